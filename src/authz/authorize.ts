@@ -1,0 +1,18 @@
+import { DomainError } from '../domain/errors.js';
+import type { Permission } from './permissions.js';
+import { roleHas } from './roles.js';
+import type { Actor } from '../domain/shared/context.js';
+
+/** Whether the actor holds the permission in its own organisation. The system actor holds all. */
+export function can(actor: Actor, permission: Permission): boolean {
+  if (actor.type === 'system') return true;
+  return roleHas(actor.role, permission);
+}
+
+/**
+ * The check every command makes before touching data. Targets are always loaded with the actor's
+ * organisation in the query, so another organisation's objects are simply not found.
+ */
+export function authorize(actor: Actor, permission: Permission): void {
+  if (!can(actor, permission)) throw new DomainError('FORBIDDEN');
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** Whether this process serves HTTP, runs background jobs, or both. */
+export const processRoles = ['all', 'api', 'worker'] as const;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  ROSTER_DATA_DIR: z.string().min(1).default('./data'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+  ROSTER_ROLE: z.enum(processRoles).default('all'),
+  ROSTER_SECRET_KEY: z.string().min(32).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
+  ROSTER_ORG_NAME: z.string().min(1).max(200).default('My Organisation'),
+  ROSTER_ORG_SLUG: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/)
+    .default('default'),
+  ROSTER_OWNER_EMAIL: z.string().email().default('owner@example.com'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  host: string;
+  port: number;
+  publicUrl: string;
+  processRole: (typeof processRoles)[number];
+  /** Encrypts private signing keys at rest; a development key is generated in the data folder when absent. */
+  secretKey: string | undefined;
+  logLevel: string;
+  introspection: boolean;
+  accessTokenTtlSeconds: number;
+  bootstrap: { orgName: string; orgSlug: string; ownerEmail: string };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The only reader of the environment. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.ROSTER_SECRET_KEY) {
+    throw new ConfigError('ROSTER_SECRET_KEY (at least 32 characters) is required in production');
+  }
+  return {
+    env: e.NODE_ENV,
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    dataDir: e.ROSTER_DATA_DIR,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    processRole: e.ROSTER_ROLE,
+    secretKey: e.ROSTER_SECRET_KEY,
+    logLevel: e.LOG_LEVEL,
+    introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    bootstrap: { orgName: e.ROSTER_ORG_NAME, orgSlug: e.ROSTER_ORG_SLUG, ownerEmail: e.ROSTER_OWNER_EMAIL },
+  };
+}

@@ -1,0 +1,142 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Kysely's view of the tables created by migrations/. Keep in step with the SQL. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, string, string>;
+
+export interface OrganizationsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  org_id: string;
+  email: string;
+  email_normalized: string;
+  display_name: Generated<string>;
+  search_text: Generated<string>;
+  job_title: string | null;
+  phone: string | null;
+  locale: string | null;
+  time_zone: string | null;
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
+  role: string;
+  status: string;
+  status_reason: string | null;
+  status_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  suspended_until: Timestamp | null;
+  password_hash: string | null;
+  password_changed_at: Timestamp | null;
+  failed_login_count: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  activated_at: Timestamp | null;
+  last_login_at: Timestamp | null;
+  last_active_at: Timestamp | null;
+  version: Generated<number>;
+}
+
+export interface InvitationsTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  token_hash: string;
+  role: string;
+  message: string | null;
+  invited_by: string | null;
+  status: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  auth_method: Generated<string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  idle_expires_at: Timestamp;
+  absolute_expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  org_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  used_at: Timestamp | null;
+}
+
+export interface SignInThrottleTable {
+  source: string;
+  failures: Generated<number>;
+  window_start: ColumnType<Date, Date | string | undefined, Date | string>;
+  locked_until: Timestamp | null;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: Json;
+  private_jwk_encrypted: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  retired_at: Timestamp | null;
+}
+
+export interface AuditEventsTable {
+  org_id: string;
+  seq: number;
+  id: Generated<string>;
+  occurred_at: Timestamp;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  changes: ColumnType<Record<string, unknown> | null, string | null, never>;
+  reason: string | null;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainHeadsTable {
+  org_id: string;
+  last_seq: number;
+  last_hash: string;
+}
+
+export interface DB {
+  organizations: OrganizationsTable;
+  users: UsersTable;
+  invitations: InvitationsTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  sign_in_throttle: SignInThrottleTable;
+  signing_keys: SigningKeysTable;
+  audit_events: AuditEventsTable;
+  audit_chain_heads: AuditChainHeadsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type OrganizationRow = Selectable<OrganizationsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -1,0 +1,50 @@
+/**
+ * The catalogue of stable error codes. Every error a client can see carries one of these codes and a safe
+ * message; GraphQL maps them to `extensions.code`, SCIM to `scimType`, HTTP JSON to `{ error: { code } }`.
+ */
+export const errorCodes = {
+  UNAUTHENTICATED: 'Sign in to do this.',
+  FORBIDDEN: 'You are not allowed to do this.',
+  NOT_FOUND: 'Not found.',
+  VALIDATION_FAILED: 'The input is not valid.',
+  INVALID_TRANSITION: 'That change of status is not allowed from the current status.',
+  VERSION_CONFLICT: 'The record was changed by someone else; reload it and try again.',
+  LAST_OWNER: 'The last owner of an organisation cannot be demoted, suspended or deactivated.',
+  ROLE_NOT_GRANTABLE: 'You cannot grant a role with permissions you do not hold.',
+  UNKNOWN_ROLE: 'There is no such role.',
+  EMAIL_TAKEN: 'A user with this email already exists in the organisation.',
+  CANNOT_TARGET_SELF: 'You cannot do this to your own account.',
+  INVITATION_INVALID: 'This invitation link is not valid. Ask for a new invitation.',
+  INVITATION_EXPIRED: 'This invitation has expired. Ask for a new invitation.',
+  INVITATION_NOT_PENDING: 'This invitation is no longer pending.',
+  SIGN_IN_FAILED: 'The email or password is not correct, or the account cannot sign in.',
+  SESSION_INVALID: 'The session has ended. Sign in again.',
+  PASSWORD_POLICY: 'The password does not meet the password policy.',
+  ORGANIZATION_REQUIRED: 'This email exists in several organisations; name the organisation.',
+  ORGANIZATION_EXISTS: 'An organisation with this slug already exists.',
+  TOO_MANY_OPERATIONS: 'The request asks for too much at once.',
+  INTERNAL: 'Something went wrong on our side.',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string = errorCodes[code],
+    /** Safe, structured details (field names, limits); never internals. */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}
+
+export const notFound = () => new DomainError('NOT_FOUND');
+export const forbidden = () => new DomainError('FORBIDDEN');
+export const invalid = (message: string, details?: Record<string, unknown>) =>
+  new DomainError('VALIDATION_FAILED', message, details);

@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import type { TransactionScope } from '../../db/transaction.js';
+import type { RevocationRegistry } from './revocation-registry.js';
+import { revocationChannel } from './revocation-registry.js';
+
+export interface RevokeTarget {
+  orgId: string;
+  userId: string;
+  /** Only this session; all of the user's sessions when absent. */
+  sessionId?: string;
+  /** Keep this one alive ("sign out my other sessions"). */
+  exceptSessionId?: string;
+}
+
+/**
+ * Ends sessions in the caller's transaction. Other instances learn of it through NOTIFY, which PostgreSQL
+ * delivers only on commit; this process learns of it in the after-commit hook, before the response leaves.
+ */
+export async function revokeSessions(
+  scope: TransactionScope,
+  registry: RevocationRegistry,
+  target: RevokeTarget,
+  reason: string,
+  now: Date,
+): Promise<string[]> {
+  let q = scope.trx
+    .updateTable('sessions')
+    .set({ revoked_at: now, revoked_reason: reason })
+    .where('org_id', '=', target.orgId)
+    .where('user_id', '=', target.userId)
+    .where('revoked_at', 'is', null);
+  if (target.sessionId) q = q.where('id', '=', target.sessionId);
+  if (target.exceptSessionId) q = q.where('id', '!=', target.exceptSessionId);
+  const rows = await q.returning('id').execute();
+  const ids = rows.map((r) => r.id);
+  // NOTIFY payloads are limited to 8000 bytes: about 200 ids a message.
+  for (let i = 0; i < ids.length; i += 200) {
+    const payload = ids.slice(i, i + 200).join(',');
+    await sql`select pg_notify(${revocationChannel}, ${payload})`.execute(scope.trx);
+  }
+  scope.onCommit(() => registry.add(ids));
+  return ids;
+}

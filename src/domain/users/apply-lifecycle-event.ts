@@ -1,0 +1,83 @@
+import type { UserRow } from '../../db/schema.js';
+import { withTransaction, type TransactionScope } from '../../db/transaction.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import type { CommandContext } from '../shared/context.js';
+import { revokeSessions } from '../sessions/revoke-sessions.js';
+import { bumpVersion, checkVersion, guardLastOwner, lockUser, statusState } from './user-record.js';
+import { transition, type LifecycleEvent } from './user-status.js';
+
+export interface LifecycleOptions {
+  expectedVersion?: number | null | undefined;
+  /** Refuse when the actor targets itself (suspending or deactivating yourself). */
+  refuseSelf?: boolean;
+}
+
+/**
+ * Applies one lifecycle event to a user: lock, check, pure transition, write, audit, revoke — all in one
+ * transaction. Every status change of a user goes through here.
+ */
+export async function applyLifecycleEvent(
+  ctx: CommandContext,
+  userId: string,
+  event: LifecycleEvent,
+  options: LifecycleOptions = {},
+): Promise<UserRow> {
+  return withTransaction(ctx.db, (scope) => applyLifecycleEventIn(scope, ctx, userId, event, options));
+}
+
+export async function applyLifecycleEventIn(
+  scope: TransactionScope,
+  ctx: CommandContext,
+  userId: string,
+  event: LifecycleEvent,
+  options: LifecycleOptions = {},
+): Promise<UserRow> {
+  const now = ctx.clock.now();
+  const orgId = ctx.actor.orgId;
+  const user = await lockUser(scope.trx, orgId, userId);
+  checkVersion(user, options.expectedVersion);
+  if (options.refuseSelf && ctx.actor.type === 'user' && ctx.actor.userId === user.id) {
+    throw new DomainError('CANNOT_TARGET_SELF');
+  }
+  const t = transition(statusState(user), event, now);
+  if (t.next.status !== 'active') await guardLastOwner(scope.trx, user);
+
+  const updated = await scope.trx
+    .updateTable('users')
+    .set({
+      status: t.next.status,
+      status_reason: t.next.statusReason,
+      suspended_until: t.next.suspendedUntil,
+      status_changed_at: now,
+      updated_at: now,
+      version: bumpVersion,
+      ...(event.type === 'accept_invitation' ? { activated_at: now } : {}),
+    })
+    .where('org_id', '=', orgId)
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  await recordAuditEvent(
+    scope.trx,
+    orgId,
+    { actor: ctx.actor, meta: ctx.meta, now },
+    {
+      action: t.action,
+      targetType: 'user',
+      targetId: user.id,
+      changes: {
+        status: { from: user.status, to: updated.status },
+        ...(user.suspended_until?.getTime() !== updated.suspended_until?.getTime()
+          ? { suspendedUntil: { from: user.suspended_until, to: updated.suspended_until } }
+          : {}),
+      },
+      reason: 'reason' in event ? t.next.statusReason : null,
+    },
+  );
+  if (t.revokeSessions) {
+    await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, t.action, now);
+  }
+  return updated;
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { UserRow } from '../../db/schema.js';
+import type { CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import { applyLifecycleEvent } from './apply-lifecycle-event.js';
+
+export const deactivateUserInput = z
+  .object({
+    userId: z.string().max(64),
+    reason: z.string().max(2000),
+    expectedVersion: z.number().int().nullish(),
+  })
+  .strict();
+
+/** Deactivates a user for good: the record and its history stay, sign-in and sessions end. */
+export async function deactivateUser(
+  ctx: CommandContext,
+  raw: z.input<typeof deactivateUserInput>,
+): Promise<UserRow> {
+  authorize(ctx.actor, 'users:deactivate');
+  const input = parseInput(deactivateUserInput, raw);
+  return applyLifecycleEvent(
+    ctx,
+    input.userId,
+    { type: 'deactivate', reason: input.reason },
+    { expectedVersion: input.expectedVersion, refuseSelf: true },
+  );
+}

@@ -1,0 +1,73 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/transaction.js';
+import type { UserRow } from '../../db/schema.js';
+import { isRoleKey, type RoleKey } from '../../authz/roles.js';
+import { DomainError } from '../errors.js';
+import { isUuid } from '../shared/ids.js';
+import type { StatusState, UserStatus } from './user-status.js';
+
+/**
+ * Loads a user of the organisation with a row lock, for a change. Another organisation's user, a
+ * malformed id and a missing user all answer NOT_FOUND alike.
+ */
+export async function lockUser(trx: Tx, orgId: string, userId: string): Promise<UserRow> {
+  if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
+  const user = await trx
+    .selectFrom('users')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!user) throw new DomainError('NOT_FOUND');
+  return user;
+}
+
+/** Optimistic concurrency: a write based on an older version of the record is refused. */
+export function checkVersion(user: UserRow, expectedVersion: number | null | undefined): void {
+  if (expectedVersion != null && expectedVersion !== user.version) {
+    throw new DomainError('VERSION_CONFLICT', undefined, { expected: expectedVersion, actual: user.version });
+  }
+}
+
+export function statusState(user: UserRow): StatusState {
+  return {
+    status: user.status as UserStatus,
+    statusReason: user.status_reason,
+    suspendedUntil: user.suspended_until,
+  };
+}
+
+export function roleOf(user: UserRow): RoleKey {
+  if (!isRoleKey(user.role)) throw new Error(`user ${user.id} has an unknown role`);
+  return user.role;
+}
+
+/**
+ * Refuses a change that would leave the organisation without an active owner. Locks the organisation's
+ * owner rows so two concurrent demotions of the last two owners cannot both pass.
+ */
+export async function guardLastOwner(trx: Tx, user: UserRow): Promise<void> {
+  if (user.role !== 'owner' || user.status !== 'active') return;
+  const owners = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('org_id', '=', user.org_id)
+    .where('role', '=', 'owner')
+    .where('status', '=', 'active')
+    .forUpdate()
+    .execute();
+  if (owners.filter((o) => o.id !== user.id).length === 0) throw new DomainError('LAST_OWNER');
+}
+
+/** Lower-cased, trimmed email: the form uniqueness and sign-in compare. */
+export function normalizeEmail(email: string): string {
+  return email.trim().normalize('NFC').toLowerCase();
+}
+
+/** The text that search and name sorting use. */
+export function searchTextOf(displayName: string, email: string): string {
+  return `${displayName} ${email}`.trim().toLowerCase();
+}
+
+export const bumpVersion = sql<number>`version + 1`;
