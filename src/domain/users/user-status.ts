@@ -120,6 +120,11 @@ function describe(type: LifecycleEvent['type']): string {
   }
 }
 
+/** Whether the event may apply to a user in this status (ignoring its other preconditions). */
+export function canApply(status: UserStatus, event: LifecycleEvent['type']): boolean {
+  return allowed[event].includes(status);
+}
+
 export function isUserStatus(value: string): value is UserStatus {
   return (userStatuses as readonly string[]).includes(value);
 }

@@ -1,0 +1,20 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/errors.js';
+import type { Actor, CommandContext, RequestMeta, Services } from '../../domain/shared/context.js';
+
+/** What every resolver receives. The actor comes from the verified access token only. */
+export interface GraphQLContext {
+  services: Services;
+  actor: Actor | null;
+  /** Why the request is anonymous when it carried a token (expired, revoked, malformed). */
+  authFailure: string | null;
+  meta: RequestMeta;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** The command context of a signed-in viewer; UNAUTHENTICATED otherwise. */
+export function commandContext(ctx: GraphQLContext): CommandContext {
+  if (!ctx.actor) throw new DomainError('UNAUTHENTICATED', ctx.authFailure ?? undefined);
+  return { ...ctx.services, actor: ctx.actor, meta: ctx.meta };
+}

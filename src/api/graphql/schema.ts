@@ -1,0 +1,22 @@
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+// Each module adds its types and fields to the builder when imported.
+import './types/scalars.js';
+import './types/enums.js';
+import './types/user-error.js';
+import './types/user.js';
+import './types/role.js';
+import './types/viewer.js';
+import './types/lifecycle-mutations.js';
+
+let schema: GraphQLSchema | undefined;
+
+export function graphqlSchema(): GraphQLSchema {
+  schema ??= builder.toSchema({ sortSchema: true });
+  return schema;
+}
+
+/** The schema as committed in schema.graphql. */
+export function printedSchema(): string {
+  return printSchema(lexicographicSortSchema(graphqlSchema()));
+}

@@ -1,0 +1,54 @@
+import { can } from '../../../authz/authorize.js';
+import type { OrganizationRow } from '../../../db/schema.js';
+import { DomainError } from '../../../domain/errors.js';
+import { getOrganization, getUser, getViewer } from '../../../domain/users/get-user.js';
+import { builder } from '../builder.js';
+import { commandContext } from '../context.js';
+import { UserRef } from './user.js';
+
+export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization').implement({
+  description: 'The organisation the viewer belongs to.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    createdAt: t.field({ type: 'DateTime', resolve: (o) => o.created_at }),
+    settings: t.field({
+      type: 'JSON',
+      description: 'Requires `organization:read`.',
+      resolve: (o, _a, ctx) => {
+        const c = commandContext(ctx);
+        if (!can(c.actor, 'organization:read')) throw new DomainError('FORBIDDEN');
+        return o.settings;
+      },
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  viewer: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'The signed-in user, or null when the request carries no valid access token.',
+    resolve: (_r, _a, ctx) => (ctx.actor ? getViewer(commandContext(ctx)) : null),
+  }),
+  organization: t.field({
+    type: OrganizationRef,
+    description: 'The viewer’s organisation.',
+    resolve: (_r, _a, ctx) => getOrganization(commandContext(ctx)),
+  }),
+  user: t.field({
+    type: UserRef,
+    nullable: true,
+    description: 'A user of the viewer’s organisation, or null when there is none with this id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_r, { id }, ctx) => {
+      try {
+        return await getUser(commandContext(ctx), String(id));
+      } catch (err) {
+        if (err instanceof DomainError && err.code === 'NOT_FOUND') return null;
+        throw err;
+      }
+    },
+  }),
+}));

@@ -1,0 +1,36 @@
+import { authorize } from '../../authz/authorize.js';
+import type { OrganizationRow, UserRow } from '../../db/schema.js';
+import { DomainError } from '../errors.js';
+import type { CommandContext } from '../shared/context.js';
+import { isUuid } from '../shared/ids.js';
+
+/** One user of the viewer's organisation. Users may always read themselves. */
+export async function getUser(ctx: CommandContext, userId: string): Promise<UserRow> {
+  const self = ctx.actor.type === 'user' && ctx.actor.userId === userId;
+  if (!self) authorize(ctx.actor, 'users:read');
+  if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
+  const user = await ctx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  if (!user) throw new DomainError('NOT_FOUND');
+  return user;
+}
+
+/** The signed-in user. */
+export async function getViewer(ctx: CommandContext): Promise<UserRow> {
+  if (ctx.actor.type !== 'user') throw new DomainError('UNAUTHENTICATED');
+  return getUser(ctx, ctx.actor.userId);
+}
+
+export async function getOrganization(ctx: CommandContext): Promise<OrganizationRow> {
+  const org = await ctx.db
+    .selectFrom('organizations')
+    .selectAll()
+    .where('id', '=', ctx.actor.orgId)
+    .executeTakeFirst();
+  if (!org) throw new DomainError('NOT_FOUND');
+  return org;
+}
