@@ -1,4 +1,5 @@
-import { DomainError, isDomainError, type ErrorCode } from '../../../domain/errors.js';
+import type { DomainError } from '../../../domain/errors.js';
+import { isDomainError, type ErrorCode } from '../../../domain/errors.js';
 import { builder } from '../builder.js';
 
 export interface UserErrorShape {
