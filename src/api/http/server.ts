@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { type FastifyReply } from 'fastify';
 import mercurius from 'mercurius';
-import { NoSchemaIntrospectionCustomRule, type ExecutionResult, type GraphQLError } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, type ExecutionResult } from 'graphql';
 import type { Services } from '../../domain/shared/context.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { aliasLimitRule, costLimitRule, graphqlLimits, singleUseFieldRule } from '../graphql/limits.js';
 import { graphqlSchema } from '../graphql/schema.js';
 import { authenticate, type Authentication } from './authenticate.js';
-import { formatGraphQLError } from './error-format.js';
+import { formatGraphQLResponse, wantsGraphQLResponse } from './error-format.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,6 +41,25 @@ export async function buildServer(services: Services, options: ServerOptions = {
     request.auth = await authenticate(services, typeof header === 'string' ? header : undefined);
   });
 
+  // GraphQL over HTTP: a null `extensions` (or `variables`) is the same as an absent one.
+  app.addHook('preValidation', async (request) => {
+    const body = request.body as Record<string, unknown> | undefined;
+    if (request.url.startsWith('/graphql') && body && typeof body === 'object' && !Array.isArray(body)) {
+      if (body.extensions === null) delete body.extensions;
+      if (body.variables === null) delete body.variables;
+    }
+  });
+  // Answer in the media type the client asked for: application/graphql-response+json when accepted.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.url.startsWith('/graphql') && wantsGraphQLResponse(request.headers.accept)) {
+      const type = reply.getHeader('content-type');
+      if (typeof type === 'string' && type.startsWith('application/json')) {
+        reply.header('content-type', 'application/graphql-response+json; charset=utf-8');
+      }
+    }
+    return payload;
+  });
+
   const introspection = services.config.introspection;
   await app.register(mercurius, {
     schema: graphqlSchema(),
@@ -67,16 +86,8 @@ export async function buildServer(services: Services, options: ServerOptions = {
       reply,
     }),
     errorFormatter: (execution: ExecutionResult, context) => {
-      const log =
-        (context as unknown as { reply?: { request: { log: FastifyBaseLogger } } }).reply?.request.log ??
-        app.log;
-      const errors = (execution.errors ?? []).map((e) => formatGraphQLError(e as GraphQLError, log));
-      const hasData = execution.data !== undefined && execution.data !== null;
-      // Errors of the document itself answer 400; errors while executing keep 200 with partial data.
-      return {
-        statusCode: hasData ? 200 : errors.some((e) => e.extensions.code === 'INTERNAL') ? 500 : 400,
-        response: { data: execution.data ?? null, errors },
-      };
+      const reply = (context as unknown as { reply?: FastifyReply }).reply;
+      return formatGraphQLResponse(execution, reply?.request.headers.accept, reply?.request.log ?? app.log);
     },
   });
 
