@@ -22,6 +22,8 @@ const schema = z.object({
     .regex(/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/)
     .default('default'),
   ROSTER_OWNER_EMAIL: z.string().email().default('owner@example.com'),
+  /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
+  METRICS_TOKEN: z.string().min(16).max(512).optional(),
 });
 
 export interface Config {
@@ -39,6 +41,8 @@ export interface Config {
   introspection: boolean;
   accessTokenTtlSeconds: number;
   bootstrap: { orgName: string; orgSlug: string; ownerEmail: string };
+  /** Bearer token for /metrics; /metrics is open when absent (keep it off the internet at the proxy). */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -70,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     bootstrap: { orgName: e.ROSTER_ORG_NAME, orgSlug: e.ROSTER_ORG_SLUG, ownerEmail: e.ROSTER_OWNER_EMAIL },
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
 import { isDomainError } from '../domain/errors.js';
+import { registerAudit } from './commands/audit.js';
 import { registerBootstrap } from './commands/bootstrap.js';
+import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 
 /** The `roster` command line. Each command lives in commands/ and calls the same domain commands as the API. */
@@ -14,6 +17,9 @@ export function buildProgram(): Command {
   registerServe(program);
   registerMigrate(program);
   registerBootstrap(program);
+  registerAudit(program);
+  registerKeys(program);
+  registerSeed(program);
   return program;
 }
 

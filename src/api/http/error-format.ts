@@ -64,7 +64,10 @@ export function formatGraphQLResponse(
     return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
   });
   if (execution.data !== undefined) {
-    return { statusCode: 200, response: { data: execution.data, errors: raw.map((e) => formatGraphQLError(e, log)) } };
+    return {
+      statusCode: 200,
+      response: { data: execution.data, errors: raw.map((e) => formatGraphQLError(e, log)) },
+    };
   }
   const http = raw
     .map((e) => (e.originalError ?? e) as HttpError)
@@ -73,7 +76,9 @@ export function formatGraphQLResponse(
     const first = raw[0];
     return {
       statusCode: http.statusCode ?? 400,
-      response: { errors: [{ message: first?.message ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }] },
+      response: {
+        errors: [{ message: first?.message ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }],
+      },
     };
   }
   const errors = raw.map((e) => formatGraphQLError(toGraphQL(e), log));
@@ -82,7 +87,9 @@ export function formatGraphQLResponse(
 }
 
 function toGraphQL(e: unknown): GraphQLError {
-  return isGraphQLError(e) ? e : new GraphQLError((e as Error)?.message ?? 'Bad request', { originalError: e as Error });
+  return isGraphQLError(e)
+    ? e
+    : new GraphQLError((e as Error)?.message ?? 'Bad request', { originalError: e as Error });
 }
 
 /**

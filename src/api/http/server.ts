@@ -7,7 +7,11 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { aliasLimitRule, costLimitRule, graphqlLimits, singleUseFieldRule } from '../graphql/limits.js';
 import { graphqlSchema } from '../graphql/schema.js';
 import { authenticate, type Authentication } from './authenticate.js';
+import { jwksRoutes } from './jwks.js';
+import { auditExportRoutes } from './audit-export.js';
 import { formatGraphQLResponse, wantsGraphQLResponse } from './error-format.js';
+import { registerHealthRoutes } from './health.js';
+import { createMetrics, registerMetrics, type RosterMetrics } from './metrics.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,6 +23,8 @@ export interface ServerOptions {
   /** Reported by /readyz; false while shutting down. */
   isReady?: () => boolean | Promise<boolean>;
   logger?: boolean;
+  /** Shared with the job worker when both run in this process; a fresh registry otherwise. */
+  metrics?: RosterMetrics;
 }
 
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -91,12 +97,10 @@ export async function buildServer(services: Services, options: ServerOptions = {
     },
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) => {
-    const ready = options.isReady ? await options.isReady() : true;
-    if (!ready) return reply.code(503).send({ status: 'unavailable' });
-    return { status: 'ready' };
-  });
+  await app.register(jwksRoutes(services));
+  await app.register(auditExportRoutes(services));
+  registerHealthRoutes(app, services, options.isReady);
+  registerMetrics(app, services, options.metrics ?? createMetrics(services));
   return app;
 }
 

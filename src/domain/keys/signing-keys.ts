@@ -1,4 +1,11 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { sql, type Kysely } from 'kysely';
 import type { Config } from '../../config.js';
 import type { DB } from '../../db/schema.js';
@@ -34,7 +41,11 @@ export async function createSigningKey(deps: KeyDeps, onlyIfNone: boolean): Prom
   return withTransaction(deps.db, async ({ trx }) => {
     await sql`select pg_advisory_xact_lock(hashtext('roster_signing_keys'))`.execute(trx);
     if (onlyIfNone) {
-      const any = await trx.selectFrom('signing_keys').select('kid').where('retired_at', 'is', null).executeTakeFirst();
+      const any = await trx
+        .selectFrom('signing_keys')
+        .select('kid')
+        .where('retired_at', 'is', null)
+        .executeTakeFirst();
       if (any) return null;
     }
     await trx
@@ -166,7 +177,9 @@ export class KeyRing {
     if (!newest) active = undefined;
     else if (active?.kid !== newest.kid) {
       const secret = await resolveSecretKey(this.deps.config);
-      const privateJwk = JSON.parse(decryptPrivateKey(secret, newest.kid, newest.private_jwk_encrypted)) as JWK;
+      const privateJwk = JSON.parse(
+        decryptPrivateKey(secret, newest.kid, newest.private_jwk_encrypted),
+      ) as JWK;
       active = { kid: newest.kid, key: await importJWK(privateJwk, signingAlgorithm) };
     }
     this.published = published;

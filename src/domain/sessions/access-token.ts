@@ -26,7 +26,10 @@ export async function issueAccessToken(
 ): Promise<{ accessToken: string; expiresAt: Date }> {
   const { kid, key } = await sessionServices(services).keys.signingKey();
   const nowS = Math.floor(services.clock.now().getTime() / 1000);
-  const expS = Math.min(nowS + services.config.accessTokenTtlSeconds, Math.floor(t.notAfter.getTime() / 1000));
+  const expS = Math.min(
+    nowS + services.config.accessTokenTtlSeconds,
+    Math.floor(t.notAfter.getTime() / 1000),
+  );
   const accessToken = await new SignJWT({ org: t.orgId, sid: t.sessionId, role: t.role })
     .setProtectedHeader({ alg: signingAlgorithm, typ: accessTokenType, kid })
     .setIssuer(services.config.publicUrl)

@@ -16,12 +16,12 @@ export class SessionActivity {
     private readonly maxEntries = 100_000,
   ) {}
 
-  /** Cheap enough for every request: one Map lookup unless a write is due. */
-  note(sessionId: string, userId: string, orgId: string): void {
+  /** Cheap enough for every request: one Map lookup unless a write is due. Says whether one was scheduled. */
+  note(sessionId: string, userId: string, orgId: string): boolean {
     const now = this.services.clock.now();
     const t = now.getTime();
     const last = this.lastWrite.get(sessionId);
-    if (last !== undefined && t - last < activityWriteIntervalMs) return;
+    if (last !== undefined && t - last < activityWriteIntervalMs) return false;
     if (this.lastWrite.size >= this.maxEntries) this.prune(t);
     this.lastWrite.set(sessionId, t);
     setImmediate(() => {
@@ -29,6 +29,12 @@ export class SessionActivity {
         this.services.logger.warn({ err }, 'could not record session activity'),
       );
     });
+    return true;
+  }
+
+  /** A sign-in or refresh has just written the activity itself: the next write is due in five minutes. */
+  written(sessionId: string): void {
+    this.lastWrite.set(sessionId, this.services.clock.now().getTime());
   }
 
   /** Resolves when pending writes have run (tests and benchmarks). */

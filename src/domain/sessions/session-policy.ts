@@ -10,7 +10,9 @@ export interface SessionPolicy {
 export const defaultSessionPolicy: SessionPolicy = { idleMinutes: 60, absoluteHours: 24 };
 
 function bounded(value: unknown, min: number, max: number, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fallback;
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
+    ? value
+    : fallback;
 }
 
 /** Reads the policy from organisation settings; a missing or out-of-range value falls back to the default. */

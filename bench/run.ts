@@ -1,0 +1,91 @@
+// `npm run bench`: the user list over 1M users on PostgreSQL and 100k on the embedded database, plus the
+// per-request token check; prints the environment and writes bench/results/<timestamp>.json. Not a test:
+// never run in CI, never gates on absolute times (performance.md). Sizes and durations via environment:
+//   BENCH_DATABASE_URL   PostgreSQL (default postgres://postgres@127.0.0.1:5432/test), data in schema `bench`
+//   BENCH_USERS_PG       users on PostgreSQL (default 1000000; 0 skips PostgreSQL)
+//   BENCH_USERS_PGLITE   users on the embedded database (default 100000; 0 skips it)
+//   BENCH_PGLITE_DIR     its folder (default <tmp>/roster-bench-pglite, reused across runs)
+//   BENCH_DURATION       seconds per autocannon run (default 10); BENCH_BASELINE_SECONDS (default 5)
+//   BENCH_RATE           fixed rate of the latency runs (default 200 req/s); BENCH_CONNECTIONS (default 16)
+//   BENCH_TOKEN_CHECK    0 skips the token-check benchmark
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createBenchSchema, pgliteTarget, postgresTarget } from './dataset.js';
+import { environment } from './environment.js';
+import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
+
+const env = process.env;
+const num = (name: string, fallback: number) => {
+  const v = env[name];
+  const n = v === undefined || v === '' ? fallback : Number(v.replace(/_/g, ''));
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
+  return n;
+};
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+const pgUrl = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const usersPg = num('BENCH_USERS_PG', 1_000_000);
+const usersPglite = num('BENCH_USERS_PGLITE', 100_000);
+const pgliteDir = env.BENCH_PGLITE_DIR ?? join(tmpdir(), 'roster-bench-pglite');
+const options: BenchOptions = {
+  duration: num('BENCH_DURATION', 10),
+  baselineSeconds: num('BENCH_BASELINE_SECONDS', 5),
+  rate: num('BENCH_RATE', 200),
+  connections: num('BENCH_CONNECTIONS', 16),
+};
+
+// The load generator and baselines run on core 1, the API server on core 0 (PostgreSQL floats).
+let pinning = 'none (taskset not found)';
+if (existsSync('/usr/bin/taskset')) {
+  execFileSync('/usr/bin/taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+  pinning = 'server on core 0, load generator and baselines on core 1, database unpinned';
+}
+
+const started = new Date();
+const environmentInfo = await environment(usersPg > 0 ? pgUrl : null, pinning);
+log(`environment: ${JSON.stringify(environmentInfo, null, 2)}`);
+log(`options: ${JSON.stringify({ usersPg, usersPglite, pgliteDir, ...options })}`);
+
+const targets: TargetResult[] = [];
+if (usersPg > 0) {
+  await createBenchSchema(pgUrl);
+  targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
+}
+if (usersPglite > 0) {
+  mkdirSync(pgliteDir, { recursive: true });
+  targets.push(await benchUsersList(pgliteTarget(pgliteDir), usersPglite, options, log));
+}
+
+let tokenCheck: unknown = null;
+const tokenCheckFile = join(import.meta.dirname, 'token-check.ts');
+if (env.BENCH_TOKEN_CHECK === '0') tokenCheck = { skipped: 'BENCH_TOKEN_CHECK=0' };
+else if (!existsSync(tokenCheckFile)) {
+  log('token check: bench/token-check.ts is not there yet; skipped');
+  tokenCheck = { skipped: 'bench/token-check.ts missing' };
+} else {
+  log('token check: running benchTokenCheck()...');
+  const mod = (await import(pathToFileURL(tokenCheckFile).href)) as {
+    benchTokenCheck: () => Promise<unknown>;
+  };
+  tokenCheck = await mod.benchTokenCheck();
+  log(`token check: ${JSON.stringify(tokenCheck)}`);
+}
+
+const result = {
+  benchmark: 'roster users list',
+  startedAt: started.toISOString(),
+  finishedAt: new Date().toISOString(),
+  environment: environmentInfo,
+  options: { usersPg, usersPglite, ...options },
+  targets: { performance: { listFilterP99Ms: 50, searchP99Ms: 25, searchPgliteP99Ms: 40 }, results: targets },
+  tokenCheck,
+};
+mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+const file = join(import.meta.dirname, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+log(`wrote ${file}`);
+// pg pools and the token check's runtime are closed; exit even if a stray handle remains.
+process.exit(0);

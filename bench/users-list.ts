@@ -1,0 +1,317 @@
+// The user list benchmark: first page, a deep page by cursor, a status+role filter and three searches over
+// N users, measured (a) as the GraphQL `users` query over HTTP with autocannon against a server in its own
+// process, and (b) as the same domain call — the same Kysely SQL — in this process, as the same-run baseline.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import type { CommandContext } from '../src/domain/shared/context.js';
+import { listUsers } from '../src/domain/users/list-users.js';
+import { encodeUserCursor, type UserOrder } from '../src/domain/users/user-cursor.js';
+import type { UserFilterInput } from '../src/domain/users/user-filter.js';
+import {
+  benchOrgSlug,
+  benchOwner,
+  benchSecretKey,
+  prepareDataset,
+  type BenchTarget,
+  type Dataset,
+} from './dataset.js';
+import { ratio, sequential, throughput, type LatencyStats } from './stats.js';
+
+export interface BenchOptions {
+  /** Seconds of each autocannon run. */
+  duration: number;
+  /** Seconds of each baseline measurement. */
+  baselineSeconds: number;
+  /** The fixed request rate at which latency is measured (performance.md: p99 at 200 req/s). */
+  rate: number;
+  /** Connections of the throughput run (and in-flight calls of the baseline's). */
+  connections: number;
+}
+
+interface Scenario {
+  name: string;
+  filter?: UserFilterInput;
+  orderBy?: UserOrder;
+  after?: string;
+}
+
+const pageSize = 50;
+
+const usersQuery = `query Users($filter: UserFilter, $orderBy: UserOrder, $first: Int, $after: String) {
+  users(filter: $filter, orderBy: $orderBy, first: $first, after: $after) {
+    edges { cursor node { id email displayName role status createdAt lastActiveAt } }
+    pageInfo { hasNextPage endCursor }
+    totalCount { value exact }
+  }
+}`;
+
+/** A cursor halfway down the NAME list: read once with OFFSET, which the list itself never uses. */
+async function deepCursor(dataset: Dataset): Promise<string> {
+  const { db } = dataset.runtime.services;
+  const r = await sql<{ search_text: string; id: string }>`
+    select search_text, id from users where org_id = ${dataset.orgId}
+    order by search_text, id offset ${Math.floor(dataset.users / 2)} limit 1`.execute(db);
+  const row = r.rows[0];
+  if (!row) throw new Error('no users to page through');
+  return encodeUserCursor({ order: { field: 'NAME', direction: 'ASC' }, value: row.search_text, id: row.id });
+}
+
+function scenarios(deep: string): Scenario[] {
+  return [
+    { name: 'list: first page (name order)' },
+    { name: 'list: deep page by cursor (halfway)', after: deep },
+    {
+      name: 'filter: suspended investigators, newest first',
+      filter: { status: ['suspended'], role: ['investigator'] },
+      orderBy: { field: 'CREATED_AT', direction: 'DESC' },
+    },
+    {
+      name: 'filter: active administrators (name order)',
+      filter: { status: ['active'], role: ['administrator'] },
+    },
+    { name: 'search: surname "kowalski"', filter: { search: 'kowalski' } },
+    { name: 'search: first name "maria"', filter: { search: 'maria' } },
+    { name: 'search: email fragment "garcia12"', filter: { search: 'garcia12' } },
+  ];
+}
+
+/** The GraphQL variables of a scenario: enum values are upper case there. */
+function variablesOf(s: Scenario): Record<string, unknown> {
+  const f = s.filter;
+  return {
+    first: pageSize,
+    after: s.after ?? null,
+    orderBy: s.orderBy ?? null,
+    filter: f
+      ? {
+          ...f,
+          status: f.status?.map((v) => v.toUpperCase()),
+          role: f.role?.map((v) => v.toUpperCase()),
+        }
+      : null,
+  };
+}
+
+function ownerContext(dataset: Dataset): CommandContext {
+  return {
+    ...dataset.runtime.services,
+    actor: {
+      type: 'user',
+      userId: dataset.ownerId,
+      orgId: dataset.orgId,
+      role: 'owner',
+      sessionId: randomUUID(),
+    },
+    meta: {},
+  };
+}
+
+interface ServerHandle {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts bench/server.ts in a child process, on core 0 when taskset exists (this process runs on core 1). */
+async function startServer(target: BenchTarget): Promise<ServerHandle> {
+  const node = [process.execPath, '--import', 'tsx', 'bench/server.ts'];
+  const pinned = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0', ...node] : node;
+  const child = spawn(pinned[0] as string, pinned.slice(1), {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      ROSTER_SECRET_KEY: benchSecretKey,
+      ACCESS_TOKEN_TTL_SECONDS: '3600',
+      ...target.env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return {
+    url: `${url}/graphql`,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function post(
+  url: string,
+  body: object,
+  token?: string,
+): Promise<{ data?: unknown; errors?: unknown[] }> {
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return (await r.json()) as { data?: unknown; errors?: unknown[] };
+}
+
+/** Signs the bench owner in through the signIn mutation; the access token is used by every request. */
+async function signIn(url: string): Promise<string> {
+  const r = await post(url, {
+    query: `mutation($input: SignInInput!) { signIn(input: $input) { accessToken userErrors { code } } }`,
+    variables: {
+      input: { email: benchOwner.email, password: benchOwner.password, organization: benchOrgSlug },
+    },
+  });
+  const token = (r.data as { signIn?: { accessToken?: string } } | undefined)?.signIn?.accessToken;
+  if (!token) throw new Error(`bench sign-in failed: ${JSON.stringify(r)}`);
+  return token;
+}
+
+interface HttpStats {
+  connections: number;
+  rate: number | null;
+  /** autocannon's percentiles have 1 ms resolution; the mean does not. */
+  meanMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  requestsPerSecond: number;
+  errors: number;
+}
+
+async function load(
+  url: string,
+  token: string,
+  body: string,
+  connections: number,
+  seconds: number,
+  rate?: number,
+) {
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body,
+    connections,
+    duration: seconds,
+    ...(rate ? { overallRate: rate } : {}),
+  });
+  const stats: HttpStats = {
+    connections,
+    rate: rate ?? null,
+    meanMs: Math.round(r.latency.average * 100) / 100,
+    p50Ms: r.latency.p50,
+    p99Ms: r.latency.p99,
+    maxMs: r.latency.max,
+    requestsPerSecond: Math.round(r.requests.total / r.duration),
+    errors: r.errors + r.timeouts + r.non2xx,
+  };
+  return stats;
+}
+
+export interface ScenarioResult {
+  name: string;
+  variables: Record<string, unknown>;
+  rowsOnPage: number;
+  totalCount: unknown;
+  graphql: { sequential: HttpStats; atRate: HttpStats; saturated: HttpStats };
+  baseline: { sequential: LatencyStats; requestsPerSecond: number };
+  /** GraphQL over HTTP / the same call in process: one request at a time (mean, p99), and saturated. */
+  ratios: { mean: number | null; p99: number | null; throughput: number | null };
+}
+
+export interface TargetResult {
+  kind: BenchTarget['kind'];
+  users: number;
+  seeded: Dataset['seeded'];
+  scenarios: ScenarioResult[];
+}
+
+export async function benchUsersList(
+  target: BenchTarget,
+  users: number,
+  o: BenchOptions,
+  log: (line: string) => void,
+): Promise<TargetResult> {
+  log(`[${target.kind}] preparing ${users} users...`);
+  const dataset = await prepareDataset(target, users);
+  if (dataset.seeded) {
+    const s = dataset.seeded;
+    log(
+      `[${target.kind}] seeded ${s.inserted} users in ${(s.milliseconds / 1000).toFixed(1)} s (${s.rowsPerSecond} rows/s)`,
+    );
+  } else log(`[${target.kind}] reusing ${dataset.users} users already there`);
+
+  const list = scenarios(await deepCursor(dataset));
+  const ctx = ownerContext(dataset);
+  const baselines = new Map<string, ScenarioResult['baseline']>();
+  for (const s of list) {
+    const call = () =>
+      listUsers(ctx, {
+        filter: s.filter,
+        orderBy: s.orderBy,
+        first: pageSize,
+        after: s.after,
+        includeTotalCount: true,
+      });
+    const seq = await sequential(o.baselineSeconds, call);
+    const rps = await throughput(o.baselineSeconds, o.connections, call);
+    baselines.set(s.name, { sequential: seq, requestsPerSecond: rps });
+    log(
+      `[${target.kind}] baseline  ${s.name}: mean ${seq.meanMs} ms, p50 ${seq.p50Ms} ms, p99 ${seq.p99Ms} ms, ` +
+        `max ${seq.maxMs} ms; ${rps} calls/s`,
+    );
+  }
+  // The embedded database is one process's: let go of it before the server opens it.
+  await dataset.runtime.close();
+
+  const server = await startServer(target);
+  const results: ScenarioResult[] = [];
+  try {
+    const token = await signIn(server.url);
+    for (const s of list) {
+      const variables = variablesOf(s);
+      const body = JSON.stringify({ query: usersQuery, variables });
+      const check = await post(server.url, { query: usersQuery, variables }, token);
+      const data = check.data as { users?: { edges: unknown[]; totalCount: unknown } } | undefined;
+      if (check.errors || !data?.users) throw new Error(`${s.name}: ${JSON.stringify(check.errors)}`);
+      await load(server.url, token, body, o.connections, 2); // warm-up
+      const sequentialHttp = await load(server.url, token, body, 1, o.duration);
+      // Two connections: autocannon paces each connection on its own timer, so with many connections a
+      // fixed rate arrives in bursts of `connections` requests at once, which measures the bursts.
+      const atRate = await load(server.url, token, body, 2, o.duration, o.rate);
+      const saturated = await load(server.url, token, body, o.connections, o.duration);
+      const baseline = baselines.get(s.name) as ScenarioResult['baseline'];
+      const r: ScenarioResult = {
+        name: s.name,
+        variables,
+        rowsOnPage: data.users.edges.length,
+        totalCount: data.users.totalCount,
+        graphql: { sequential: sequentialHttp, atRate, saturated },
+        baseline,
+        ratios: {
+          mean: ratio(sequentialHttp.meanMs, baseline.sequential.meanMs),
+          p99: ratio(sequentialHttp.p99Ms, baseline.sequential.p99Ms),
+          throughput: ratio(saturated.requestsPerSecond, baseline.requestsPerSecond),
+        },
+      };
+      results.push(r);
+      log(
+        `[${target.kind}] graphql   ${s.name}: one at a time mean ${sequentialHttp.meanMs} ms, p99 ` +
+          `${sequentialHttp.p99Ms} ms (x${r.ratios.mean} / x${r.ratios.p99} baseline); at ${o.rate} req/s p50 ` +
+          `${atRate.p50Ms} ms, p99 ${atRate.p99Ms} ms, max ${atRate.maxMs} ms; saturated ` +
+          `${saturated.requestsPerSecond} req/s (x${r.ratios.throughput}, p99 ${saturated.p99Ms} ms); ` +
+          `errors ${sequentialHttp.errors + atRate.errors + saturated.errors}`,
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+  return { kind: target.kind, users: dataset.users, seeded: dataset.seeded, scenarios: results };
+}

@@ -1,0 +1,110 @@
+import type { OrganizationRow } from '../../../db/schema.js';
+import { updateOrganizationSettings } from '../../../domain/organizations/update-organization-settings.js';
+import { changeUserRole } from '../../../domain/users/change-user-role.js';
+import { updateUserProfile } from '../../../domain/users/update-user-profile.js';
+import { builder } from '../builder.js';
+import { commandContext } from '../context.js';
+import { RoleKeyEnum } from './enums.js';
+import { UserPayload } from './lifecycle-mutations.js';
+import { UserError, runMutation } from './user-error.js';
+import { OrganizationRef } from './viewer.js';
+
+const ChangeUserRoleInput = builder.inputType('ChangeUserRoleInput', {
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    role: t.field({ type: RoleKeyEnum, required: true }),
+    expectedVersion: t.int({ description: 'Refuse if the user changed since this version.' }),
+  }),
+});
+
+const UpdateUserProfileInput = builder.inputType('UpdateUserProfileInput', {
+  description:
+    'Absent fields are left alone; null clears jobTitle, phone, locale and timeZone. The email is not editable here.',
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    displayName: t.string(),
+    jobTitle: t.string(),
+    phone: t.string(),
+    locale: t.string({ description: 'BCP 47 language tag, e.g. en-GB.' }),
+    timeZone: t.string({ description: 'IANA time zone, e.g. Europe/London.' }),
+    attributes: t.field({
+      type: 'JSON',
+      description:
+        'Replaces all custom attributes: up to 50 names (letter first, then letters, digits, _) with string, number, boolean or null values. Requires `users:update`.',
+    }),
+    expectedVersion: t.int(),
+  }),
+});
+
+const UpdateOrganizationSettingsInput = builder.inputType('UpdateOrganizationSettingsInput', {
+  description: 'Absent fields keep their value.',
+  fields: (t) => ({
+    invitationTtlDays: t.int({ description: 'Default lifetime of invitation links, 1 to 90 days.' }),
+    sessionIdleMinutes: t.int({ description: 'Sessions end after this much inactivity, 5 to 1440 minutes.' }),
+    sessionAbsoluteHours: t.int({ description: 'Sessions end this long after sign-in, 1 to 720 hours.' }),
+  }),
+});
+
+const OrganizationPayload = builder
+  .objectRef<{ organization?: OrganizationRow; userErrors: unknown[] }>('OrganizationPayload')
+  .implement({
+    description: 'The organisation after the change, or why it did not apply.',
+    fields: (t) => ({
+      organization: t.field({
+        type: OrganizationRef,
+        nullable: true,
+        resolve: (p) => p.organization ?? null,
+      }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors as never }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  changeUserRole: t.field({
+    type: UserPayload,
+    description:
+      'Move a user to another role (preview with `compareRoles`). Losing any permission ends their sessions.',
+    args: { input: t.arg({ type: ChangeUserRoleInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        user: await changeUserRole(commandContext(ctx), {
+          userId: String(input.userId),
+          role: input.role,
+          expectedVersion: input.expectedVersion ?? null,
+        }),
+      })),
+  }),
+  updateUserProfile: t.field({
+    type: UserPayload,
+    description: 'Edit a profile: your own name and contact details, or anyone’s with `users:update`.',
+    args: { input: t.arg({ type: UpdateUserProfileInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        user: await updateUserProfile(commandContext(ctx), {
+          userId: String(input.userId),
+          // absent stays absent (unchanged); an explicit null clears, except the name, which cannot be empty
+          displayName: input.displayName ?? undefined,
+          jobTitle: input.jobTitle,
+          phone: input.phone,
+          locale: input.locale,
+          timeZone: input.timeZone,
+          // validated by the command's schema
+          attributes: (input.attributes ?? undefined) as Record<string, unknown> | undefined,
+          expectedVersion: input.expectedVersion ?? null,
+        }),
+      })),
+  }),
+  updateOrganizationSettings: t.field({
+    type: OrganizationPayload,
+    description: 'Change organisation settings (invitation and session lifetimes).',
+    args: { input: t.arg({ type: UpdateOrganizationSettingsInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        organization: await updateOrganizationSettings(commandContext(ctx), {
+          invitationTtlDays: input.invitationTtlDays ?? undefined,
+          sessionIdleMinutes: input.sessionIdleMinutes ?? undefined,
+          sessionAbsoluteHours: input.sessionAbsoluteHours ?? undefined,
+        }),
+      })),
+  }),
+}));

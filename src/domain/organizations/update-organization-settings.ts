@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { OrganizationRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import { maxInvitationTtlDays } from '../invitations/invitation-link.js';
+import type { CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+
+/** Bounds of the organisation settings; the keys are the names stored in `organizations.settings`. */
+export const organizationSettingBounds = {
+  invitationTtlDays: { min: 1, max: maxInvitationTtlDays },
+  sessionIdleMinutes: { min: 5, max: 1440 },
+  sessionAbsoluteHours: { min: 1, max: 720 },
+} as const;
+
+const bounded = (key: keyof typeof organizationSettingBounds) =>
+  z.number().int().min(organizationSettingBounds[key].min).max(organizationSettingBounds[key].max).optional();
+
+export const updateOrganizationSettingsInput = z
+  .object({
+    /** Default lifetime of a new invitation link. */
+    invitationTtlDays: bounded('invitationTtlDays'),
+    /** A session ends after this long without use. */
+    sessionIdleMinutes: bounded('sessionIdleMinutes'),
+    /** A session ends this long after sign-in, however active. */
+    sessionAbsoluteHours: bounded('sessionAbsoluteHours'),
+  })
+  .strict();
+
+/**
+ * Changes organisation settings; absent fields keep their value. Other keys of the settings object are
+ * left alone. A change that sets the values already stored writes nothing (no audit event).
+ */
+export async function updateOrganizationSettings(
+  ctx: CommandContext,
+  raw: z.input<typeof updateOrganizationSettingsInput>,
+): Promise<OrganizationRow> {
+  authorize(ctx.actor, 'organization:update');
+  const input = parseInput(updateOrganizationSettingsInput, raw);
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const orgId = ctx.actor.orgId;
+  return withTransaction(ctx.db, async (scope) => {
+    const now = ctx.clock.now();
+    const org = await scope.trx
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', orgId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!org) throw new DomainError('NOT_FOUND');
+    const merged = { ...org.settings, ...given };
+    const idle = merged.sessionIdleMinutes;
+    const absolute = merged.sessionAbsoluteHours;
+    if (typeof idle === 'number' && typeof absolute === 'number' && idle > absolute * 60) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'The idle timeout cannot be longer than the absolute session lifetime.',
+        { field: 'sessionIdleMinutes' in given ? 'sessionIdleMinutes' : 'sessionAbsoluteHours' },
+      );
+    }
+    const before = Object.fromEntries(Object.keys(given).map((k) => [k, org.settings[k] ?? null]));
+    const changes = diffFields(before, given);
+    if (Object.keys(changes).length === 0) return org;
+    const updated = await scope.trx
+      .updateTable('organizations')
+      .set({ settings: JSON.stringify(merged), updated_at: now })
+      .where('id', '=', orgId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAuditEvent(
+      scope.trx,
+      orgId,
+      { actor: ctx.actor, meta: ctx.meta, now },
+      { action: 'organization.updated', targetType: 'organization', targetId: orgId, changes },
+    );
+    return updated;
+  });
+}

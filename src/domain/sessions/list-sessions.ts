@@ -1,0 +1,35 @@
+import { authorize } from '../../authz/authorize.js';
+import type { SessionRow } from '../../db/schema.js';
+import { DomainError } from '../errors.js';
+import type { CommandContext } from '../shared/context.js';
+import { isUuid } from '../shared/ids.js';
+
+/** The most recent sessions shown per user. */
+export const sessionListLimit = 100;
+
+/**
+ * A user's sessions, newest first, including ended ones. Your own need no permission; anyone else's need
+ * `sessions:read`. Another organisation's user is NOT_FOUND, like a missing one.
+ */
+export async function listSessions(ctx: CommandContext, userId?: string | null): Promise<SessionRow[]> {
+  const own = ctx.actor.type === 'user' ? ctx.actor.userId : null;
+  const target = userId ?? own;
+  if (target === null || target !== own) authorize(ctx.actor, 'sessions:read');
+  if (target === null || !isUuid(target)) throw new DomainError('NOT_FOUND');
+  const user = await ctx.db
+    .selectFrom('users')
+    .select('id')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('id', '=', target)
+    .executeTakeFirst();
+  if (!user) throw new DomainError('NOT_FOUND');
+  return ctx.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('user_id', '=', user.id)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(sessionListLimit)
+    .execute();
+}

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { isRoleKey } from '../../authz/roles.js';
+import type { UserRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import { verifyAgainstDummy, verifyPassword } from '../security/password-hash.js';
+import {
+  recordSignInFailure,
+  recordSignInSuccess,
+  refundSignInAttempt,
+  reserveSignInAttempt,
+  type SignInFailureReason,
+} from '../security/sign-in-throttle.js';
+import type { RequestMeta, Services } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import { normalizeEmail } from '../users/user-record.js';
+import { issueAccessToken } from './access-token.js';
+import { openSession, type AuthMethod } from './create-session.js';
+import { sessionPolicyOf } from './session-policy.js';
+import { sessionServices } from './session-services.js';
+
+export const signInInput = z
+  .object({
+    email: z.string().max(320),
+    password: z.string().max(1024),
+    /** The organisation's slug; needed only when the email exists in several organisations. */
+    organization: z.string().max(64).nullish(),
+  })
+  .strict();
+
+export interface SignedIn {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  sessionId: string;
+  user: UserRow;
+}
+
+export type Candidate = UserRow & { org_settings: Record<string, unknown> };
+
+/** At most this many accounts are tried for one email without an organisation (each costs a hash). */
+const maxCandidates = 10;
+
+const failed = () => new DomainError('SIGN_IN_FAILED');
+
+/**
+ * Password sign-in. There is no actor to authorize yet: this is how an anonymous caller becomes one.
+ * Unknown email, wrong password, no password yet, locked, suspended, deactivated or invited all answer
+ * SIGN_IN_FAILED, after the same work (one argon2id verification, real or against a dummy hash).
+ */
+export async function signInWithPassword(
+  services: Services,
+  meta: RequestMeta,
+  raw: z.input<typeof signInInput>,
+): Promise<SignedIn> {
+  const input = parseInput(signInInput, raw);
+  const now = services.clock.now();
+  const slug = input.organization?.trim().toLowerCase() || null;
+  const candidates = await findCandidates(services, normalizeEmail(input.email), slug);
+
+  const reservation = await reserveSignInAttempt(
+    services.db,
+    {
+      source: `ip:${meta.ip ?? 'unknown'}`,
+      accounts: candidates.map((c) => ({ id: c.id, orgId: c.org_id })),
+    },
+    now,
+  );
+  // The caller's own address is over its limit: nothing about any account is learnt from this answer.
+  if (!reservation.sourceAllowed) throw failed();
+
+  const outcomes: { user: Candidate; ok: boolean; reason: SignInFailureReason }[] = [];
+  for (const user of candidates) {
+    const allowed = reservation.accounts.get(user.id)?.allowed === true;
+    const passwordOk =
+      allowed && user.password_hash !== null
+        ? await verifyPassword(user.password_hash, input.password)
+        : await verifyAgainstDummy(input.password);
+    const reason: SignInFailureReason = !user.password_hash
+      ? 'no_password'
+      : !passwordOk
+        ? 'wrong_password'
+        : 'not_active';
+    outcomes.push({ user, ok: allowed && passwordOk && user.status === 'active', reason });
+  }
+  if (candidates.length === 0) await verifyAgainstDummy(input.password);
+
+  const winners = outcomes.filter((o) => o.ok);
+  if (winners.length > 0 && candidates.length > 1) {
+    // The password is right for at least one of several accounts: the person may learn that the email
+    // needs an organisation; the attempt is given back to every account tried (it was no failure).
+    await withTransaction(services.db, ({ trx }) => refundSignInAttempt(trx, reservation));
+    throw new DomainError('ORGANIZATION_REQUIRED');
+  }
+  const winner = winners[0];
+  if (!winner) {
+    await recordSignInFailure(
+      services.db,
+      reservation,
+      outcomes.map((o) => ({ userId: o.user.id, reason: o.reason })),
+      meta,
+    );
+    throw failed();
+  }
+  return completeSignIn(services, meta, winner.user, 'password', reservation);
+}
+
+async function findCandidates(services: Services, email: string, slug: string | null): Promise<Candidate[]> {
+  let q = services.db
+    .selectFrom('users')
+    .innerJoin('organizations', 'organizations.id', 'users.org_id')
+    .selectAll('users')
+    .select('organizations.settings as org_settings')
+    .where('users.email_normalized', '=', email)
+    .orderBy('users.created_at')
+    .limit(maxCandidates);
+  if (slug) q = q.where('organizations.slug', '=', slug);
+  return (await q.execute()) as Candidate[];
+}
+
+/**
+ * The end of every successful sign-in: under the user's row lock re-check that the account can still sign
+ * in, clear its failure count, open the session, audit, then sign the access token after commit.
+ */
+export async function completeSignIn(
+  services: Services,
+  meta: RequestMeta,
+  candidate: Candidate,
+  method: AuthMethod,
+  reservation: Awaited<ReturnType<typeof reserveSignInAttempt>>,
+): Promise<SignedIn> {
+  const now = reservation.now;
+  const policy = sessionPolicyOf(candidate.org_settings);
+  const opened = await withTransaction(services.db, async ({ trx }) => {
+    const user = await trx
+      .selectFrom('users')
+      .selectAll()
+      .where('org_id', '=', candidate.org_id)
+      .where('id', '=', candidate.id)
+      .forUpdate()
+      .executeTakeFirst();
+    // Suspended or changed role between the password check and now: refuse like any other failure.
+    if (!user || user.status !== 'active' || !isRoleKey(user.role)) throw failed();
+    await recordSignInSuccess(trx, reservation, user.id);
+    const updated = await trx
+      .updateTable('users')
+      .set({ last_login_at: now, last_active_at: now })
+      .where('org_id', '=', user.org_id)
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const { session, refreshToken } = await openSession(trx, {
+      orgId: user.org_id,
+      userId: user.id,
+      method,
+      policy,
+      meta,
+      now,
+    });
+    const actor = {
+      type: 'user' as const,
+      userId: user.id,
+      orgId: user.org_id,
+      role: user.role,
+      sessionId: session.id,
+    };
+    await recordAuditEvent(
+      trx,
+      user.org_id,
+      { actor, meta, now },
+      {
+        action: 'session.signed_in',
+        targetType: 'user',
+        targetId: user.id,
+        changes: { sessionId: session.id, method },
+      },
+    );
+    return { user: updated, role: user.role, session, refreshToken };
+  });
+  const { accessToken, expiresAt } = await issueAccessToken(services, {
+    userId: opened.user.id,
+    orgId: opened.user.org_id,
+    role: opened.role,
+    sessionId: opened.session.id,
+    notAfter: opened.session.absolute_expires_at,
+  });
+  sessionServices(services).activity.written(opened.session.id);
+  return {
+    accessToken,
+    refreshToken: opened.refreshToken,
+    expiresAt,
+    sessionId: opened.session.id,
+    user: opened.user,
+  };
+}

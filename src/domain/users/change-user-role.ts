@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import { canGrantRole, compareRoles, isDowngrade, isRoleKey, type RoleKey } from '../../authz/roles.js';
+import type { UserRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import type { Actor, CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import { revokeSessions } from '../sessions/revoke-sessions.js';
+import { bumpVersion, checkVersion, guardLastOwner, lockUser, roleOf } from './user-record.js';
+
+/**
+ * Refuses a role the actor may not give or take away: it must hold every permission of the role. The
+ * system actor (CLI, scheduled work) may grant any role. Only the owner role holds
+ * organization:manage_ownership, so granting or removing ownership needs it without a special case.
+ */
+export function assertCanGrant(actor: Actor, role: RoleKey, field: string): void {
+  if (actor.type === 'user' && !canGrantRole(actor.role, role)) {
+    throw new DomainError('ROLE_NOT_GRANTABLE', undefined, { field, role });
+  }
+}
+
+/** The role named by the input when it is exactly a role key ("owner ", "Owner" are not) and grantable. */
+export function grantableRole(actor: Actor, role: string, field: string): RoleKey {
+  if (!isRoleKey(role)) throw new DomainError('UNKNOWN_ROLE', undefined, { field });
+  assertCanGrant(actor, role, field);
+  return role;
+}
+
+export const changeUserRoleInput = z
+  .object({
+    userId: z.string().max(64),
+    role: z.string().max(64),
+    expectedVersion: z.number().int().nullish(),
+  })
+  .strict();
+
+/**
+ * Moves a user to another role. The actor must be able to grant both the current and the new role, the
+ * last active owner keeps ownership, and a move that loses any permission ends the user's sessions in the
+ * same transaction so no token keeps the old rights. Asking for the role the user already has is refused
+ * (VALIDATION_FAILED) rather than silently accepted, so a client never believes it changed something.
+ */
+export async function changeUserRole(
+  ctx: CommandContext,
+  raw: z.input<typeof changeUserRoleInput>,
+): Promise<UserRow> {
+  authorize(ctx.actor, 'users:change_role');
+  const input = parseInput(changeUserRoleInput, raw);
+  const to = grantableRole(ctx.actor, input.role, 'role');
+  const orgId = ctx.actor.orgId;
+  return withTransaction(ctx.db, async (scope) => {
+    const now = ctx.clock.now();
+    const user = await lockUser(scope.trx, orgId, input.userId);
+    checkVersion(user, input.expectedVersion);
+    if (ctx.actor.type === 'user' && ctx.actor.userId === user.id)
+      throw new DomainError('CANNOT_TARGET_SELF');
+    if (user.status === 'deactivated') {
+      throw new DomainError('INVALID_TRANSITION', 'The role of a deactivated user cannot change.', {
+        from: user.status,
+      });
+    }
+    const from = roleOf(user);
+    assertCanGrant(ctx.actor, from, 'role');
+    if (from === to) {
+      throw new DomainError('VALIDATION_FAILED', 'The user already has this role.', { field: 'role' });
+    }
+    if (from === 'owner') await guardLastOwner(scope.trx, user);
+
+    const updated = await scope.trx
+      .updateTable('users')
+      .set({ role: to, updated_at: now, version: bumpVersion })
+      .where('org_id', '=', orgId)
+      .where('id', '=', user.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // An invited user's pending invitation shows the role the link will grant: keep it in step.
+    await scope.trx
+      .updateTable('invitations')
+      .set({ role: to })
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', user.id)
+      .where('status', '=', 'pending')
+      .execute();
+
+    const { gained, lost } = compareRoles(from, to);
+    await recordAuditEvent(
+      scope.trx,
+      orgId,
+      { actor: ctx.actor, meta: ctx.meta, now },
+      {
+        action: 'user.role_changed',
+        targetType: 'user',
+        targetId: user.id,
+        changes: { role: { from, to }, gained, lost },
+      },
+    );
+    if (isDowngrade(from, to)) {
+      await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, 'user.role_changed', now);
+    }
+    return updated;
+  });
+}

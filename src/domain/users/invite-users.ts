@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { UserRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordAuditEvents } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import { invitationLink, issueInvitation, maxInvitationTtlDays } from '../invitations/invitation-link.js';
+import { invitationExpiry, loadInvitationTtlDays } from '../invitations/invitation-rules.js';
+import { invitationViews, type InvitationView } from '../invitations/list-invitations.js';
+import type { CommandContext } from '../shared/context.js';
+import { actorUserId } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import { grantableRole } from './change-user-role.js';
+import { normalizeEmail, searchTextOf } from './user-record.js';
+
+export const maxInvitationsPerCall = 100;
+
+const invitationEntry = z
+  .object({
+    email: z.string().trim().email().max(320),
+    /** Checked against the role catalogue exactly as given: " owner" is not a role. */
+    role: z.string().max(64),
+    displayName: z.string().trim().max(200).optional(),
+    /** A note for the invitee, kept with the invitation (not in the audit trail). */
+    message: z.string().trim().max(2000).nullish(),
+    expiresInDays: z.number().int().min(1).max(maxInvitationTtlDays).nullish(),
+  })
+  .strict();
+
+export const inviteUsersInput = z
+  .object({ invitations: z.array(invitationEntry).min(1).max(maxInvitationsPerCall) })
+  .strict();
+
+export interface IssuedInvitation {
+  user: UserRow;
+  invitation: InvitationView;
+  /** The acceptance link; shown once (delivery by email comes later, so the inviting admin gets it). */
+  link: string;
+}
+
+/**
+ * Invites up to 100 people at once. The batch is atomic: if any entry is refused (unknown or ungrantable
+ * role, email already in the organisation or twice in the batch), nothing is written and the error names
+ * the entry, e.g. `field: 'invitations.3.email'`. A partial batch would leave the admin to work out which
+ * links exist; all-or-nothing lets them fix the one entry and send the same batch again.
+ */
+export async function inviteUsers(
+  ctx: CommandContext,
+  raw: z.input<typeof inviteUsersInput>,
+): Promise<IssuedInvitation[]> {
+  authorize(ctx.actor, 'users:invite');
+  const input = parseInput(inviteUsersInput, raw);
+  const firstIndexOf = new Map<string, number>();
+  const entries = input.invitations.map((e, i) => {
+    const role = grantableRole(ctx.actor, e.role, `invitations.${i}.role`);
+    const emailNormalized = normalizeEmail(e.email);
+    const earlier = firstIndexOf.get(emailNormalized);
+    if (earlier !== undefined) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        `This email appears earlier in the batch (entry ${earlier}).`,
+        {
+          field: `invitations.${i}.email`,
+          duplicateOf: earlier,
+        },
+      );
+    }
+    firstIndexOf.set(emailNormalized, i);
+    return { ...e, role, emailNormalized, displayName: e.displayName ?? '', message: e.message || null };
+  });
+  const taken = (emailNormalized: string) =>
+    new DomainError('EMAIL_TAKEN', undefined, {
+      field: `invitations.${firstIndexOf.get(emailNormalized)}.email`,
+    });
+
+  const orgId = ctx.actor.orgId;
+  return withTransaction(ctx.db, async (scope) => {
+    const { trx } = scope;
+    const now = ctx.clock.now();
+    const existing = await trx
+      .selectFrom('users')
+      .select('email_normalized')
+      .where('org_id', '=', orgId)
+      .where(
+        'email_normalized',
+        'in',
+        entries.map((e) => e.emailNormalized),
+      )
+      .execute();
+    const first = entries.find((e) => existing.some((x) => x.email_normalized === e.emailNormalized));
+    if (first) throw taken(first.emailNormalized);
+
+    // ON CONFLICT DO NOTHING: an invitation of the same email committed meanwhile is reported as
+    // EMAIL_TAKEN (and rolls the batch back) instead of surfacing as a constraint violation.
+    const users = await trx
+      .insertInto('users')
+      .values(
+        entries.map((e) => ({
+          org_id: orgId,
+          email: e.email,
+          email_normalized: e.emailNormalized,
+          display_name: e.displayName,
+          search_text: searchTextOf(e.displayName, e.email),
+          role: e.role,
+          status: 'invited',
+          created_at: now,
+          updated_at: now,
+          status_changed_at: now,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['org_id', 'email_normalized']).doNothing())
+      .returningAll()
+      .execute();
+    const byEmail = new Map(users.map((u) => [u.email_normalized, u]));
+    const missing = entries.find((e) => !byEmail.has(e.emailNormalized));
+    if (missing) throw taken(missing.emailNormalized);
+
+    const defaultDays = await loadInvitationTtlDays(trx, orgId);
+    const issued: { user: UserRow; id: string; token: string; expiresAt: Date }[] = [];
+    for (const e of entries) {
+      const user = byEmail.get(e.emailNormalized)!;
+      const expiresAt = invitationExpiry(now, e.expiresInDays ?? defaultDays);
+      const inv = await issueInvitation(trx, {
+        orgId,
+        userId: user.id,
+        role: e.role,
+        message: e.message,
+        invitedBy: actorUserId(ctx.actor),
+        expiresAt,
+        now,
+      });
+      issued.push({ user, ...inv, expiresAt });
+    }
+    const rows = await trx
+      .selectFrom('invitations')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where(
+        'id',
+        'in',
+        issued.map((i) => i.id),
+      )
+      .execute();
+    const views = await invitationViews(trx, orgId, rows, now, users);
+    const viewById = new Map(views.map((v) => [v.invitation.id, v]));
+
+    await recordAuditEvents(
+      trx,
+      orgId,
+      { actor: ctx.actor, meta: ctx.meta, now },
+      issued.map((i) => ({
+        action: 'user.invited',
+        targetType: 'user',
+        targetId: i.user.id,
+        changes: { email: i.user.email, role: i.user.role, expiresAt: i.expiresAt },
+      })),
+    );
+    return issued.map((i) => ({
+      user: i.user,
+      invitation: viewById.get(i.id)!,
+      link: invitationLink(ctx.config.publicUrl, i.token),
+    }));
+  });
+}

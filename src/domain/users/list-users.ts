@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { UserRow } from '../../db/schema.js';
+import type { CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import {
+  approximateUserCount,
+  estimateUsers,
+  exactUserCount,
+  type UserCount,
+  type UserWhere,
+} from './count-users.js';
+import {
+  decodeUserCursor,
+  defaultUserOrder,
+  encodeUserCursor,
+  maxCursorLength,
+  sortDirections,
+  userSortFields,
+  type UserOrder,
+} from './user-cursor.js';
+import { userFilterSchema, userFilterWhere } from './user-filter.js';
+import { fetchUserPage } from './user-page-query.js';
+
+export const maxUsersPageSize = 100;
+export const defaultUsersPageSize = 50;
+
+export const listUsersInput = z
+  .object({
+    filter: userFilterSchema.nullish(),
+    orderBy: z
+      .object({ field: z.enum(userSortFields), direction: z.enum(sortDirections).default('ASC') })
+      .strict()
+      .nullish(),
+    first: z.number().int().min(1).max(maxUsersPageSize).nullish(),
+    /** `endCursor` of the previous page, made with the same order. */
+    after: z.string().max(maxCursorLength).nullish(),
+    /** The approximate count (default true; the API asks for it only when the client selects it). */
+    includeTotalCount: z.boolean().nullish(),
+    /** The exact count too (a full count of the matching rows: ask only when needed). */
+    includeExactCount: z.boolean().nullish(),
+  })
+  .strict();
+
+export interface UserEdge {
+  cursor: string;
+  node: UserRow;
+}
+
+export interface UserPage {
+  edges: UserEdge[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  /** Null when not asked for, unless known for free (see below). */
+  totalCount: UserCount | null;
+  exactCount: number | null;
+}
+
+/**
+ * One page of the organisation's users, filtered and sorted, with keyset pagination: the next page starts
+ * strictly after the last row's (sort value, id), read straight from an index (org_id, column, id), so
+ * page 20,000 costs what page 1 costs (OFFSET would read and discard every row before it).
+ */
+export async function listUsers(ctx: CommandContext, raw: z.input<typeof listUsersInput>): Promise<UserPage> {
+  authorize(ctx.actor, 'users:read');
+  const input = parseInput(listUsersInput, raw);
+  const order: UserOrder = input.orderBy ?? defaultUserOrder;
+  const first = input.first ?? defaultUsersPageSize;
+  const cursor = input.after ? decodeUserCursor(input.after, order) : null;
+  const filter = input.filter ?? undefined;
+  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, filter);
+  const searching = Boolean(filter?.search);
+  const wantTotal = input.includeTotalCount !== false;
+
+  // The planner's estimate picks how a searched page is read (see user-page-query.ts) and is the count.
+  const estimate = searching || wantTotal ? await estimateUsers(ctx.db, where) : 0;
+  const [rows, estimated, exact] = await Promise.all([
+    fetchUserPage(ctx.db, {
+      orgId: ctx.actor.orgId,
+      where,
+      searching,
+      estimate,
+      order,
+      cursor,
+      limit: first + 1,
+    }),
+    wantTotal ? approximateUserCount(ctx.db, where, estimate) : null,
+    input.includeExactCount ? exactUserCount(ctx.db, where) : null,
+  ]);
+  const hasNextPage = rows.length > first;
+  const edges = rows.slice(0, first).map(({ cursor_value, ...node }) => ({
+    cursor: encodeUserCursor({ order, value: cursor_value, id: node.id }),
+    node: node as UserRow,
+  }));
+  // The first page that is also the last holds the whole result: its size is the exact count, for free
+  // (given even when no count was asked for, so a caller computing counts lazily can skip the query).
+  const whole = cursor === null && !hasNextPage ? edges.length : null;
+  return {
+    edges,
+    pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: whole !== null ? { value: whole, exact: true } : estimated,
+    exactCount: exact ?? whole,
+  };
+}

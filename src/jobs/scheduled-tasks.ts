@@ -1,0 +1,33 @@
+import { expireInvitations } from '../domain/invitations/expire-invitations.js';
+import type { RequestMeta, Services } from '../domain/shared/context.js';
+import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
+
+/** Work the worker runs on a schedule; each is also a queue, so it can be sent once by hand. */
+export interface ScheduledTask {
+  /** pg-boss queue name. */
+  name: string;
+  /** Cron in UTC; pg-boss checks schedules with minute granularity. */
+  cron: string;
+  /** Runs the work; returns counts for the log. Throws when some of it failed, so the job is retried. */
+  run(services: Services, now: Date, meta: RequestMeta): Promise<Record<string, number>>;
+}
+
+export const scheduledTasks: readonly ScheduledTask[] = [
+  {
+    name: 'end-due-suspensions',
+    cron: '* * * * *',
+    async run(services, now, meta) {
+      const r = await endDueSuspensions(services, now, meta);
+      // The others were reinstated; failing the job makes the failure visible (metrics, retries).
+      if (r.failed > 0) throw new Error(`${r.failed} suspension(s) could not be ended`);
+      return { ...r };
+    },
+  },
+  {
+    name: 'expire-invitations',
+    cron: '* * * * *',
+    async run(services, now, meta) {
+      return { ...(await expireInvitations(services, now, meta)) };
+    },
+  },
+];

@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Permission } from '../../src/authz/permissions.js';
+import { roleHas, roleKeys, type RoleKey } from '../../src/authz/roles.js';
+import { buildServer, type RosterServer } from '../../src/api/http/server.js';
+import { graphqlSchema } from '../../src/api/graphql/schema.js';
+import type { UserRow } from '../../src/db/schema.js';
+import { issueInvitation } from '../../src/domain/invitations/invitation-link.js';
+import { gql, signInAs } from '../support/auth.js';
+import { createOrg, createUser } from '../support/factories.js';
+import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
+
+/**
+ * The authorization matrix (security.md): every GraphQL operation x every predefined role x a target in the
+ * same organisation, in another organisation, and one that does not exist. An operation missing from this
+ * table fails the test, so a new operation cannot ship without its row.
+ */
+
+type TargetState = 'active' | 'suspended' | 'invited';
+
+interface Operation {
+  /** The permission that gates it; 'signed-in' when any signed-in user may call it; 'anonymous' for credential exchanges. */
+  gate: Permission | 'signed-in' | 'anonymous';
+  /** Acts on a user given by id: then other-organisation and nonexistent targets are tried too. */
+  target?: TargetState;
+  document: string;
+  variables?: (targetId: string) => Record<string, unknown>;
+}
+
+const operations: Record<string, Operation> = {
+  // queries
+  viewer: { gate: 'signed-in', document: '{ viewer { id } }' },
+  organization: { gate: 'signed-in', document: '{ organization { id name } }' },
+  roles: { gate: 'roles:read', document: '{ roles { key } }' },
+  compareRoles: {
+    gate: 'roles:read',
+    document: '{ compareRoles(from: VIEWER, to: ANALYST) { gained { name } } }',
+  },
+  users: { gate: 'users:read', document: '{ users(first: 5) { nodes { id } } }' },
+  user: {
+    gate: 'users:read',
+    target: 'active',
+    document: 'query($id: ID!) { user(id: $id) { id } }',
+    variables: (id) => ({ id }),
+  },
+  invitations: { gate: 'invitations:read', document: '{ invitations(first: 5) { edges { node { id } } } }' },
+  auditEvents: { gate: 'audit:read', document: '{ auditEvents(first: 5) { edges { node { id } } } }' },
+  auditChainStatus: { gate: 'audit:verify', document: '{ auditChainStatus { ok } }' },
+  sessions: {
+    gate: 'sessions:read',
+    target: 'active',
+    document: 'query($id: ID!) { sessions(userId: $id) { id } }',
+    variables: (id) => ({ id }),
+  },
+  // mutations
+  signIn: { gate: 'anonymous', document: '' },
+  refreshSession: { gate: 'anonymous', document: '' },
+  acceptInvitation: { gate: 'anonymous', document: '' },
+  signOut: { gate: 'signed-in', document: 'mutation { signOut { userErrors { code } } }' },
+  signOutOtherSessions: {
+    gate: 'signed-in',
+    document: 'mutation { signOutOtherSessions { userErrors { code } } }',
+  },
+  inviteUsers: {
+    gate: 'users:invite',
+    document: `mutation($email: String!) { inviteUsers(input: { invitations: [{ email: $email, role: VIEWER }] }) {
+      userErrors { code } } }`,
+    variables: () => ({ email: `m-${randomUUID()}@example.test` }),
+  },
+  resendInvitation: {
+    gate: 'invitations:resend',
+    target: 'invited',
+    document: 'mutation($id: ID!) { resendInvitation(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  revokeInvitation: {
+    gate: 'invitations:revoke',
+    target: 'invited',
+    document: 'mutation($id: ID!) { revokeInvitation(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  changeUserRole: {
+    gate: 'users:change_role',
+    target: 'active',
+    document:
+      'mutation($id: ID!) { changeUserRole(input: { userId: $id, role: USER_MANAGER }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  updateUserProfile: {
+    gate: 'users:update',
+    target: 'active',
+    document:
+      'mutation($id: ID!) { updateUserProfile(input: { userId: $id, jobTitle: "Sergeant" }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  suspendUser: {
+    gate: 'users:suspend',
+    target: 'active',
+    document:
+      'mutation($id: ID!) { suspendUser(input: { userId: $id, reason: "matrix" }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  reactivateUser: {
+    gate: 'users:reactivate',
+    target: 'suspended',
+    document: 'mutation($id: ID!) { reactivateUser(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  deactivateUser: {
+    gate: 'users:deactivate',
+    target: 'active',
+    document:
+      'mutation($id: ID!) { deactivateUser(input: { userId: $id, reason: "matrix" }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  revokeUserSessions: {
+    gate: 'users:revoke_sessions',
+    target: 'active',
+    document: 'mutation($id: ID!) { revokeUserSessions(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  updateOrganizationSettings: {
+    gate: 'organization:update',
+    document:
+      'mutation { updateOrganizationSettings(input: { invitationTtlDays: 10 }) { userErrors { code } } }',
+  },
+};
+
+/** 'ok', or the stable code of the first error (top-level or in userErrors); a null `user` is NOT_FOUND. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function outcome(field: string, body: any): string {
+  const top = body.errors?.[0]?.extensions?.code;
+  if (top) return top;
+  const result = body.data?.[field];
+  if (result === null && field === 'user') return 'NOT_FOUND';
+  const userError = result?.userErrors?.[0]?.code;
+  return userError ?? 'ok';
+}
+
+let rt: TestRuntime;
+let app: RosterServer;
+let orgId: string;
+let otherOrgId: string;
+const tokens = new Map<RoleKey, string>();
+
+async function makeTarget(org: string, state: TargetState): Promise<UserRow> {
+  const s = rt.services;
+  const user = await createUser(s, org, { role: 'viewer', status: state });
+  if (state === 'suspended') {
+    await s.db.updateTable('users').set({ status_reason: 'setup' }).where('id', '=', user.id).execute();
+  }
+  if (state === 'invited') {
+    const now = s.clock.now();
+    await s.db.transaction().execute((trx) =>
+      issueInvitation(trx, {
+        orgId: org,
+        userId: user.id,
+        role: 'viewer',
+        message: null,
+        invitedBy: null,
+        expiresAt: new Date(now.getTime() + 86_400_000),
+        now,
+      }),
+    );
+  }
+  return user;
+}
+
+beforeAll(async () => {
+  rt = await openTestRuntime();
+  app = await buildServer(rt.services, { logger: false });
+  orgId = (await createOrg(rt.services, 'Matrix Org')).id;
+  otherOrgId = (await createOrg(rt.services, 'Other Org')).id;
+  // A second owner keeps the organisation owned whatever the matrix does.
+  await createUser(rt.services, orgId, { role: 'owner' });
+  for (const role of roleKeys) {
+    const user = await createUser(rt.services, orgId, { role });
+    tokens.set(role, (await signInAs(rt, app, user)).accessToken);
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await rt?.close();
+});
+
+describe('authorization matrix', () => {
+  it('has a row for every query and mutation of the schema', () => {
+    const schema = graphqlSchema();
+    const fields = [
+      ...Object.keys(schema.getQueryType()!.getFields()),
+      ...Object.keys(schema.getMutationType()!.getFields()),
+    ].sort();
+    expect(fields).toEqual(Object.keys(operations).sort());
+  });
+
+  for (const [field, op] of Object.entries(operations)) {
+    if (op.gate === 'anonymous') continue;
+
+    it(`${field}: refused without a token`, async () => {
+      const r = await gql(app, op.document, op.variables?.(randomUUID()));
+      if (field === 'viewer') expect(r.body.data.viewer).toBeNull();
+      else expect(outcome(field, r.body)).toBe('UNAUTHENTICATED');
+    });
+
+    for (const role of roleKeys) {
+      const allowed = op.gate === 'signed-in' || roleHas(role, op.gate);
+      it(`${field} as ${role}: ${allowed ? 'allowed' : 'FORBIDDEN'}`, async () => {
+        // signOut ends the session it is called with: use a fresh one.
+        const token =
+          field === 'signOut'
+            ? (await signInAs(rt, app, await createUser(rt.services, orgId, { role }))).accessToken
+            : tokens.get(role)!;
+        if (!op.target) {
+          const r = await gql(app, op.document, op.variables?.(''), token);
+          expect(outcome(field, r.body)).toBe(allowed ? 'ok' : 'FORBIDDEN');
+          return;
+        }
+        const same = await makeTarget(orgId, op.target);
+        const other = await makeTarget(otherOrgId, op.target);
+        const inSame = await gql(app, op.document, op.variables!(same.id), token);
+        const inOther = await gql(app, op.document, op.variables!(other.id), token);
+        const missing = await gql(app, op.document, op.variables!(randomUUID()), token);
+        expect(outcome(field, inSame.body)).toBe(allowed ? 'ok' : 'FORBIDDEN');
+        expect(outcome(field, inOther.body)).toBe(allowed ? 'NOT_FOUND' : 'FORBIDDEN');
+        // Another organisation's user is indistinguishable from one that does not exist.
+        expect(inOther.status).toBe(missing.status);
+        expect(inOther.body).toEqual(missing.body);
+        // ... and nothing happened to it.
+        const after = await rt.services.db
+          .selectFrom('users')
+          .select(['status', 'role', 'version', 'job_title'])
+          .where('id', '=', other.id)
+          .executeTakeFirstOrThrow();
+        expect(after).toMatchObject({
+          status: other.status,
+          role: other.role,
+          version: other.version,
+          job_title: null,
+        });
+      });
+    }
+  }
+});
