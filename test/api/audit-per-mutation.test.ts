@@ -1,0 +1,240 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, type RosterServer } from '../../src/api/http/server.js';
+import { graphqlSchema } from '../../src/api/graphql/schema.js';
+import { verifyAuditChain } from '../../src/domain/audit/verify-audit-chain.js';
+import { defaultTestPassword, gql, signInAs } from '../support/auth.js';
+import { createOrg, createUser } from '../support/factories.js';
+import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
+
+/**
+ * Every mutation writes exactly the expected audit events — no more, no fewer — with the acting user and
+ * the target, and a refused mutation writes none. A mutation missing from `expectedEvents` fails the test.
+ */
+const expectedEvents: Record<string, string[]> = {
+  signIn: ['session.signed_in'],
+  refreshSession: [], // rotation is not an administrative act; reuse is audited (session.refresh_token_reused)
+  acceptInvitation: ['user.activated', 'invitation.accepted'],
+  signOut: ['session.signed_out'],
+  signOutOtherSessions: ['user.sessions_revoked'],
+  inviteUsers: ['user.invited', 'user.invited'],
+  resendInvitation: ['invitation.resent'],
+  revokeInvitation: ['invitation.revoked'],
+  changeUserRole: ['user.role_changed'],
+  updateUserProfile: ['user.updated'],
+  suspendUser: ['user.suspended'],
+  reactivateUser: ['user.reactivated'],
+  deactivateUser: ['user.deactivated'],
+  revokeUserSessions: ['user.sessions_revoked'],
+  updateOrganizationSettings: ['organization.updated'],
+};
+
+let rt: TestRuntime;
+let app: RosterServer;
+beforeAll(async () => {
+  rt = await openTestRuntime();
+  app = await buildServer(rt.services, { logger: false });
+});
+afterAll(async () => {
+  await app?.close();
+  await rt?.close();
+});
+
+async function eventsSince(orgId: string, seq: number) {
+  return rt.services.db
+    .selectFrom('audit_events')
+    .select(['seq', 'action', 'actor_id', 'actor_type', 'target_id', 'request_id'])
+    .where('org_id', '=', orgId)
+    .where('seq', '>', seq)
+    .orderBy('seq')
+    .execute();
+}
+
+async function lastSeq(orgId: string): Promise<number> {
+  const r = await rt.services.db
+    .selectFrom('audit_chain_heads')
+    .select('last_seq')
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return r?.last_seq ?? 0;
+}
+
+describe('audit events per mutation', () => {
+  it('covers every mutation of the schema', () => {
+    const mutations = Object.keys(graphqlSchema().getMutationType()!.getFields()).sort();
+    expect(mutations).toEqual(Object.keys(expectedEvents).sort());
+  });
+
+  it('writes exactly the expected events for each mutation, none for refused ones', async () => {
+    const s = rt.services;
+    const org = await createOrg(s);
+    const owner = await createUser(s, org.id, { role: 'owner' });
+    const { accessToken: token } = await signInAs(rt, app, owner);
+    const seen = new Set<string>();
+
+    /** Runs a mutation and checks the events it appended. */
+    async function expectAudit(
+      name: string,
+      query: string,
+      variables: Record<string, unknown>,
+      opts: { token?: string | undefined; actor?: string | null; target?: string | null } = {},
+    ) {
+      const before = await lastSeq(org.id);
+      const r = await gql(app, query, variables, 'token' in opts ? opts.token : token);
+      expect(r.body.errors, JSON.stringify(r.body)).toBeUndefined();
+      expect(r.body.data[name].userErrors ?? [], JSON.stringify(r.body)).toEqual([]);
+      const events = await eventsSince(org.id, before);
+      expect(events.map((e) => e.action)).toEqual(expectedEvents[name]);
+      for (const e of events) {
+        if (opts.actor !== undefined) expect(e.actor_id).toBe(opts.actor);
+        if (opts.target !== undefined) expect(e.target_id).toBe(opts.target);
+        expect(e.request_id).toBeTruthy();
+      }
+      seen.add(name);
+      return r.body.data[name];
+    }
+
+    // signIn (owner signing in a second time)
+    await expectAudit(
+      'signIn',
+      'mutation($i: SignInInput!) { signIn(input: $i) { accessToken refreshToken userErrors { code } } }',
+      { i: { email: owner.email, password: defaultTestPassword, organization: org.slug } },
+      { token: undefined, actor: owner.id, target: owner.id },
+    );
+
+    // inviteUsers: two entries, two events
+    const invited = await expectAudit(
+      'inviteUsers',
+      `mutation($i: InviteUsersInput!) { inviteUsers(input: $i) {
+         invitations { user { id } acceptLink } userErrors { code } } }`,
+      {
+        i: {
+          invitations: [
+            { email: 'ada@example.test', role: 'ANALYST' },
+            { email: 'bob@example.test', role: 'VIEWER', message: 'Welcome' },
+          ],
+        },
+      },
+      { actor: owner.id },
+    );
+    const ada = invited.invitations[0].user.id as string;
+    const bob = invited.invitations[1].user.id as string;
+
+    const resent = await expectAudit(
+      'resendInvitation',
+      'mutation($id: ID!) { resendInvitation(input: { userId: $id, message: "Again" }) { invitation { acceptLink } userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+    await expectAudit(
+      'revokeInvitation',
+      'mutation($id: ID!) { revokeInvitation(input: { userId: $id }) { userErrors { code } } }',
+      { id: bob },
+      { actor: owner.id, target: bob },
+    );
+
+    const inviteToken = new URL(resent.invitation.acceptLink as string).hash.replace('#token=', '');
+    await expectAudit(
+      'acceptInvitation',
+      `mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { id } userErrors { code } } }`,
+      {
+        i: {
+          token: decodeURIComponent(inviteToken),
+          password: 'a long enough passphrase 7',
+          displayName: 'Ada L',
+        },
+      },
+      { token: undefined, actor: null, target: ada },
+    );
+
+    await expectAudit(
+      'changeUserRole',
+      'mutation($id: ID!) { changeUserRole(input: { userId: $id, role: INVESTIGATOR }) { userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+    await expectAudit(
+      'updateUserProfile',
+      'mutation($id: ID!) { updateUserProfile(input: { userId: $id, jobTitle: "DS" }) { userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+
+    // A refused mutation writes nothing.
+    const before = await lastSeq(org.id);
+    const refused = await gql(
+      app,
+      'mutation($id: ID!) { suspendUser(input: { userId: $id, reason: " " }) { userErrors { code } } }',
+      { id: ada },
+      token,
+    );
+    expect(refused.body.data.suspendUser.userErrors[0].code).toBe('VALIDATION_FAILED');
+    expect(await eventsSince(org.id, before)).toEqual([]);
+
+    await expectAudit(
+      'suspendUser',
+      'mutation($id: ID!) { suspendUser(input: { userId: $id, reason: "Inquiry" }) { userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+    await expectAudit(
+      'reactivateUser',
+      'mutation($id: ID!) { reactivateUser(input: { userId: $id }) { userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+
+    // Ada signs in twice; the owner revokes her sessions; she signs in again and signs out the others.
+    const adaRow = await s.db.selectFrom('users').selectAll().where('id', '=', ada).executeTakeFirstOrThrow();
+    await signInAs(rt, app, adaRow, 'a long enough passphrase 7');
+    await expectAudit(
+      'revokeUserSessions',
+      'mutation($id: ID!) { revokeUserSessions(input: { userId: $id }) { revokedCount userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+    await signInAs(rt, app, adaRow, 'a long enough passphrase 7');
+    const adaToken = (await signInAs(rt, app, adaRow, 'a long enough passphrase 7')).accessToken;
+    await expectAudit(
+      'signOutOtherSessions',
+      'mutation { signOutOtherSessions { revokedCount userErrors { code } } }',
+      {},
+      { token: adaToken, actor: ada, target: ada },
+    );
+    await expectAudit(
+      'signOut',
+      'mutation { signOut { userErrors { code } } }',
+      {},
+      {
+        token: adaToken,
+        actor: ada,
+        target: ada,
+      },
+    );
+
+    // refreshSession: rotation writes nothing.
+    const fresh = await signInAs(rt, app, adaRow, 'a long enough passphrase 7');
+    await expectAudit(
+      'refreshSession',
+      'mutation($t: String!) { refreshSession(input: { refreshToken: $t }) { accessToken userErrors { code } } }',
+      { t: fresh.refreshToken },
+      { token: undefined },
+    );
+
+    await expectAudit(
+      'deactivateUser',
+      'mutation($id: ID!) { deactivateUser(input: { userId: $id, reason: "Left" }) { userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+    await expectAudit(
+      'updateOrganizationSettings',
+      'mutation { updateOrganizationSettings(input: { invitationTtlDays: 14 }) { userErrors { code } } }',
+      {},
+      { actor: owner.id, target: org.id },
+    );
+
+    expect([...seen].sort()).toEqual(Object.keys(expectedEvents).sort());
+    // And the chain they form is intact.
+    expect(await verifyAuditChain(s.db, org.id)).toMatchObject({ ok: true });
+  });
+});
