@@ -24,6 +24,10 @@ const schema = z.object({
   ROSTER_OWNER_EMAIL: z.string().email().default('owner@example.com'),
   /** When set, GET /metrics asks for `Authorization: Bearer <token>`. */
   METRICS_TOKEN: z.string().min(16).max(512).optional(),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'true, false, a hop count, or addresses/CIDRs')
+    .default('false'),
 });
 
 export interface Config {
@@ -43,6 +47,8 @@ export interface Config {
   bootstrap: { orgName: string; orgSlug: string; ownerEmail: string };
   /** Bearer token for /metrics; /metrics is open when absent (keep it off the internet at the proxy). */
   metricsToken: string | undefined;
+  /** Which proxies may set X-Forwarded-For (Fastify's trustProxy): the client IP feeds throttling and audit. */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -75,5 +81,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     bootstrap: { orgName: e.ROSTER_ORG_NAME, orgSlug: e.ROSTER_ORG_SLUG, ownerEmail: e.ROSTER_OWNER_EMAIL },
     metricsToken: e.METRICS_TOKEN,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
   };
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }

@@ -1,6 +1,7 @@
 import { expireInvitations } from '../domain/invitations/expire-invitations.js';
 import type { RequestMeta, Services } from '../domain/shared/context.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
+import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
 
 /** Work the worker runs on a schedule; each is also a queue, so it can be sent once by hand. */
 export interface ScheduledTask {
@@ -28,6 +29,13 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     cron: '* * * * *',
     async run(services, now, meta) {
       return { ...(await expireInvitations(services, now, meta)) };
+    },
+  },
+  {
+    name: 'prune-sign-in-throttle',
+    cron: '17 * * * *',
+    async run(services, now) {
+      return { pruned: await pruneSignInThrottle(services.db, now) };
     },
   },
 ];

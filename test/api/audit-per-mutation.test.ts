@@ -26,6 +26,7 @@ const expectedEvents: Record<string, string[]> = {
   deactivateUser: ['user.deactivated'],
   revokeUserSessions: ['user.sessions_revoked'],
   updateOrganizationSettings: ['organization.updated'],
+  unlockUser: ['user.unlocked'],
 };
 
 let rt: TestRuntime;
@@ -218,6 +219,17 @@ describe('audit events per mutation', () => {
       'mutation($t: String!) { refreshSession(input: { refreshToken: $t }) { accessToken userErrors { code } } }',
       { t: fresh.refreshToken },
       { token: undefined },
+    );
+
+    // Ada mistypes her password, then an administrator lifts the count.
+    await gql(app, 'mutation($i: SignInInput!) { signIn(input: $i) { userErrors { code } } }', {
+      i: { email: 'ada@example.test', password: 'not her password at all', organization: org.slug },
+    });
+    await expectAudit(
+      'unlockUser',
+      'mutation($id: ID!) { unlockUser(input: { userId: $id }) { user { signInLock { failedAttempts } } userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
     );
 
     await expectAudit(

@@ -16,7 +16,7 @@ import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
  * table fails the test, so a new operation cannot ship without its row.
  */
 
-type TargetState = 'active' | 'suspended' | 'invited';
+type TargetState = 'active' | 'suspended' | 'invited' | 'locked';
 
 interface Operation {
   /** The permission that gates it; 'signed-in' when any signed-in user may call it; 'anonymous' for credential exchanges. */
@@ -119,6 +119,12 @@ const operations: Record<string, Operation> = {
     document: 'mutation($id: ID!) { revokeUserSessions(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
+  unlockUser: {
+    gate: 'security:manage',
+    target: 'locked',
+    document: 'mutation($id: ID!) { unlockUser(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
   updateOrganizationSettings: {
     gate: 'organization:update',
     document:
@@ -145,7 +151,15 @@ const tokens = new Map<RoleKey, string>();
 
 async function makeTarget(org: string, state: TargetState): Promise<UserRow> {
   const s = rt.services;
-  const user = await createUser(s, org, { role: 'viewer', status: state });
+  const user = await createUser(s, org, { role: 'viewer', status: state === 'locked' ? 'active' : state });
+  if (state === 'locked') {
+    const until = new Date(s.clock.now().getTime() + 3_600_000);
+    await s.db
+      .updateTable('users')
+      .set({ failed_login_count: 7, locked_until: until })
+      .where('id', '=', user.id)
+      .execute();
+  }
   if (state === 'suspended') {
     await s.db.updateTable('users').set({ status_reason: 'setup' }).where('id', '=', user.id).execute();
   }

@@ -8,6 +8,7 @@ import './types/user.js';
 import './types/role.js';
 import './types/viewer.js';
 import './types/lifecycle-mutations.js';
+import './types/security-mutations.js';
 import './types/invitation.js';
 import './types/user-mutations.js';
 import './types/audit.js';

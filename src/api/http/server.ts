@@ -27,6 +27,9 @@ export interface ServerOptions {
   metrics?: RosterMetrics;
 }
 
+/** Trust the nearest `hops` proxies (proxy-addr's hop index counts from the socket outwards). */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 const requestIdPattern = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The HTTP face of Roster: GraphQL, health, metrics. Thin: parse, authenticate, call commands. */
@@ -34,6 +37,10 @@ export async function buildServer(services: Services, options: ServerOptions = {
   const app = Fastify({
     loggerInstance: options.logger === false ? undefined : services.logger,
     bodyLimit: 1_048_576,
+    trustProxy:
+      typeof services.config.trustProxy === 'number'
+        ? trustHops(services.config.trustProxy)
+        : services.config.trustProxy,
     // A caller's X-Request-Id is kept when it is a plain token; otherwise we make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
