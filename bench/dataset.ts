@@ -1,6 +1,7 @@
 // The benchmark's data: an organisation "bench" with an owner who can sign in, and N seeded users. On
 // PostgreSQL it lives in its own schema `bench` and is reused across runs (seeding 1M users takes a minute);
 // the embedded database lives in a folder the caller chooses (a temp dir).
+import { sql } from 'kysely';
 import pg from 'pg';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../src/config.js';
@@ -105,6 +106,9 @@ export async function prepareDataset(target: BenchTarget, users: number): Promis
   let seeded: SeedUsersResult | null = null;
   if (have < users) {
     seeded = await seedUsers(runtime.services, { orgId: org.id, count: users - have, batchSize: 20_000 });
+  } else {
+    // Reused data: statistics as a fresh seed leaves them (a migration may have changed their targets).
+    await sql`analyze users`.execute(db);
   }
   return { runtime, orgId: org.id, ownerId: owner.id, users: await countOrgUsers(runtime, org.id), seeded };
 }

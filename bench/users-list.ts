@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { CommandContext } from '../src/domain/shared/context.js';
+import { countUsers } from '../src/domain/users/count-users.js';
 import { listUsers } from '../src/domain/users/list-users.js';
 import { encodeUserCursor, type UserOrder } from '../src/domain/users/user-cursor.js';
 import type { UserFilterInput } from '../src/domain/users/user-filter.js';
@@ -226,11 +227,40 @@ export interface ScenarioResult {
   ratios: { mean: number | null; p99: number | null; throughput: number | null };
 }
 
+export interface CountResult {
+  name: string;
+  value: unknown;
+  sequential: LatencyStats;
+}
+
 export interface TargetResult {
   kind: BenchTarget['kind'];
   users: number;
   seeded: Dataset['seeded'];
   scenarios: ScenarioResult[];
+  /** In process only (the list screens' count is the `totalCount` already inside the scenarios above). */
+  counts: CountResult[];
+}
+
+/** The counts on their own: the fast one (planner estimate) and the exact one, unfiltered and filtered. */
+async function benchCounts(ctx: CommandContext, seconds: number, log: (line: string) => void) {
+  const cases: [string, Parameters<typeof countUsers>[1]][] = [
+    ['totalCount (estimate), no filter', {}],
+    ['totalCount (estimate), status suspended', { filter: { status: ['suspended'] } }],
+    ['exactTotalCount, no filter', { exact: true }],
+    ['exactTotalCount, status suspended', { filter: { status: ['suspended'] }, exact: true }],
+  ];
+  const out: CountResult[] = [];
+  for (const [name, input] of cases) {
+    const value = await countUsers(ctx, input);
+    const sequentialStats = await sequential(seconds, () => countUsers(ctx, input));
+    out.push({ name, value, sequential: sequentialStats });
+    log(
+      `[count]    ${name}: ${JSON.stringify(value)}; mean ${sequentialStats.meanMs} ms, ` +
+        `p99 ${sequentialStats.p99Ms} ms`,
+    );
+  }
+  return out;
 }
 
 export async function benchUsersList(
@@ -268,6 +298,7 @@ export async function benchUsersList(
         `max ${seq.maxMs} ms; ${rps} calls/s`,
     );
   }
+  const counts = await benchCounts(ctx, o.baselineSeconds, (line) => log(`[${target.kind}] ${line}`));
   // The embedded database is one process's: let go of it before the server opens it.
   await dataset.runtime.close();
 
@@ -304,7 +335,8 @@ export async function benchUsersList(
       results.push(r);
       log(
         `[${target.kind}] graphql   ${s.name}: one at a time mean ${sequentialHttp.meanMs} ms, p99 ` +
-          `${sequentialHttp.p99Ms} ms (x${r.ratios.mean} / x${r.ratios.p99} baseline); at ${o.rate} req/s p50 ` +
+          `${sequentialHttp.p99Ms} ms (x${r.ratios.mean} / x${r.ratios.p99} baseline); at ${o.rate} req/s ` +
+          `(achieved ${atRate.requestsPerSecond}) p50 ` +
           `${atRate.p50Ms} ms, p99 ${atRate.p99Ms} ms, max ${atRate.maxMs} ms; saturated ` +
           `${saturated.requestsPerSecond} req/s (x${r.ratios.throughput}, p99 ${saturated.p99Ms} ms); ` +
           `errors ${sequentialHttp.errors + atRate.errors + saturated.errors}`,
@@ -313,5 +345,5 @@ export async function benchUsersList(
   } finally {
     await server.stop();
   }
-  return { kind: target.kind, users: dataset.users, seeded: dataset.seeded, scenarios: results };
+  return { kind: target.kind, users: dataset.users, seeded: dataset.seeded, scenarios: results, counts };
 }

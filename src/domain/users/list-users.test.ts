@@ -324,11 +324,11 @@ describe('listUsers', () => {
   it('reads the same pages whichever way a filtered page is fetched', async () => {
     // Sorting all matches, walking the index (with a budget so small it keeps falling back), walking with a
     // budget that suffices — and, for filters without a search, the planner's own plan.
-    const ways: Pick<PageQuery, 'searching' | 'estimate' | 'walkBudget'>[] = [
-      { searching: true, estimate: 0 },
-      { searching: true, estimate: 1e9, walkBudget: 4 },
-      { searching: true, estimate: 1e9, walkBudget: 10_000 },
-      { searching: false, estimate: 0 },
+    const ways: Pick<PageQuery, 'adaptive' | 'estimate' | 'walkBudget'>[] = [
+      { adaptive: true, estimate: 0 },
+      { adaptive: true, estimate: 1e9, walkBudget: 4 },
+      { adaptive: true, estimate: 1e9, walkBudget: 10_000 },
+      { adaptive: false, estimate: 0 },
     ];
     const cases: [UserFilter, (u: Created) => boolean][] = [
       [{ search: 'garcia' }, (u) => u.search_text.includes('garcia')],
@@ -354,7 +354,8 @@ describe('listUsers', () => {
             const ids: string[] = [];
             let cursor: PageQuery['cursor'] = null;
             for (;;) {
-              const rows = await fetchUserPage(rt.services.db, { ...q, cursor, limit: 3 });
+              const { rows, matchCount } = await fetchUserPage(rt.services.db, { ...q, cursor, limit: 3 });
+              if (matchCount !== null) expect(matchCount).toBe(expected.length);
               ids.push(...rows.slice(0, 2).map((r) => r.id));
               const last = rows[1];
               if (rows.length < 3 || !last) break;
@@ -382,6 +383,10 @@ describe('listUsers', () => {
       value: 2,
       exact: true,
     });
+    // A searched page read by sorting all matches counts them on the way: exact, even past page one.
+    const firstOfTwo = await listUsers(ctx, { first: 1, filter: { search: 'garcia' } });
+    expect(firstOfTwo.pageInfo.hasNextPage).toBe(true);
+    expect(firstOfTwo.totalCount).toEqual({ value: 2, exact: true });
   });
 
   it('gives the exact count when asked, and the free exact count of a single page', async () => {

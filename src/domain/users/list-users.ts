@@ -20,7 +20,7 @@ import {
   type UserOrder,
 } from './user-cursor.js';
 import { userFilterSchema, userFilterWhere } from './user-filter.js';
-import { fetchUserPage } from './user-page-query.js';
+import { fetchUserPage, readsAdaptively } from './user-page-query.js';
 
 export const maxUsersPageSize = 100;
 export const defaultUsersPageSize = 50;
@@ -68,22 +68,21 @@ export async function listUsers(ctx: CommandContext, raw: z.input<typeof listUse
   const cursor = input.after ? decodeUserCursor(input.after, order) : null;
   const filter = input.filter ?? undefined;
   const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, filter);
-  const searching = Boolean(filter?.search);
+  const adaptive = readsAdaptively(filter, order);
   const wantTotal = input.includeTotalCount !== false;
 
-  // The planner's estimate picks how a searched page is read (see user-page-query.ts) and is the count.
-  const estimate = searching || wantTotal ? await estimateUsers(ctx.db, where) : 0;
-  const [rows, estimated, exact] = await Promise.all([
+  // The planner's estimate picks how an adaptive page is read (see user-page-query.ts) and is the count.
+  const estimate = adaptive || wantTotal ? await estimateUsers(ctx.db, where) : 0;
+  const [{ rows, matchCount }, exact] = await Promise.all([
     fetchUserPage(ctx.db, {
       orgId: ctx.actor.orgId,
       where,
-      searching,
+      adaptive,
       estimate,
       order,
       cursor,
       limit: first + 1,
     }),
-    wantTotal ? approximateUserCount(ctx.db, where, estimate) : null,
     input.includeExactCount ? exactUserCount(ctx.db, where) : null,
   ]);
   const hasNextPage = rows.length > first;
@@ -91,13 +90,20 @@ export async function listUsers(ctx: CommandContext, raw: z.input<typeof listUse
     cursor: encodeUserCursor({ order, value: cursor_value, id: node.id }),
     node: node as UserRow,
   }));
-  // The first page that is also the last holds the whole result: its size is the exact count, for free
-  // (given even when no count was asked for, so a caller computing counts lazily can skip the query).
-  const whole = cursor === null && !hasNextPage ? edges.length : null;
+  // Counts known for free: a first page that is also the last holds the whole result; a searched page
+  // read by sorting all matches counted them. They are given even when not asked for, so a caller
+  // computing counts lazily can skip the query.
+  const known = cursor === null && !hasNextPage ? edges.length : matchCount;
+  const totalCount: UserCount | null =
+    known !== null
+      ? { value: known, exact: true }
+      : wantTotal
+        ? await approximateUserCount(ctx.db, where, estimate)
+        : null;
   return {
     edges,
     pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: whole !== null ? { value: whole, exact: true } : estimated,
-    exactCount: exact ?? whole,
+    totalCount,
+    exactCount: exact ?? known,
   };
 }

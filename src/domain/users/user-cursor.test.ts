@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeUserCursor, encodeUserCursor, type UserOrder } from './user-cursor.js';
 import { escapeLike, planSearch } from './user-filter.js';
+import { readsAdaptively } from './user-page-query.js';
 
 const id = '0b7c4f7e-2f43-4c39-9a55-1d0f6f1f2a10';
 
@@ -45,5 +46,22 @@ describe('search plan', () => {
     expect(planSearch('Jo')).toEqual({ kind: 'word_prefix', start: 'jo%', afterSpace: '% jo%' });
     expect(planSearch('50%')).toEqual({ kind: 'word_prefix', start: '50\\%%', afterSpace: '% 50\\%%' });
     expect(planSearch('a.b')).toEqual({ kind: 'word_prefix', start: 'a.b%', afterSpace: '% a.b%' });
+  });
+});
+
+describe('adaptive reads', () => {
+  const by = (field: UserOrder['field']): UserOrder => ({ field, direction: 'ASC' });
+  it('reads adaptively where the filter clusters along the sort key, and trusts the planner elsewhere', () => {
+    expect(readsAdaptively(undefined, by('NAME'))).toBe(false);
+    expect(readsAdaptively({ search: 'maria' }, by('NAME'))).toBe(true);
+    expect(readsAdaptively({ search: 'maria' }, by('CREATED_AT'))).toBe(true);
+    expect(readsAdaptively({ status: ['suspended'], role: ['auditor'] }, by('NAME'))).toBe(false);
+    expect(readsAdaptively({ status: ['suspended'] }, by('CREATED_AT'))).toBe(false);
+    expect(readsAdaptively({ neverSignedIn: true }, by('NAME'))).toBe(false);
+    expect(readsAdaptively({ neverSignedIn: true }, by('CREATED_AT'))).toBe(true);
+    expect(readsAdaptively({ neverSignedIn: true }, by('LAST_ACTIVE_AT'))).toBe(true);
+    expect(readsAdaptively({ status: ['invited'] }, by('LAST_ACTIVE_AT'))).toBe(true);
+    expect(readsAdaptively({ lastActiveAfter: new Date() }, by('LAST_ACTIVE_AT'))).toBe(false);
+    expect(readsAdaptively({ status: [], role: [] }, by('LAST_ACTIVE_AT'))).toBe(false);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import type { DB, UserRow } from '../../db/schema.js';
 import type { UserWhere } from './count-users.js';
+import type { UserFilter } from './user-filter.js';
 import {
   isNullableSort,
   isTimestampSort,
@@ -19,27 +20,50 @@ import {
 export type CursorRow = UserRow & { cursor_value: string | null };
 
 /*
- * How a page is read. Without a search, the planner's own plan is right: the indexes (org_id, key, id),
- * (org_id, status, created_at, id) and (org_id, role, created_at, id) serve the orders and the status and
- * role filters, which do not cluster along the sort keys. A search does: NAME sorts by `search_text`, which
- * starts with the first name, so "maria" matches sit together far from "a"; the planner, assuming matches
- * spread evenly, walks the name index and reads 600k rows to find them (1.4 s at 1M users, measured).
- * So a searched page is read by the planner's match estimate:
+ * How a page is read. The planner's own plan is right when the filter does not cluster along the sort
+ * key: the indexes (org_id, key, id), (org_id, status, created_at, id), (org_id, role, created_at, id)
+ * serve the orders and the status and role filters. It is badly wrong when the filter does cluster, since
+ * it assumes matches spread evenly and walks the sort index expecting to meet them soon:
+ *  - a search with NAME order: `search_text` starts with the first name, so "maria" matches sit together
+ *    far from "a" (600k rows read, 1.4 s at 1M users, measured);
+ *  - activity and lifecycle with LAST_ACTIVE_AT order: users never signed in, or invited, have no last
+ *    activity at all (the walk reads every user with one first, 1.5 s at 1M, measured), and deactivated
+ *    users were active long ago; likewise activity with CREATED_AT order.
+ * Those pages are read adaptively, by the planner's estimate of the matches:
  */
-/** Up to this many matches, read all of them through the trigram index and sort: cost grows with the
- * matches (1.5-2 us each on PostgreSQL), never with the organisation. */
+/** Up to this many matches, read all of them (through whichever index suits the filter) and sort: cost
+ * grows with the matches (1.5-3 us each on PostgreSQL), never with the organisation. */
 export const sortMatchesUpTo = 25_000;
 /** Above it, matches are dense: walk the sort index, filtering as it goes, normally a few hundred rows;
  * if dense matches still cluster away from the start, give up after this many rows and sort the matches. */
 export const walkBudgetRows = 5_000;
 
+/** Whether a page of this filter in this order is read adaptively (see above). Pure. */
+export function readsAdaptively(f: UserFilter | undefined, order: UserOrder): boolean {
+  if (!f) return false;
+  if (f.search) return true;
+  const activity = f.neverSignedIn != null || f.lastActiveAfter != null || f.lastActiveBefore != null;
+  switch (order.field) {
+    case 'NAME':
+    case 'EMAIL':
+      return false;
+    case 'CREATED_AT':
+      return activity;
+    case 'LAST_ACTIVE_AT':
+      return (
+        f.neverSignedIn != null ||
+        Boolean(f.status?.length || f.role?.length || f.createdAfter || f.createdBefore)
+      );
+  }
+}
+
 export interface PageQuery {
   orgId: string;
   /** The organisation and the filter. */
   where: UserWhere;
-  /** Whether the filter has a search term (see above). */
-  searching: boolean;
-  /** The planner's row estimate for `where`; used only when searching. */
+  /** Whether the page is read adaptively (see above). */
+  adaptive: boolean;
+  /** The planner's row estimate for `where`; used only when adaptive. */
   estimate: number;
   order: UserOrder;
   cursor: UserCursor | null;
@@ -51,14 +75,12 @@ export interface PageQuery {
 /** A stretch of the order read by one index range: rows with a sort value, or (nulls last) rows without. */
 interface Segment {
   position: UserWhere;
-  nulls: boolean;
 }
 
 function segmentsOf(order: UserOrder, cursor: UserCursor | null): Segment[] {
   const column = userSortColumns[order.field];
   const after = sql.raw(order.direction === 'ASC' ? '>' : '<');
   const values: Segment = {
-    nulls: false,
     position: (eb) => {
       const parts: Expression<SqlBool>[] = [];
       if (isNullableSort(order.field)) parts.push(eb(column, 'is not', null));
@@ -73,7 +95,6 @@ function segmentsOf(order: UserOrder, cursor: UserCursor | null): Segment[] {
   };
   if (!isNullableSort(order.field)) return [values];
   const nulls: Segment = {
-    nulls: true,
     position: (eb) =>
       eb.and([
         eb(column, 'is', null),
@@ -93,32 +114,44 @@ function cursorValueOf(order: UserOrder): RawBuilder<string | null> {
     : sql<string | null>`${column}`;
 }
 
+export interface UserPageRows {
+  rows: CursorRow[];
+  /** How many users match the filter in all, known for free when the page was read by sorting them. */
+  matchCount: number | null;
+}
+
 /**
- * Up to `limit` rows after the cursor, in order. A nullable key (last activity) is read in two index
- * ranges — rows with a value, then rows without, by id — because "nulls last" both ways is not one index
- * order and a row comparison treats null as unknown. (Ordering the null range by the column too, all
+ * Up to `limit` rows after the cursor, in order. Walking an index, a nullable key (last activity) is read
+ * in two ranges — rows with a value, then rows without, by id — because "nulls last" both ways is not one
+ * index order and a row comparison treats null as unknown. (Ordering the null range by the column too, all
  * nulls, lets the index (org_id, column, id) deliver the id order.)
  */
-export async function fetchUserPage(db: Kysely<DB>, q: PageQuery): Promise<CursorRow[]> {
+export async function fetchUserPage(db: Kysely<DB>, q: PageQuery): Promise<UserPageRows> {
+  if (q.adaptive && q.estimate <= sortMatchesUpTo) return sortMatches(db, q);
   const rows: CursorRow[] = [];
   for (const segment of segmentsOf(q.order, q.cursor)) {
     const need = q.limit - rows.length;
     if (need <= 0) break;
-    rows.push(...(await fetchSegment(db, q, segment, need)));
+    if (!q.adaptive) {
+      rows.push(...(await walk(db, q, segment, need, null)));
+      continue;
+    }
+    const walked = await walk(db, q, segment, need, q.walkBudget ?? walkBudgetRows);
+    // Fewer rows than asked: the budget ran out (or the range did); sorting the matches gives the exact page.
+    if (walked.length < need) return sortMatches(db, q);
+    rows.push(...walked);
   }
-  return rows;
-}
-
-async function fetchSegment(db: Kysely<DB>, q: PageQuery, segment: Segment, limit: number) {
-  if (!q.searching) return walk(db, q, segment, limit, null);
-  if (q.estimate <= sortMatchesUpTo) return sortMatches(db, q, segment, limit);
-  const walked = await walk(db, q, segment, limit, q.walkBudget ?? walkBudgetRows);
-  // Fewer rows than asked: the budget ran out (or the list did); sorting the matches gives the exact page.
-  return walked.length === limit ? walked : sortMatches(db, q, segment, limit);
+  return { rows, matchCount: null };
 }
 
 /** Walks the sort index from the position; with a budget, filters only the first `budget` rows it reads. */
-async function walk(db: Kysely<DB>, q: PageQuery, segment: Segment, limit: number, budget: number | null) {
+async function walk(
+  db: Kysely<DB>,
+  q: PageQuery,
+  segment: Segment,
+  limit: number,
+  budget: number | null,
+): Promise<CursorRow[]> {
   const column = userSortColumns[q.order.field];
   const dir = q.order.direction === 'ASC' ? 'asc' : 'desc';
   const inOrder = db
@@ -142,23 +175,54 @@ async function walk(db: Kysely<DB>, q: PageQuery, segment: Segment, limit: numbe
     .execute() as Promise<CursorRow[]>;
 }
 
-/** Reads every match (through whichever index suits the filter: trigram, status, role), sorts, pages. */
-async function sortMatches(db: Kysely<DB>, q: PageQuery, segment: Segment, limit: number) {
+/** "After the cursor" among the matches, nulls last: a filter over the matches read, not an index range. */
+function afterCursor(order: UserOrder, cursor: UserCursor | null): RawBuilder<SqlBool> {
+  if (!cursor) return sql<SqlBool>`true`;
+  const column = sql.ref(userSortColumns[order.field]);
+  const cmp = sql.raw(order.direction === 'ASC' ? '>' : '<');
+  if (cursor.value === null) return sql<SqlBool>`${column} is null and id ${cmp} ${cursor.id}::uuid`;
+  const v = isTimestampSort(order.field) ? sql`${cursor.value}::timestamptz` : sql`${cursor.value}::text`;
+  const beyond = sql<SqlBool>`(${column}, id) ${cmp} (${v}, ${cursor.id}::uuid)`;
+  return isNullableSort(order.field) ? sql<SqlBool>`(${beyond} or ${column} is null)` : beyond;
+}
+
+/**
+ * Reads every match (through whichever index suits the filter: trigram, status, role), sorts them and
+ * takes the page after the cursor; counting the matches read costs nothing more.
+ */
+async function sortMatches(db: Kysely<DB>, q: PageQuery): Promise<UserPageRows> {
   const column = userSortColumns[q.order.field];
-  const dir = q.order.direction === 'ASC' ? 'asc' : 'desc';
-  return db
+  const desc = q.order.direction === 'DESC';
+  const rows = await db
     .with(
       (w) => w('matches').materialized(),
-      (d) => d.selectFrom('users').select(['id', column]).where(q.where).where(segment.position),
+      (d) => d.selectFrom('users').select(['id', column]).where(q.where),
     )
     .selectFrom('users')
     .selectAll('users')
     .select(cursorValueOf(q.order).as('cursor_value'))
+    .select((eb) =>
+      eb
+        .selectFrom('matches')
+        .select((m) => m.fn.countAll<number>().as('n'))
+        .as('match_count'),
+    )
     .where('users.org_id', '=', q.orgId)
     .where('users.id', 'in', (d) =>
-      d.selectFrom('matches').select('matches.id').orderBy(column, dir).orderBy('id', dir).limit(limit),
+      d
+        .selectFrom('matches')
+        .select('matches.id')
+        .where(afterCursor(q.order, q.cursor))
+        .orderBy(column, (ob) => (desc ? ob.desc() : ob.asc()).nullsLast())
+        .orderBy('id', desc ? 'desc' : 'asc')
+        .limit(q.limit),
     )
-    .orderBy(`users.${column}`, dir)
-    .orderBy('users.id', dir)
+    .orderBy(`users.${column}`, (ob) => (desc ? ob.desc() : ob.asc()).nullsLast())
+    .orderBy('users.id', desc ? 'desc' : 'asc')
     .execute();
+  const first = rows[0];
+  return {
+    rows: rows.map(({ match_count: _count, ...row }) => row as CursorRow),
+    matchCount: first ? Number(first.match_count) : null,
+  };
 }

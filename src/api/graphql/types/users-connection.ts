@@ -91,7 +91,9 @@ const UserConnectionRef = builder.objectRef<UserConnectionShape>('UserConnection
     pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c.page.pageInfo }),
     totalCount: t.field({
       type: UserCountRef,
-      description: 'All matching users, fast: the planner’s estimate, exact when small (under 1,000).',
+      description:
+        'All matching users, fast: the planner’s estimate (`exact: false`), or exact when it is small ' +
+        '(under 1,000), when the page holds the whole result, or when a search read all its matches.',
       resolve: (c, _a, ctx) => c.page.totalCount ?? countUsers(commandContext(ctx), { filter: c.filter }),
     }),
     exactTotalCount: t.int({
