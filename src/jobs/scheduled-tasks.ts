@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { expireInvitations } from '../domain/invitations/expire-invitations.js';
 import type { RequestMeta, Services } from '../domain/shared/context.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
@@ -29,6 +30,17 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     cron: '* * * * *',
     async run(services, now, meta) {
       return { ...(await expireInvitations(services, now, meta)) };
+    },
+  },
+  {
+    // PGlite has no autovacuum daemon: without fresh statistics the planner misjudges searches and counts.
+    // On PostgreSQL autovacuum does this already.
+    name: 'analyze-embedded-database',
+    cron: '41 * * * *',
+    async run(services) {
+      if (services.config.databaseUrl) return { analyzed: 0 };
+      await sql`analyze`.execute(services.db);
+      return { analyzed: 1 };
     },
   },
   {

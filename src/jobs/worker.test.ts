@@ -45,8 +45,10 @@ describe('job worker', () => {
     try {
       const schedules = await worker.boss.getSchedules();
       expect(schedules.map((x) => [x.name, x.cron]).sort()).toEqual([
+        ['analyze-embedded-database', '41 * * * *'],
         ['end-due-suspensions', '* * * * *'],
         ['expire-invitations', '* * * * *'],
+        ['prune-sign-in-throttle', '17 * * * *'],
       ]);
 
       const org = await createOrg(s);
