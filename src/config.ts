@@ -28,6 +28,11 @@ const schema = z.object({
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'true, false, a hop count, or addresses/CIDRs')
     .default('false'),
+  /** smtp://user:pass@host:587 or smtps://…:465; the development mailbox is used when absent. */
+  SMTP_URL: z.string().url().optional(),
+  SMTP_FROM: z.string().min(3).max(320).default('Roster <no-reply@localhost>'),
+  SMTP_REPLY_TO: z.string().min(3).max(320).optional(),
+  SMTP_TLS_REJECT_UNAUTHORIZED: z.enum(['true', 'false']).default('true'),
 });
 
 export interface Config {
@@ -49,6 +54,13 @@ export interface Config {
   metricsToken: string | undefined;
   /** Which proxies may set X-Forwarded-For (Fastify's trustProxy): the client IP feeds throttling and audit. */
   trustProxy: boolean | number | string[];
+  /** Outgoing mail; `url` undefined means the development mailbox (dev_mailbox table + log). */
+  smtp: {
+    url: string | undefined;
+    from: string;
+    replyTo: string | undefined;
+    tlsRejectUnauthorized: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -82,6 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrap: { orgName: e.ROSTER_ORG_NAME, orgSlug: e.ROSTER_ORG_SLUG, ownerEmail: e.ROSTER_OWNER_EMAIL },
     metricsToken: e.METRICS_TOKEN,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    smtp: {
+      url: e.SMTP_URL,
+      from: e.SMTP_FROM,
+      replyTo: e.SMTP_REPLY_TO,
+      tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED === 'true',
+    },
   };
 }
 

@@ -121,6 +121,56 @@ export interface AuditChainHeadsTable {
   last_hash: string;
 }
 
+export interface OutboxMessagesTable {
+  id: Generated<string>;
+  org_id: string;
+  dedupe_key: string;
+  kind: string;
+  recipient_user_id: string | null;
+  recipient_email: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  message_id: string;
+  status: Generated<string>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  lease_until: Timestamp | null;
+  last_error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  sent_at: Timestamp | null;
+}
+
+export interface DevMailboxTable {
+  id: Generated<string>;
+  org_id: string;
+  message_id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  received_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  dedupe_key: string;
+  kind: string;
+  title: string;
+  body: string;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  read_at: Timestamp | null;
+}
+
+export interface NotificationOptOutsTable {
+  org_id: string;
+  user_id: string;
+  kind: string;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -131,6 +181,10 @@ export interface DB {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
+  outbox_messages: OutboxMessagesTable;
+  dev_mailbox: DevMailboxTable;
+  notifications: NotificationsTable;
+  notification_opt_outs: NotificationOptOutsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

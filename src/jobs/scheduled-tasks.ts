@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { expireInvitations } from '../domain/invitations/expire-invitations.js';
+import { remindInvitations } from '../domain/notifications/remind-invitations.js';
 import type { RequestMeta, Services } from '../domain/shared/context.js';
+import { deliverDueMessages } from '../domain/notifications/deliver-outbox.js';
+import { createEmailTransport } from '../email/create-transport.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
 import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
 
@@ -16,12 +19,35 @@ export interface ScheduledTask {
 
 export const scheduledTasks: readonly ScheduledTask[] = [
   {
+    // The safety net: the worker's delivery loop (delivery-loop.ts) runs every 2 s and on nudges; this
+    // also delivers when a message was due while no loop ran, and shows up in the job metrics.
+    name: 'deliver-outbox',
+    cron: '* * * * *',
+    async run(services, now) {
+      const transport = createEmailTransport(services);
+      try {
+        return { ...(await deliverDueMessages(services, transport, { now })) };
+      } finally {
+        transport.close();
+      }
+    },
+  },
+  {
     name: 'end-due-suspensions',
     cron: '* * * * *',
     async run(services, now, meta) {
       const r = await endDueSuspensions(services, now, meta);
       // The others were reinstated; failing the job makes the failure visible (metrics, retries).
       if (r.failed > 0) throw new Error(`${r.failed} suspension(s) could not be ended`);
+      return { ...r };
+    },
+  },
+  {
+    name: 'remind-invitations',
+    cron: '7 * * * *',
+    async run(services, now, meta) {
+      const r = await remindInvitations(services, now, meta);
+      if (r.failed > 0) throw new Error(`${r.failed} invitation reminder(s) could not be queued`);
       return { ...r };
     },
   },

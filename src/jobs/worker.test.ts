@@ -46,9 +46,11 @@ describe('job worker', () => {
       const schedules = await worker.boss.getSchedules();
       expect(schedules.map((x) => [x.name, x.cron]).sort()).toEqual([
         ['analyze-embedded-database', '41 * * * *'],
+        ['deliver-outbox', '* * * * *'],
         ['end-due-suspensions', '* * * * *'],
         ['expire-invitations', '* * * * *'],
         ['prune-sign-in-throttle', '17 * * * *'],
+        ['remind-invitations', '7 * * * *'],
       ]);
 
       const org = await createOrg(s);

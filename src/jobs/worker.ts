@@ -1,5 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Runtime } from '../runtime.js';
+import { createEmailTransport } from '../email/create-transport.js';
+import { DeliveryLoop } from './delivery-loop.js';
 import { createJobQueue, type JobQueueConnection, type JobQueueOptions } from './queue.js';
 import { scheduledTasks, type ScheduledTask } from './scheduled-tasks.js';
 
@@ -14,6 +16,8 @@ export interface WorkerOptions extends JobQueueOptions {
   onJobSettled?: (event: JobSettled) => void;
   /** The tasks to schedule and work on (all of them by default). */
   tasks?: readonly ScheduledTask[];
+  /** How often the outbox delivery loop runs (when 'deliver-outbox' is among the tasks); 2 s by default. */
+  deliveryIntervalMs?: number;
 }
 
 export interface JobWorker {
@@ -22,6 +26,8 @@ export interface JobWorker {
   /** Jobs whose handler is running now. */
   running(): number;
   markStopping(): void;
+  /** Delivers the outbox every few seconds and on `nudgeDelivery()`; absent without 'deliver-outbox'. */
+  deliveryLoop: DeliveryLoop | undefined;
 }
 
 // Sweeps are idempotent. 'stately': at most one queued and one running per task, so a slow run never
@@ -76,10 +82,16 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
       }
     });
   }
+  let deliveryLoop: DeliveryLoop | undefined;
+  if ((options.tasks ?? scheduledTasks).some((t) => t.name === 'deliver-outbox')) {
+    deliveryLoop = new DeliveryLoop(services, createEmailTransport(services), options.deliveryIntervalMs);
+    deliveryLoop.start();
+  }
   log.info({ tasks: (options.tasks ?? scheduledTasks).map((t) => t.name) }, 'job worker started');
   return {
     boss,
     connection,
+    deliveryLoop,
     running: () => running,
     markStopping: () => {
       stopping = true;
@@ -94,6 +106,7 @@ export async function startWorker(runtime: Runtime, options: WorkerOptions = {})
  */
 export async function stopWorker(worker: JobWorker, timeoutMs = 10_000): Promise<void> {
   worker.markStopping();
+  await worker.deliveryLoop?.stop();
   await worker.boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
   // pg-boss does not await its job-completion writes, and a worker loop may be mid-fetch: let them land.
   const deadline = Date.now() + 2000;

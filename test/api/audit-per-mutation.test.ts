@@ -27,6 +27,11 @@ const expectedEvents: Record<string, string[]> = {
   revokeUserSessions: ['user.sessions_revoked'],
   updateOrganizationSettings: ['organization.updated'],
   unlockUser: ['user.unlocked'],
+  updateNotificationSettings: ['organization.notification_settings_updated'],
+  retryOutboxMessage: ['outbox.retried'],
+  // personal, not administrative: reading your notifications and choosing your own notices
+  markNotificationsRead: [],
+  updateMyNotificationPreferences: [],
 };
 
 let rt: TestRuntime;
@@ -243,6 +248,38 @@ describe('audit events per mutation', () => {
       'mutation { updateOrganizationSettings(input: { invitationTtlDays: 14 }) { userErrors { code } } }',
       {},
       { actor: owner.id, target: org.id },
+    );
+
+    await expectAudit(
+      'updateNotificationSettings',
+      'mutation { updateNotificationSettings(input: { invitationReminderHours: 12 }) { userErrors { code } } }',
+      {},
+      { actor: owner.id, target: org.id },
+    );
+    await expectAudit(
+      'markNotificationsRead',
+      'mutation { markNotificationsRead(input: { all: true }) { userErrors { code } } }',
+      {},
+    );
+    await expectAudit(
+      'updateMyNotificationPreferences',
+      'mutation { updateMyNotificationPreferences(input: { optOut: [USER_ACTIVATED] }) { userErrors { code } } }',
+      {},
+    );
+    // An email that gave up, put back in the queue by an operator.
+    const [deadId] = await s.db
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('org_id', '=', org.id)
+      .limit(1)
+      .execute()
+      .then((rows) => rows.map((r) => r.id));
+    await s.db.updateTable('outbox_messages').set({ status: 'dead' }).where('id', '=', deadId!).execute();
+    await expectAudit(
+      'retryOutboxMessage',
+      'mutation($id: ID!) { retryOutboxMessage(input: { id: $id }) { userErrors { code } } }',
+      { id: deadId },
+      { actor: owner.id, target: deadId },
     );
 
     expect([...seen].sort()).toEqual(Object.keys(expectedEvents).sort());

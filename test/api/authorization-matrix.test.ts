@@ -4,10 +4,10 @@ import type { Permission } from '../../src/authz/permissions.js';
 import { roleHas, roleKeys, type RoleKey } from '../../src/authz/roles.js';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { graphqlSchema } from '../../src/api/graphql/schema.js';
-import type { UserRow } from '../../src/db/schema.js';
 import { issueInvitation } from '../../src/domain/invitations/invitation-link.js';
+import { enqueueEmails } from '../../src/domain/notifications/outbox.js';
 import { gql, signInAs } from '../support/auth.js';
-import { createOrg, createUser } from '../support/factories.js';
+import { actorFor, createOrg, createUser } from '../support/factories.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 /**
@@ -16,7 +16,7 @@ import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
  * table fails the test, so a new operation cannot ship without its row.
  */
 
-type TargetState = 'active' | 'suspended' | 'invited' | 'locked';
+type TargetState = 'active' | 'suspended' | 'invited' | 'locked' | 'dead-email';
 
 interface Operation {
   /** The permission that gates it; 'signed-in' when any signed-in user may call it; 'anonymous' for credential exchanges. */
@@ -130,6 +130,37 @@ const operations: Record<string, Operation> = {
     document:
       'mutation { updateOrganizationSettings(input: { invitationTtlDays: 10 }) { userErrors { code } } }',
   },
+  // the outbox (operators) and the development mailbox (your own mail; all of it with security:manage)
+  outboxMessages: {
+    gate: 'security:manage',
+    document: '{ outboxMessages(first: 5) { edges { node { id } } } }',
+  },
+  devMailbox: { gate: 'signed-in', document: '{ devMailbox(first: 5) { id } }' },
+  retryOutboxMessage: {
+    gate: 'security:manage',
+    target: 'dead-email',
+    document: 'mutation($id: ID!) { retryOutboxMessage(input: { id: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  // notifications (your own: any signed-in user)
+  notifications: { gate: 'signed-in', document: '{ notifications(first: 5) { edges { node { id } } } }' },
+  unreadNotificationCount: { gate: 'signed-in', document: '{ unreadNotificationCount }' },
+  myNotificationOptOuts: { gate: 'signed-in', document: '{ myNotificationOptOuts }' },
+  notificationSettings: { gate: 'organization:read', document: '{ notificationSettings { brandColor } }' },
+  markNotificationsRead: {
+    gate: 'signed-in',
+    document: 'mutation { markNotificationsRead(input: { all: true }) { userErrors { code } } }',
+  },
+  updateMyNotificationPreferences: {
+    gate: 'signed-in',
+    document:
+      'mutation { updateMyNotificationPreferences(input: { optOut: [USER_ACTIVATED] }) { userErrors { code } } }',
+  },
+  updateNotificationSettings: {
+    gate: 'organization:update',
+    document:
+      'mutation { updateNotificationSettings(input: { invitationReminderHours: 12 }) { userErrors { code } } }',
+  },
 };
 
 /** 'ok', or the stable code of the first error (top-level or in userErrors); a null `user` is NOT_FOUND. */
@@ -149,9 +180,12 @@ let orgId: string;
 let otherOrgId: string;
 const tokens = new Map<RoleKey, string>();
 
-async function makeTarget(org: string, state: TargetState): Promise<UserRow> {
+async function makeTarget(org: string, state: TargetState): Promise<{ id: string }> {
   const s = rt.services;
+  if (state === 'dead-email') return makeDeadEmail(org);
   const user = await createUser(s, org, { role: 'viewer', status: state === 'locked' ? 'active' : state });
+  // A live session, so an operation that wrongly reached the target would show in its revocation.
+  await actorFor(s, user);
   if (state === 'locked') {
     const until = new Date(s.clock.now().getTime() + 3_600_000);
     await s.db
@@ -178,6 +212,56 @@ async function makeTarget(org: string, state: TargetState): Promise<UserRow> {
     );
   }
   return user;
+}
+
+/** What an operation could change on a target (a user, or an outbox message). */
+async function stateOf(id: string): Promise<unknown> {
+  const db = rt.services.db;
+  const user = await db
+    .selectFrom('users')
+    .select(['status', 'role', 'version', 'job_title', 'failed_login_count', 'locked_until'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (user) {
+    const sessions = await db.selectFrom('sessions').select('revoked_at').where('user_id', '=', id).execute();
+    const invitations = await db
+      .selectFrom('invitations')
+      .select('status')
+      .where('user_id', '=', id)
+      .execute();
+    return { user, sessions, invitations };
+  }
+  return db
+    .selectFrom('outbox_messages')
+    .select(['status', 'attempts'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** An outbox message that gave up, for the retry operation. */
+async function makeDeadEmail(org: string): Promise<{ id: string }> {
+  const db = rt.services.db;
+  const [row] = await db.transaction().execute(async (trx) => {
+    const ids = await enqueueEmails(trx, rt.config.publicUrl, [
+      {
+        orgId: org,
+        dedupeKey: `matrix:${randomUUID()}`,
+        kind: 'test',
+        recipientUserId: null,
+        recipientEmail: 'someone@example.test',
+        subject: 'Hello',
+        text: 'Hello',
+        html: '<p>Hello</p>',
+      },
+    ]);
+    await trx
+      .updateTable('outbox_messages')
+      .set({ status: 'dead', attempts: 8 })
+      .where('id', 'in', ids)
+      .execute();
+    return ids;
+  });
+  return { id: row! };
 }
 
 beforeAll(async () => {
@@ -231,6 +315,7 @@ describe('authorization matrix', () => {
         }
         const same = await makeTarget(orgId, op.target);
         const other = await makeTarget(otherOrgId, op.target);
+        const otherBefore = await stateOf(other.id);
         const inSame = await gql(app, op.document, op.variables!(same.id), token);
         const inOther = await gql(app, op.document, op.variables!(other.id), token);
         const missing = await gql(app, op.document, op.variables!(randomUUID()), token);
@@ -240,17 +325,7 @@ describe('authorization matrix', () => {
         expect(inOther.status).toBe(missing.status);
         expect(inOther.body).toEqual(missing.body);
         // ... and nothing happened to it.
-        const after = await rt.services.db
-          .selectFrom('users')
-          .select(['status', 'role', 'version', 'job_title'])
-          .where('id', '=', other.id)
-          .executeTakeFirstOrThrow();
-        expect(after).toMatchObject({
-          status: other.status,
-          role: other.role,
-          version: other.version,
-          job_title: null,
-        });
+        expect(await stateOf(other.id)).toEqual(otherBefore);
       });
     }
   }

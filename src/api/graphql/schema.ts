@@ -14,6 +14,8 @@ import './types/user-mutations.js';
 import './types/audit.js';
 import './types/session.js';
 import './types/users-connection.js';
+import './types/outbox.js';
+import './types/notification.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -11,6 +11,7 @@ import { hashSecretToken } from '../shared/secret-token.js';
 import { applyLifecycleEventIn } from '../users/apply-lifecycle-event.js';
 import { profileColumns, profileFieldsShape, profileSnapshots } from '../users/update-user-profile.js';
 import { lockUser } from '../users/user-record.js';
+import { lifecycleNotice, notify } from '../notifications/notify.js';
 
 export const acceptInvitationInput = z
   .object({
@@ -117,6 +118,7 @@ export async function acceptInvitation(
         changes: { invitationId: inv!.id, role: updated.role, ...changes },
       },
     );
+    await notify(scope, ctx, lifecycleNotice('user.activated', updated));
     return updated;
   });
 }

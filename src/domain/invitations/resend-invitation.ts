@@ -12,6 +12,7 @@ import { bumpVersion, lockUser, roleOf } from '../users/user-record.js';
 import { invitationLink, issueInvitation, maxInvitationTtlDays } from './invitation-link.js';
 import { invitationExpiry, loadInvitationTtlDays } from './invitation-rules.js';
 import { invitationViews } from './list-invitations.js';
+import { notify } from '../notifications/notify.js';
 
 export const resendInvitationInput = z
   .object({
@@ -97,6 +98,7 @@ export async function resendInvitation(
         },
       },
     );
+    await notify(scope, ctx, { kind: 'invitation', invitationId: issued.id, token: issued.token });
     return { user, invitation: invitation!, link: invitationLink(ctx.config.publicUrl, issued.token) };
   });
 }

@@ -7,6 +7,7 @@ import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 import { parseInput } from '../shared/parse-input.js';
 import { revokeSessions } from './revoke-sessions.js';
+import { notify } from '../notifications/notify.js';
 
 export const revokeUserSessionsInput = z
   .object({
@@ -64,6 +65,7 @@ export async function revokeUserSessions(
           changes: { sessionIds: ids },
         },
       );
+      await notify(scope, ctx, { kind: 'sessions_revoked', userId: user.id, sessionIds: ids });
     }
     return { revokedCount: ids.length };
   });

@@ -6,6 +6,7 @@ import type { CommandContext } from '../shared/context.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import { bumpVersion, checkVersion, guardLastOwner, lockUser, statusState } from './user-record.js';
 import { transition, type LifecycleEvent } from './user-status.js';
+import { lifecycleNotice, notify } from '../notifications/notify.js';
 
 export interface LifecycleOptions {
   expectedVersion?: number | null | undefined;
@@ -79,5 +80,7 @@ export async function applyLifecycleEventIn(
   if (t.revokeSessions) {
     await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, t.action, now);
   }
+  // Acceptance notifies after it has set the profile (acceptInvitation), so notices carry the chosen name.
+  if (event.type !== 'accept_invitation') await notify(scope, ctx, lifecycleNotice(t.action, updated));
   return updated;
 }

@@ -9,6 +9,7 @@ import type { Actor, CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import { bumpVersion, checkVersion, guardLastOwner, lockUser, roleOf } from './user-record.js';
+import { notify } from '../notifications/notify.js';
 
 /**
  * Refuses a role the actor may not give or take away: it must hold every permission of the role. The
@@ -99,6 +100,14 @@ export async function changeUserRole(
     if (isDowngrade(from, to)) {
       await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, 'user.role_changed', now);
     }
+    await notify(scope, ctx, {
+      kind: 'role_changed',
+      user: updated,
+      from,
+      to,
+      gained: gained.length,
+      lost: lost.length,
+    });
     return updated;
   });
 }

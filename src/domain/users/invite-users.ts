@@ -12,6 +12,7 @@ import { actorUserId } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { grantableRole } from './change-user-role.js';
 import { normalizeEmail, searchTextOf } from './user-record.js';
+import { notify } from '../notifications/notify.js';
 
 export const maxInvitationsPerCall = 100;
 
@@ -155,6 +156,8 @@ export async function inviteUsers(
         changes: { email: i.user.email, role: i.user.role, expiresAt: i.expiresAt },
       })),
     );
+    for (const i of issued)
+      await notify(scope, ctx, { kind: 'invitation', invitationId: i.id, token: i.token });
     return issued.map((i) => ({
       user: i.user,
       invitation: viewById.get(i.id)!,

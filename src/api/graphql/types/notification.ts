@@ -1,0 +1,218 @@
+import {
+  countUnreadNotifications,
+  encodeNotificationCursor,
+  listNotifications,
+  type NotificationPage,
+  type NotificationRow,
+} from '../../../domain/notifications/list-notifications.js';
+import { markNotificationsRead } from '../../../domain/notifications/mark-notifications-read.js';
+import { notificationKinds, type NotificationKind } from '../../../domain/notifications/notice-rules.js';
+import {
+  getNotificationSettings,
+  updateNotificationSettings,
+  type NotificationSettings,
+} from '../../../domain/notifications/notification-settings.js';
+import {
+  myNotificationOptOuts,
+  updateMyNotificationPreferences,
+} from '../../../domain/notifications/update-my-notification-preferences.js';
+import { builder } from '../builder.js';
+import { commandContext } from '../context.js';
+import { RoleKeyEnum } from './enums.js';
+import { PageInfoRef } from './page-info.js';
+import { runMutation, UserError, type UserErrorShape } from './user-error.js';
+
+const NotificationKindEnum = builder.enumType('NotificationKind', {
+  description: 'What a notice is about. Security notices (and invitations) are mandatory.',
+  values: Object.fromEntries(
+    notificationKinds.map((k) => [k.toUpperCase(), { value: k }]),
+  ) as unknown as Record<Uppercase<NotificationKind>, { value: NotificationKind }>,
+});
+
+const NotificationRef = builder.objectRef<NotificationRow>('Notification').implement({
+  description: 'An in-app notice for the signed-in user (administrators hear about lifecycle changes).',
+  fields: (t) => ({
+    id: t.id({ resolve: (n) => n.id }),
+    kind: t.field({ type: NotificationKindEnum, resolve: (n) => n.kind as NotificationKind }),
+    title: t.string({ resolve: (n) => n.title }),
+    body: t.string({ resolve: (n) => n.body }),
+    userId: t.id({
+      nullable: true,
+      description: 'The user the notice is about.',
+      resolve: (n) => (typeof n.data.userId === 'string' ? n.data.userId : null),
+    }),
+    createdAt: t.field({ type: 'DateTime', resolve: (n) => n.created_at }),
+    readAt: t.field({ type: 'DateTime', nullable: true, resolve: (n) => n.read_at }),
+  }),
+});
+
+const NotificationEdgeRef = builder.objectRef<NotificationRow>('NotificationEdge').implement({
+  fields: (t) => ({
+    cursor: t.string({ resolve: (n) => encodeNotificationCursor(n) }),
+    node: t.field({ type: NotificationRef, resolve: (n) => n }),
+  }),
+});
+
+const NotificationConnectionRef = builder.objectRef<NotificationPage>('NotificationConnection').implement({
+  fields: (t) => ({
+    edges: t.field({ type: [NotificationEdgeRef], resolve: (c) => c.notifications }),
+    pageInfo: t.field({
+      type: PageInfoRef,
+      resolve: (c) => {
+        const last = c.notifications[c.notifications.length - 1];
+        return { hasNextPage: c.hasNextPage, endCursor: last ? encodeNotificationCursor(last) : null };
+      },
+    }),
+  }),
+});
+
+const NotificationSettingsRef = builder.objectRef<NotificationSettings>('NotificationSettings').implement({
+  description:
+    'Who receives administrators’ notices, when invitation reminders go out, and the email colour.',
+  fields: (t) => ({
+    adminRecipients: t.field({
+      type: [RoleKeyEnum],
+      description: 'Active holders of these roles receive lifecycle notices (never about their own actions).',
+      resolve: (s) => s.adminRecipients,
+    }),
+    invitationReminderHours: t.int({
+      description: 'Hours before expiry when a reminder is emailed; 0 disables.',
+      resolve: (s) => s.invitationReminderHours,
+    }),
+    brandColor: t.string({ description: 'The colour of the emails, #rrggbb.', resolve: (s) => s.brandColor }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  notifications: t.field({
+    type: NotificationConnectionRef,
+    description: 'Your own in-app notifications, newest first.',
+    args: {
+      first: t.arg.int({ description: '1 to 200; 50 when absent.' }),
+      after: t.arg.string(),
+      unreadOnly: t.arg.boolean(),
+    },
+    resolve: (_r, args, ctx) =>
+      listNotifications(commandContext(ctx), {
+        first: args.first ?? null,
+        after: args.after ?? null,
+        unreadOnly: args.unreadOnly ?? null,
+      }),
+  }),
+  unreadNotificationCount: t.int({
+    description: 'How many of your notifications are unread.',
+    resolve: (_r, _a, ctx) => countUnreadNotifications(commandContext(ctx)),
+  }),
+  notificationSettings: t.field({
+    type: NotificationSettingsRef,
+    description: 'The organisation’s notification settings. Requires `organization:read`.',
+    resolve: (_r, _a, ctx) => getNotificationSettings(commandContext(ctx)),
+  }),
+  myNotificationOptOuts: t.field({
+    type: [NotificationKindEnum],
+    description: 'The optional notices you chose not to receive.',
+    resolve: (_r, _a, ctx) => myNotificationOptOuts(commandContext(ctx)),
+  }),
+}));
+
+const MarkNotificationsReadInput = builder.inputType('MarkNotificationsReadInput', {
+  fields: (t) => ({
+    ids: t.idList({ description: 'Your notifications to mark read; others are ignored.' }),
+    all: t.boolean({ description: 'Mark all of yours read.' }),
+  }),
+});
+
+const UpdateNotificationSettingsInput = builder.inputType('UpdateNotificationSettingsInput', {
+  fields: (t) => ({
+    adminRecipients: t.field({ type: [RoleKeyEnum] }),
+    invitationReminderHours: t.int(),
+    brandColor: t.string(),
+  }),
+});
+
+const UpdateMyNotificationPreferencesInput = builder.inputType('UpdateMyNotificationPreferencesInput', {
+  fields: (t) => ({
+    optOut: t.field({ type: [NotificationKindEnum], description: 'Stop these (optional kinds only).' }),
+    optIn: t.field({ type: [NotificationKindEnum], description: 'Receive these again.' }),
+  }),
+});
+
+const MarkNotificationsReadPayload = builder
+  .objectRef<{ markedCount?: number; unreadCount?: number; userErrors: UserErrorShape[] }>(
+    'MarkNotificationsReadPayload',
+  )
+  .implement({
+    fields: (t) => ({
+      markedCount: t.int({ nullable: true, resolve: (p) => p.markedCount ?? null }),
+      unreadCount: t.int({ nullable: true, resolve: (p) => p.unreadCount ?? null }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+const NotificationSettingsPayload = builder
+  .objectRef<{ settings?: NotificationSettings; userErrors: UserErrorShape[] }>('NotificationSettingsPayload')
+  .implement({
+    fields: (t) => ({
+      settings: t.field({
+        type: NotificationSettingsRef,
+        nullable: true,
+        resolve: (p) => p.settings ?? null,
+      }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+const NotificationPreferencesPayload = builder
+  .objectRef<{ optedOut?: NotificationKind[]; userErrors: UserErrorShape[] }>(
+    'NotificationPreferencesPayload',
+  )
+  .implement({
+    fields: (t) => ({
+      optedOut: t.field({ type: [NotificationKindEnum], nullable: true, resolve: (p) => p.optedOut ?? null }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+builder.mutationFields((t) => ({
+  markNotificationsRead: t.field({
+    type: MarkNotificationsReadPayload,
+    description: 'Mark your notifications read: the given ids, or all.',
+    args: { input: t.arg({ type: MarkNotificationsReadInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => {
+        const c = commandContext(ctx);
+        const markedCount = await markNotificationsRead(c, {
+          ids: input.ids?.map(String) ?? null,
+          all: input.all ?? null,
+        });
+        return { markedCount, unreadCount: await countUnreadNotifications(c) };
+      }),
+  }),
+  updateNotificationSettings: t.field({
+    type: NotificationSettingsPayload,
+    description: 'Change the organisation’s notification settings. Requires `organization:update`; audited.',
+    args: { input: t.arg({ type: UpdateNotificationSettingsInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        settings: await updateNotificationSettings(commandContext(ctx), {
+          ...(input.adminRecipients ? { adminRecipients: input.adminRecipients } : {}),
+          ...(input.invitationReminderHours != null
+            ? { invitationReminderHours: input.invitationReminderHours }
+            : {}),
+          ...(input.brandColor != null ? { brandColor: input.brandColor } : {}),
+        }),
+      })),
+  }),
+  updateMyNotificationPreferences: t.field({
+    type: NotificationPreferencesPayload,
+    description: 'Opt out of (or back into) optional notices; mandatory kinds are refused.',
+    args: { input: t.arg({ type: UpdateMyNotificationPreferencesInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        optedOut: await updateMyNotificationPreferences(commandContext(ctx), {
+          optOut: input.optOut ?? null,
+          optIn: input.optIn ?? null,
+        }),
+      })),
+  }),
+}));

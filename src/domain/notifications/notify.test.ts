@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actorFor, contextFor, createOrg, createUser } from '../../../test/support/factories.js';
+import { openTestRuntime, type TestRuntime } from '../../../test/support/test-runtime.js';
+import type { UserRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { acceptInvitation } from '../invitations/accept-invitation.js';
+import { resendInvitation } from '../invitations/resend-invitation.js';
+import type { Services } from '../shared/context.js';
+import { revokeUserSessions } from '../sessions/revoke-user-sessions.js';
+import { changeUserRole } from '../users/change-user-role.js';
+import { deactivateUser } from '../users/deactivate-user.js';
+import { endDueSuspensions } from '../users/end-due-suspensions.js';
+import { inviteUsers } from '../users/invite-users.js';
+import { reactivateUser } from '../users/reactivate-user.js';
+import { suspendUser } from '../users/suspend-user.js';
+import { notify } from './notify.js';
+
+let rt: TestRuntime;
+beforeAll(async () => {
+  rt = await openTestRuntime();
+});
+afterAll(async () => rt?.close());
+
+const password = 'a long enough pass phrase 9';
+const hour = 3_600_000;
+
+/**
+ * An organisation with two owners (one acts), a security officer, a suspended security officer (inactive:
+ * never notified) and a target; plus another organisation whose owner must never hear anything.
+ */
+async function world(s: Services) {
+  const org = await createOrg(s, 'Acme <Police>');
+  const actor = await createUser(s, org.id, { role: 'owner', displayName: 'Alice Actor' });
+  const owner2 = await createUser(s, org.id, { role: 'owner' });
+  const officer = await createUser(s, org.id, { role: 'security_officer' });
+  await createUser(s, org.id, { role: 'security_officer', status: 'suspended' });
+  await createUser(s, org.id, { role: 'administrator' });
+  const target = await createUser(s, org.id, { displayName: 'Tom <b>Target</b>' });
+  const other = await createOrg(s);
+  const otherOwner = await createUser(s, other.id, { role: 'owner' });
+  const ctx = contextFor(s, await actorFor(s, actor));
+  const seen = new Set<string>();
+  const seenInApp = new Set<string>();
+  /** Messages and in-app notifications written since the last call, as "recipient:kind", sorted. */
+  const next = async () => {
+    const mail = await s.db.selectFrom('outbox_messages').selectAll().where('org_id', '=', org.id).execute();
+    const fresh = mail.filter((m) => !seen.has(m.id));
+    fresh.forEach((m) => seen.add(m.id));
+    const notes = await s.db.selectFrom('notifications').selectAll().where('org_id', '=', org.id).execute();
+    const freshNotes = notes.filter((n) => !seenInApp.has(n.id));
+    freshNotes.forEach((n) => seenInApp.add(n.id));
+    const elsewhere = await s.db
+      .selectFrom('outbox_messages')
+      .select('id')
+      .where('recipient_user_id', '=', otherOwner.id)
+      .execute();
+    expect(elsewhere).toEqual([]);
+    return {
+      mail: fresh,
+      emails: fresh.map((m) => `${m.recipient_user_id}:${m.kind}`).sort(),
+      inApp: freshNotes.map((n) => `${n.user_id}:${n.kind}`).sort(),
+    };
+  };
+  const to = (kind: string, ...users: Pick<UserRow, 'id'>[]) => users.map((u) => `${u.id}:${kind}`).sort();
+  return { org, actor, owner2, officer, target, ctx, next, to };
+}
+
+const linkIn = (text: string) => /https:\/\/\S+#token=\S+/.exec(text)?.[0] ?? '';
+const tokenOf = (link: string) => decodeURIComponent(link.split('#token=')[1] ?? '');
+
+describe('notify: lifecycle notices to exactly the expected people', () => {
+  it('invitation, resend, acceptance: the email carries a working link and escaped custom text', async () => {
+    const s = rt.services;
+    const w = await world(s);
+    const message = '<script>alert(1)</script> "onload=x';
+    const [issued] = await inviteUsers(w.ctx, {
+      invitations: [{ email: 'new@example.test', role: 'user_manager', message }],
+    });
+    const invitee = issued!.user;
+    const first = await w.next();
+    expect(first.emails).toEqual(w.to('invitation', invitee));
+    expect(first.inApp).toEqual([]);
+    const mail = first.mail[0]!;
+    expect(mail.recipient_email).toBe('new@example.test');
+    expect(mail.subject).toBe('Alice Actor invited you to Acme <Police>');
+    for (const part of ['Acme <Police>', 'Alice Actor', 'User Manager', message])
+      expect(mail.text_body).toContain(part);
+    expect(mail.text_body).toMatch(/expires on \w+ \d+, \d{4} at \d\d:\d\d UTC\./);
+    expect(mail.text_body).toContain('UTC');
+    expect(mail.html_body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &quot;onload=x');
+    expect(mail.html_body).not.toContain('<script>');
+    expect(mail.html_body).not.toContain('"onload=');
+    expect(mail.html_body).toContain('Acme &lt;Police&gt;');
+    expect(mail.html_body).toContain('#1f4e79');
+    const oldLink = linkIn(mail.text_body);
+    expect(oldLink.startsWith(`${s.config.publicUrl}/accept-invitation#token=`)).toBe(true);
+    expect(oldLink).toBe(issued!.link);
+
+    await resendInvitation(w.ctx, { userId: invitee.id });
+    const resent = await w.next();
+    expect(resent.emails).toEqual(w.to('invitation', invitee));
+    const newLink = linkIn(resent.mail[0]!.text_body);
+    expect(newLink).not.toBe(oldLink);
+    expect(newLink.startsWith(`${s.config.publicUrl}/`)).toBe(true);
+    await expect(acceptInvitation(s, { token: tokenOf(oldLink), password })).rejects.toMatchObject({
+      code: 'INVITATION_INVALID',
+    });
+    expect((await w.next()).emails).toEqual([]);
+
+    await acceptInvitation(s, { token: tokenOf(newLink), password, displayName: 'Nia <i>Newcomer</i>' });
+    const activated = await w.next();
+    // The system accepted it: every configured admin hears, including the owner who invited.
+    expect(activated.emails).toEqual(
+      [...w.to('user_activated', invitee, w.actor, w.owner2, w.officer)].sort(),
+    );
+    expect(activated.inApp).toEqual(w.to('user_activated', w.actor, w.owner2, w.officer));
+    const adminMail = activated.mail.find((m) => m.recipient_user_id === w.owner2.id)!;
+    expect(adminMail.text_body).toContain('Roster (automatic)');
+    expect(adminMail.subject).toBe('Nia <i>Newcomer</i> joined Acme <Police>');
+    expect(adminMail.html_body).toContain('Nia &lt;i&gt;Newcomer&lt;/i&gt; accepted the invitation');
+  });
+
+  it('suspend, reactivate, suspension ended, role change, sessions revoked, deactivate', async () => {
+    const s = rt.services;
+    const w = await world(s);
+    const admins = [w.owner2, w.officer];
+    const until = new Date(rt.clock.now().getTime() + 48 * hour);
+
+    await expect(suspendUser(w.ctx, { userId: w.target.id, reason: '  ' })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    expect((await w.next()).emails).toEqual([]);
+
+    await suspendUser(w.ctx, { userId: w.target.id, reason: 'Lost <laptop>', until });
+    const suspended = await w.next();
+    expect(suspended.emails).toEqual(w.to('user_suspended', w.target, ...admins));
+    expect(suspended.inApp).toEqual(w.to('user_suspended', ...admins));
+    const own = suspended.mail.find((m) => m.recipient_user_id === w.target.id)!;
+    expect(own.subject).toBe('Your account in Acme <Police> was suspended');
+    expect(own.text_body).toContain('Reason: Lost <laptop>');
+    expect(own.text_body).toContain('Done by: Alice Actor');
+    expect(own.text_body).toMatch(/suspended until \w+ \d+, \d{4} at \d\d:\d\d UTC\./);
+    expect(own.html_body).toContain('Reason: Lost &lt;laptop&gt;');
+    const adminNote = await s.db
+      .selectFrom('notifications')
+      .selectAll()
+      .where('user_id', '=', w.officer.id)
+      .executeTakeFirstOrThrow();
+    expect(adminNote.title).toBe('Tom <b>Target</b> was suspended');
+
+    await reactivateUser(w.ctx, { userId: w.target.id });
+    expect((await w.next()).emails).toEqual(w.to('user_reactivated', w.target, ...admins));
+
+    await suspendUser(w.ctx, { userId: w.target.id, reason: 'Audit', until });
+    expect((await w.next()).emails).toEqual(w.to('user_suspended', w.target, ...admins));
+    rt.clock.advance(49 * hour);
+    await endDueSuspensions(s, rt.clock.now());
+    const ended = await w.next();
+    expect(ended.emails).toEqual(w.to('user_suspension_ended', w.target, w.actor, ...admins));
+    expect(ended.inApp).toEqual(w.to('user_suspension_ended', w.actor, ...admins));
+
+    await changeUserRole(w.ctx, { userId: w.target.id, role: 'user_manager' });
+    const changed = await w.next();
+    expect(changed.emails).toEqual(w.to('role_changed', w.target, ...admins));
+    expect(changed.mail[0]!.text_body).toContain('Viewer → User Manager');
+
+    await actorFor(s, w.target);
+    await revokeUserSessions(w.ctx, { userId: w.target.id });
+    const revoked = await w.next();
+    expect(revoked.emails).toEqual(w.to('sessions_revoked', w.target, ...admins));
+    expect(revoked.inApp).toEqual(w.to('sessions_revoked', ...admins));
+
+    await deactivateUser(w.ctx, { userId: w.target.id, reason: 'Left' });
+    const gone = await w.next();
+    expect(gone.emails).toEqual(w.to('user_deactivated', w.target, ...admins));
+    expect(gone.mail.find((m) => m.recipient_user_id === w.target.id)!.text_body).toContain('Reason: Left');
+  });
+
+  it('respects opt-outs for optional kinds only, the configured admin roles, and never repeats a cause', async () => {
+    const s = rt.services;
+    const w = await world(s);
+    const settings = {
+      invitationTtlDays: 7,
+      notifications: { adminRecipients: ['security_officer'] },
+      brandColor: '#AA0011',
+    };
+    await s.db
+      .updateTable('organizations')
+      .set({ settings: JSON.stringify(settings) })
+      .where('id', '=', w.org.id)
+      .execute();
+    await s.db
+      .insertInto('notification_opt_outs')
+      .values([
+        { org_id: w.org.id, user_id: w.target.id, kind: 'user_reactivated' },
+        { org_id: w.org.id, user_id: w.target.id, kind: 'user_suspended' },
+      ])
+      .execute();
+
+    const suspended = await suspendUser(w.ctx, { userId: w.target.id, reason: 'Check' });
+    const first = await w.next();
+    // Mandatory: the opt-out is ignored. Only security officers are configured now.
+    expect(first.emails).toEqual(w.to('user_suspended', w.target, w.officer));
+    expect(first.mail[0]!.html_body).toContain('#aa0011');
+
+    await reactivateUser(w.ctx, { userId: w.target.id });
+    expect((await w.next()).emails).toEqual(w.to('user_reactivated', w.officer));
+
+    // A retried notify for the same change (same user version) queues nothing new.
+    const again = await withTransaction(s.db, (scope) =>
+      notify(scope, w.ctx, { kind: 'user_suspended', user: suspended }),
+    );
+    expect(again.emails).toBe(0);
+    expect((await w.next()).emails).toEqual([]);
+  });
+});

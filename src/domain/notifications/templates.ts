@@ -1,0 +1,142 @@
+/**
+ * The message catalogue, keyed by locale ('en' only for now; any other locale falls back to it). A
+ * template returns plain strings; render-email.ts escapes all of them for HTML, so user-supplied text
+ * (names, reasons, the invitation message) can never inject markup.
+ */
+import type { NotificationKind } from './notice-rules.js';
+import type { Block, MessageContent } from './render-email.js';
+
+export interface NoticeParams {
+  audience: 'self' | 'admin';
+  orgName: string;
+  /** The affected user's display name (or email when the name is blank). */
+  userName: string;
+  /** Who did it: a display name, or "Roster (automatic)" for the system. */
+  actorName: string;
+  reason: string | null;
+  /** Already formatted for the recipient. */
+  until: string | null;
+  fromRole?: string;
+  toRole?: string;
+  gained?: number;
+  lost?: number;
+  sessionCount?: number;
+  // invitation
+  inviterName?: string;
+  roleName?: string;
+  message?: string | null;
+  expires?: string;
+  link?: string;
+}
+
+export const systemActorName = 'Roster (automatic)';
+
+type Template = (p: NoticeParams) => MessageContent;
+
+const who = (p: NoticeParams) => (p.audience === 'self' ? 'Your account' : `The account of ${p.userName}`);
+const byAndWhy = (p: NoticeParams): Block[] => [
+  { p: `Done by: ${p.actorName}` },
+  ...(p.reason ? [{ p: `Reason: ${p.reason}` }] : []),
+];
+
+const en: Record<NotificationKind, Template> = {
+  invitation: (p) => ({
+    subject: `${p.inviterName} invited you to ${p.orgName}`,
+    blocks: [
+      { p: `${p.inviterName} invited you to join ${p.orgName} on Roster as ${p.roleName}.` },
+      ...(p.message ? [{ p: `${p.inviterName} wrote:` }, { quote: p.message }] : []),
+      { link: p.link!, label: 'Accept the invitation' },
+      { p: `This invitation expires on ${p.expires}.` },
+    ],
+  }),
+  // The token exists only in the original email (only its hash is stored), so a reminder cannot carry it.
+  invitation_reminder: (p) => ({
+    subject: `Reminder: your invitation to ${p.orgName} expires soon`,
+    blocks: [
+      { p: `${p.inviterName} invited you to join ${p.orgName} on Roster as ${p.roleName}.` },
+      { p: `The invitation expires on ${p.expires}.` },
+      {
+        p: `To accept, use the link in your invitation email, or ask ${p.inviterName} to resend it.`,
+      },
+    ],
+  }),
+  user_activated: (p) => ({
+    subject: p.audience === 'self' ? `Welcome to ${p.orgName}` : `${p.userName} joined ${p.orgName}`,
+    blocks: [
+      {
+        p:
+          p.audience === 'self'
+            ? `Your account in ${p.orgName} is now active.`
+            : `${p.userName} accepted the invitation; the account is now active.`,
+      },
+      ...byAndWhy(p),
+    ],
+  }),
+  user_suspended: (p) => ({
+    subject:
+      p.audience === 'self' ? `Your account in ${p.orgName} was suspended` : `${p.userName} was suspended`,
+    blocks: [
+      {
+        p: `${who(p)} in ${p.orgName} was suspended${p.until ? ` until ${p.until}` : ' until further notice'}.`,
+      },
+      ...byAndWhy(p),
+    ],
+  }),
+  user_reactivated: (p) => ({
+    subject:
+      p.audience === 'self'
+        ? `Your account in ${p.orgName} is active again`
+        : `${p.userName} was reactivated`,
+    blocks: [{ p: `${who(p)} in ${p.orgName} was reactivated.` }, ...byAndWhy(p)],
+  }),
+  user_suspension_ended: (p) => ({
+    subject:
+      p.audience === 'self'
+        ? `Your account in ${p.orgName} is active again`
+        : `The suspension of ${p.userName} ended`,
+    blocks: [{ p: `The suspension of ${who(p).toLowerCase()} in ${p.orgName} has ended.` }, ...byAndWhy(p)],
+  }),
+  user_deactivated: (p) => ({
+    subject:
+      p.audience === 'self'
+        ? `Your account in ${p.orgName} was deactivated`
+        : `${p.userName} was deactivated`,
+    blocks: [{ p: `${who(p)} in ${p.orgName} was deactivated.` }, ...byAndWhy(p)],
+  }),
+  role_changed: (p) => ({
+    subject:
+      p.audience === 'self' ? `Your role in ${p.orgName} changed` : `The role of ${p.userName} changed`,
+    blocks: [
+      {
+        p: `${p.audience === 'self' ? 'Your role' : `The role of ${p.userName}`} changed: ${p.fromRole} → ${p.toRole}.`,
+      },
+      { p: `Permissions gained: ${p.gained ?? 0}; permissions lost: ${p.lost ?? 0}.` },
+      ...byAndWhy(p),
+    ],
+  }),
+  sessions_revoked: (p) => ({
+    subject: p.audience === 'self' ? `You were signed out of ${p.orgName}` : `${p.userName} was signed out`,
+    blocks: [
+      { p: `${who(p)} in ${p.orgName} was signed out of ${p.sessionCount ?? 1} session(s).` },
+      ...byAndWhy(p),
+    ],
+  }),
+};
+
+const catalogue: Record<string, Record<NotificationKind, Template>> = { en };
+
+/** The template for a kind in the recipient's locale ("de-CH" tries "de-CH", then "de", then "en"). */
+export function templateFor(kind: NotificationKind, locale: string | null): Template {
+  const tags = locale ? [locale, locale.split('-')[0]!] : [];
+  for (const t of tags) {
+    const found = catalogue[t.toLowerCase()];
+    if (found) return found[kind];
+  }
+  return en[kind];
+}
+
+/** The locale a message was written in, for dates: the recipient's when the catalogue has it, else 'en'. */
+export function messageLocale(locale: string | null): string {
+  const base = locale?.split('-')[0]?.toLowerCase();
+  return base && catalogue[base] ? locale! : 'en';
+}
