@@ -152,4 +152,79 @@ describe('notifications over GraphQL', () => {
     expect(events).toHaveLength(1);
     expect(events[0]?.changes).toMatchObject({ invitationReminderHours: { from: 24, to: 48 } });
   });
+
+  it('settings name people and per-kind recipients; refuses foreign people and invitation kinds', async () => {
+    const s = rt.services;
+    const org = await createOrg(s);
+    const owner = await createUser(s, org.id, { role: 'owner' });
+    const person = await createUser(s, org.id, { role: 'administrator' });
+    const foreign = await createUser(s, (await createOrg(s)).id, { role: 'owner' });
+    const o = (await signInAs(rt, app, owner)).accessToken;
+    const mutation = `mutation($input: UpdateNotificationSettingsInput!) {
+      updateNotificationSettings(input: $input) {
+        settings { adminRecipients adminRecipientUserIds byKind { kind roles userIds } }
+        userErrors { code field }
+      }
+    }`;
+    const run = async (input: unknown) =>
+      (await gql(app, mutation, { input }, o)).body.data.updateNotificationSettings;
+
+    expect((await run({ adminRecipientUserIds: [foreign.id] })).userErrors).toEqual([
+      { code: 'VALIDATION_FAILED', field: 'adminRecipientUserIds' },
+    ]);
+    expect(
+      (await run({ byKind: [{ kind: 'USER_SUSPENDED', roles: [], userIds: [foreign.id] }] })).userErrors,
+    ).toEqual([{ code: 'VALIDATION_FAILED', field: 'byKind.0.userIds' }]);
+    expect(
+      (await run({ byKind: [{ kind: 'INVITATION', roles: ['OWNER'], userIds: [] }] })).userErrors,
+    ).toEqual([{ code: 'VALIDATION_FAILED', field: 'byKind.0.kind' }]);
+    expect((await run({ resetKinds: ['INVITATION_REMINDER'] })).userErrors).toEqual([
+      { code: 'VALIDATION_FAILED', field: 'resetKinds.0' },
+    ]);
+    const tooMany = Array.from({ length: 51 }, () => person.id);
+    expect((await run({ adminRecipientUserIds: tooMany })).userErrors).toEqual([
+      { code: 'VALIDATION_FAILED', field: 'adminRecipientUserIds' },
+    ]);
+
+    const set = await run({
+      adminRecipientUserIds: [person.id],
+      byKind: [
+        { kind: 'USER_SUSPENDED', roles: ['SECURITY_OFFICER'], userIds: [person.id] },
+        { kind: 'USER_DEACTIVATED', roles: [], userIds: [] },
+      ],
+    });
+    expect(set).toEqual({
+      settings: {
+        adminRecipients: ['OWNER', 'SECURITY_OFFICER'],
+        adminRecipientUserIds: [person.id],
+        byKind: [
+          { kind: 'USER_SUSPENDED', roles: ['SECURITY_OFFICER'], userIds: [person.id] },
+          { kind: 'USER_DEACTIVATED', roles: [], userIds: [] },
+        ],
+      },
+      userErrors: [],
+    });
+    rt.clock.advance(1000); // the two audit events then sort by time
+    const reset = await run({ resetKinds: ['USER_SUSPENDED'] });
+    expect(reset.settings.byKind).toEqual([{ kind: 'USER_DEACTIVATED', roles: [], userIds: [] }]);
+
+    const events = await s.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('org_id', '=', org.id)
+      .where('action', '=', 'organization.notification_settings_updated')
+      .orderBy('occurred_at')
+      .execute();
+    expect(events).toHaveLength(2);
+    expect(events[0]?.changes).toMatchObject({ adminRecipientUserIds: { from: [], to: [person.id] } });
+    expect(events[1]?.changes).toMatchObject({
+      byKind: {
+        from: [
+          { kind: 'user_suspended', roles: ['security_officer'], userIds: [person.id] },
+          { kind: 'user_deactivated', roles: [], userIds: [] },
+        ],
+        to: [{ kind: 'user_deactivated', roles: [], userIds: [] }],
+      },
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  adminAudienceFor,
   adminRecipientRolesOf,
   dedupeKeyOf,
   invitationReminderHoursOf,
@@ -46,5 +47,40 @@ describe('notice rules', () => {
     expect(invitationReminderHoursOf({ invitationReminderHours: 0 })).toBe(0);
     expect(invitationReminderHoursOf({ invitationReminderHours: -1 })).toBe(24);
     expect(dedupeKeyOf('user:x:v3', 'r', 'role_changed')).toBe('user:x:v3:r:role_changed');
+  });
+
+  it('picks the admin audience per kind: an override replaces the defaults, even with nobody in it', () => {
+    expect(adminAudienceFor({}, 'user_suspended')).toEqual({
+      roles: ['owner', 'security_officer'],
+      userIds: [],
+    });
+    const settings = {
+      notifications: {
+        adminRecipients: ['administrator'],
+        adminRecipientUserIds: ['p1', 'p1', 7],
+        byKind: {
+          user_suspended: { roles: [], userIds: ['p2'] },
+          user_deactivated: { roles: [], userIds: [] },
+          role_changed: { roles: ['owner', 'nope'] },
+          invitation: { roles: ['owner'], userIds: ['p3'] },
+          user_activated: 'malformed',
+        },
+      },
+    };
+    expect(adminAudienceFor(settings, 'user_suspended')).toEqual({ roles: [], userIds: ['p2'] });
+    expect(adminAudienceFor(settings, 'user_deactivated')).toEqual({ roles: [], userIds: [] });
+    expect(adminAudienceFor(settings, 'role_changed')).toEqual({ roles: ['owner'], userIds: [] });
+    // No (valid) override: the defaults, de-duplicated and cleaned.
+    expect(adminAudienceFor(settings, 'user_activated')).toEqual({
+      roles: ['administrator'],
+      userIds: ['p1'],
+    });
+    expect(adminAudienceFor(settings, 'sessions_revoked')).toEqual({
+      roles: ['administrator'],
+      userIds: ['p1'],
+    });
+    // Invitations never go to administrators, whatever the settings say.
+    expect(adminAudienceFor(settings, 'invitation')).toEqual({ roles: [], userIds: [] });
+    expect(adminAudienceFor(settings, 'invitation_reminder')).toEqual({ roles: [], userIds: [] });
   });
 });

@@ -28,7 +28,7 @@ export const mandatoryKinds: ReadonlySet<NotificationKind> = new Set([
 ]);
 
 /** Kinds about a user's lifecycle; administrators hear about these. Invitations go to the invitee only. */
-const adminKinds: ReadonlySet<NotificationKind> = new Set([
+export const adminNoticeKinds = [
   'user_activated',
   'user_suspended',
   'user_reactivated',
@@ -36,7 +36,13 @@ const adminKinds: ReadonlySet<NotificationKind> = new Set([
   'user_deactivated',
   'role_changed',
   'sessions_revoked',
-]);
+] as const satisfies readonly NotificationKind[];
+export type AdminNoticeKind = (typeof adminNoticeKinds)[number];
+const adminKinds: ReadonlySet<NotificationKind> = new Set(adminNoticeKinds);
+
+export function isAdminNoticeKind(kind: NotificationKind): kind is AdminNoticeKind {
+  return adminKinds.has(kind);
+}
 
 export function isNotificationKind(v: string): v is NotificationKind {
   return (notificationKinds as readonly string[]).includes(v);
@@ -73,6 +79,48 @@ export function adminRecipientRolesOf(settings: Record<string, unknown>): RoleKe
   return [...new Set(v.filter((r): r is RoleKey => typeof r === 'string' && isRoleKey(r)))];
 }
 
+/** Specific people who receive admin notices besides the role holders; none when absent or malformed. */
+export function adminRecipientUserIdsOf(settings: Record<string, unknown>): string[] {
+  return stringsOf(notificationSettingsOf(settings).adminRecipientUserIds);
+}
+
+/** Who is told about one admin kind: active holders of these roles plus these people (if active). */
+export interface AdminAudience {
+  roles: RoleKey[];
+  userIds: string[];
+}
+
+function stringsOf(v: unknown): string[] {
+  return Array.isArray(v) ? [...new Set(v.filter((x): x is string => typeof x === 'string'))] : [];
+}
+
+/**
+ * The per-kind overrides, in kind order. An entry replaces the defaults for its kind entirely, so an entry
+ * with no roles and no people silences that kind; entries for unknown or non-admin kinds are ignored.
+ */
+export function adminOverridesOf(
+  settings: Record<string, unknown>,
+): { kind: AdminNoticeKind; audience: AdminAudience }[] {
+  const byKind = notificationSettingsOf(settings).byKind;
+  if (!byKind || typeof byKind !== 'object' || Array.isArray(byKind)) return [];
+  const entries = byKind as Record<string, unknown>;
+  return adminNoticeKinds.flatMap((kind) => {
+    const e = entries[kind];
+    if (!e || typeof e !== 'object' || Array.isArray(e)) return [];
+    const { roles, userIds } = e as Record<string, unknown>;
+    return [{ kind, audience: { roles: stringsOf(roles).filter(isRoleKey), userIds: stringsOf(userIds) } }];
+  });
+}
+
+/** The roles and people told about `kind`: its override if there is one, else the defaults. Pure. */
+export function adminAudienceFor(settings: Record<string, unknown>, kind: NotificationKind): AdminAudience {
+  if (!adminKinds.has(kind)) return { roles: [], userIds: [] };
+  const override = adminOverridesOf(settings).find((o) => o.kind === kind);
+  return override
+    ? override.audience
+    : { roles: adminRecipientRolesOf(settings), userIds: adminRecipientUserIdsOf(settings) };
+}
+
 /** Hours before expiry when the reminder goes out; 0 disables reminders. */
 export function invitationReminderHoursOf(settings: Record<string, unknown>): number {
   const v = settings.invitationReminderHours;
@@ -93,7 +141,7 @@ export interface RecipientFacts {
   affectedUserId: string;
   /** The acting user, or null for the system. */
   actorUserId: string | null;
-  /** Active users holding one of the configured admin roles (status and role already checked). */
+  /** Active users of the organisation in the kind's admin audience (status, role and org already checked). */
   adminUserIds: readonly string[];
   /** Users (of those above) who opted out of this kind. */
   optedOut: ReadonlySet<string>;

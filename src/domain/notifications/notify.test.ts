@@ -13,6 +13,7 @@ import { endDueSuspensions } from '../users/end-due-suspensions.js';
 import { inviteUsers } from '../users/invite-users.js';
 import { reactivateUser } from '../users/reactivate-user.js';
 import { suspendUser } from '../users/suspend-user.js';
+import { updateNotificationSettings } from './notification-settings.js';
 import { notify } from './notify.js';
 
 let rt: TestRuntime;
@@ -212,5 +213,78 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
     );
     expect(again.emails).toBe(0);
     expect((await w.next()).emails).toEqual([]);
+  });
+
+  it('per-kind recipients: an override replaces the default roles; only active people of the org are told', async () => {
+    const s = rt.services;
+    const w = await world(s);
+    const named = await createUser(s, w.org.id, { role: 'administrator' });
+    const sleeper = await createUser(s, w.org.id, { role: 'user_manager', status: 'suspended' });
+    const foreign = await createUser(s, (await createOrg(s)).id, { role: 'owner' });
+
+    // Another organisation's user, an unknown id and an invitation kind are refused, naming the field.
+    await expect(
+      updateNotificationSettings(w.ctx, { adminRecipientUserIds: [foreign.id] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'adminRecipientUserIds' } });
+    await expect(
+      updateNotificationSettings(w.ctx, {
+        byKind: [{ kind: 'user_suspended', roles: [], userIds: [named.id, foreign.id] }],
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'byKind.0.userIds' } });
+    await expect(
+      updateNotificationSettings(w.ctx, {
+        byKind: [{ kind: 'invitation' as never, roles: ['owner'], userIds: [] }],
+      }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'byKind.0.kind' } });
+
+    // The actor and a suspended person may be named: neither is told.
+    const saved = await updateNotificationSettings(w.ctx, {
+      byKind: [{ kind: 'user_suspended', roles: [], userIds: [named.id, sleeper.id, w.actor.id] }],
+    });
+    expect(saved.byKind).toEqual([
+      { kind: 'user_suspended', roles: [], userIds: [named.id, sleeper.id, w.actor.id] },
+    ]);
+    expect(saved.adminRecipients).toEqual(['owner', 'security_officer']);
+
+    await suspendUser(w.ctx, { userId: w.target.id, reason: 'Check' });
+    const suspended = await w.next();
+    expect(suspended.emails).toEqual(w.to('user_suspended', w.target, named));
+    expect(suspended.inApp).toEqual(w.to('user_suspended', named));
+    // Other kinds still go to the default roles only.
+    await reactivateUser(w.ctx, { userId: w.target.id });
+    expect((await w.next()).emails).toEqual(w.to('user_reactivated', w.target, w.owner2, w.officer));
+
+    // Back to the defaults for suspensions, now with a default person besides the roles.
+    await updateNotificationSettings(w.ctx, {
+      resetKinds: ['user_suspended'],
+      adminRecipientUserIds: [named.id],
+    });
+    await suspendUser(w.ctx, { userId: w.target.id, reason: 'Again' });
+    expect((await w.next()).emails).toEqual(w.to('user_suspended', w.target, w.owner2, w.officer, named));
+
+    // An override with nobody in it silences that kind for administrators (the user is still told).
+    await updateNotificationSettings(w.ctx, {
+      byKind: [{ kind: 'user_reactivated', roles: [], userIds: [] }],
+    });
+    await reactivateUser(w.ctx, { userId: w.target.id });
+    const silent = await w.next();
+    expect(silent.emails).toEqual(w.to('user_reactivated', w.target));
+    expect(silent.inApp).toEqual([]);
+
+    // Ids that slipped into the stored settings (another org's user, garbage) are skipped, not an error.
+    await s.db
+      .updateTable('organizations')
+      .set({
+        settings: JSON.stringify({
+          notifications: {
+            adminRecipients: [],
+            byKind: { user_suspended: { roles: [], userIds: [foreign.id, 'not-an-id', named.id] } },
+          },
+        }),
+      })
+      .where('id', '=', w.org.id)
+      .execute();
+    await suspendUser(w.ctx, { userId: w.target.id, reason: 'Stale settings' });
+    expect((await w.next()).emails).toEqual(w.to('user_suspended', w.target, named));
   });
 });

@@ -7,11 +7,12 @@ import { isRoleKey, roleDefinitions } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import type { TransactionScope } from '../../db/transaction.js';
 import type { Actor, CommandContext } from '../shared/context.js';
+import { isUuid } from '../shared/ids.js';
 import { invitationLink } from '../invitations/invitation-link.js';
 import { nudgeDelivery } from './delivery-nudge.js';
 import { enqueueEmails, type OutgoingEmail } from './outbox.js';
 import {
-  adminRecipientRolesOf,
+  adminAudienceFor,
   dedupeKeyOf,
   kindOfLifecycleAction,
   recipientsFor,
@@ -117,16 +118,24 @@ export async function notify(
   }
 
   const actorUserId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
-  const adminRoles = adminRecipientRolesOf(org.settings);
+  const audience = adminAudienceFor(org.settings, event.kind);
+  // Named people count only while they are active users of this organisation; stale, foreign or malformed
+  // ids in the settings are skipped silently (the settings were validated when written, people change).
+  const namedIds = audience.userIds.filter(isUuid);
   const admins =
-    adminRoles.length === 0
+    audience.roles.length === 0 && namedIds.length === 0
       ? []
       : await trx
           .selectFrom('users')
           .select('id')
           .where('org_id', '=', orgId)
           .where('status', '=', 'active')
-          .where('role', 'in', adminRoles)
+          .where((eb) =>
+            eb.or([
+              ...(audience.roles.length > 0 ? [eb('role', 'in', audience.roles)] : []),
+              ...(namedIds.length > 0 ? [eb('id', 'in', namedIds)] : []),
+            ]),
+          )
           .execute();
   const candidateIds = [affectedId, ...admins.map((a) => a.id)];
   const optOuts = await trx

@@ -6,10 +6,15 @@ import {
   type NotificationRow,
 } from '../../../domain/notifications/list-notifications.js';
 import { markNotificationsRead } from '../../../domain/notifications/mark-notifications-read.js';
-import { notificationKinds, type NotificationKind } from '../../../domain/notifications/notice-rules.js';
+import {
+  notificationKinds,
+  type AdminNoticeKind,
+  type NotificationKind,
+} from '../../../domain/notifications/notice-rules.js';
 import {
   getNotificationSettings,
   updateNotificationSettings,
+  type AdminNoticeRecipients,
   type NotificationSettings,
 } from '../../../domain/notifications/notification-settings.js';
 import {
@@ -66,14 +71,33 @@ const NotificationConnectionRef = builder.objectRef<NotificationPage>('Notificat
   }),
 });
 
+const AdminNoticeRecipientsRef = builder.objectRef<AdminNoticeRecipients>('AdminNoticeRecipients').implement({
+  description: 'Who is told about one kind of notice instead of the defaults; both lists empty: nobody.',
+  fields: (t) => ({
+    kind: t.field({ type: NotificationKindEnum, resolve: (e) => e.kind }),
+    roles: t.field({ type: [RoleKeyEnum], resolve: (e) => e.roles }),
+    userIds: t.idList({ description: 'Told while they are active users.', resolve: (e) => e.userIds }),
+  }),
+});
+
 const NotificationSettingsRef = builder.objectRef<NotificationSettings>('NotificationSettings').implement({
   description:
     'Who receives administrators’ notices, when invitation reminders go out, and the email colour.',
   fields: (t) => ({
     adminRecipients: t.field({
       type: [RoleKeyEnum],
-      description: 'Active holders of these roles receive lifecycle notices (never about their own actions).',
+      description:
+        'By default, active holders of these roles receive lifecycle notices (never about their own actions).',
       resolve: (s) => s.adminRecipients,
+    }),
+    adminRecipientUserIds: t.idList({
+      description: 'By default, these people (while active) receive lifecycle notices too.',
+      resolve: (s) => s.adminRecipientUserIds,
+    }),
+    byKind: t.field({
+      type: [AdminNoticeRecipientsRef],
+      description: 'Kinds whose recipients replace the defaults.',
+      resolve: (s) => s.byKind,
     }),
     invitationReminderHours: t.int({
       description: 'Hours before expiry when a reminder is emailed; 0 disables.',
@@ -122,9 +146,28 @@ const MarkNotificationsReadInput = builder.inputType('MarkNotificationsReadInput
   }),
 });
 
+const AdminNoticeRecipientsInput = builder.inputType('AdminNoticeRecipientsInput', {
+  fields: (t) => ({
+    kind: t.field({ type: NotificationKindEnum, required: true, description: 'A lifecycle kind.' }),
+    roles: t.field({ type: [RoleKeyEnum], required: true }),
+    userIds: t.idList({ required: true, description: 'Users of this organisation; at most 50.' }),
+  }),
+});
+
 const UpdateNotificationSettingsInput = builder.inputType('UpdateNotificationSettingsInput', {
   fields: (t) => ({
-    adminRecipients: t.field({ type: [RoleKeyEnum] }),
+    adminRecipients: t.field({ type: [RoleKeyEnum], description: 'Default roles for every lifecycle kind.' }),
+    adminRecipientUserIds: t.idList({
+      description: 'Default people (users of this organisation; at most 50).',
+    }),
+    byKind: t.field({
+      type: [AdminNoticeRecipientsInput],
+      description: 'Replace the defaults for these kinds; other kinds keep what they have.',
+    }),
+    resetKinds: t.field({
+      type: [NotificationKindEnum],
+      description: 'Remove these kinds’ overrides: they follow the defaults again.',
+    }),
     invitationReminderHours: t.int(),
     brandColor: t.string(),
   }),
@@ -196,6 +239,21 @@ builder.mutationFields((t) => ({
       runMutation(async () => ({
         settings: await updateNotificationSettings(commandContext(ctx), {
           ...(input.adminRecipients ? { adminRecipients: input.adminRecipients } : {}),
+          ...(input.adminRecipientUserIds
+            ? { adminRecipientUserIds: input.adminRecipientUserIds.map(String) }
+            : {}),
+          // The enum also lists invitation kinds; the command refuses them (VALIDATION_FAILED), so the casts
+          // only narrow the type, not what is accepted.
+          ...(input.byKind
+            ? {
+                byKind: input.byKind.map((e) => ({
+                  kind: e.kind as AdminNoticeKind,
+                  roles: e.roles,
+                  userIds: e.userIds.map(String),
+                })),
+              }
+            : {}),
+          ...(input.resetKinds ? { resetKinds: input.resetKinds as AdminNoticeKind[] } : {}),
           ...(input.invitationReminderHours != null
             ? { invitationReminderHours: input.invitationReminderHours }
             : {}),
