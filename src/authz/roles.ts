@@ -18,6 +18,7 @@ const userAdministration: Permission[] = [
   'invitations:revoke',
   'roles:read',
   'sessions:read',
+  'departments:read',
 ];
 
 export const roleDefinitions = {
@@ -48,6 +49,7 @@ export const roleDefinitions = {
       'invitations:read',
       'invitations:revoke',
       'roles:read',
+      'departments:read',
       'sessions:read',
       'audit:read',
       'audit:export',
@@ -63,6 +65,7 @@ export const roleDefinitions = {
       'users:read',
       'invitations:read',
       'roles:read',
+      'departments:read',
       'sessions:read',
       'audit:read',
       'audit:export',

@@ -171,6 +171,49 @@ export interface NotificationOptOutsTable {
   kind: string;
 }
 
+export interface DepartmentsTable {
+  id: Generated<string>;
+  org_id: string;
+  name: string;
+  code: string | null;
+  description: string | null;
+  parent_id: string | null;
+  cost_centre: string | null;
+  /** null: inherit from the parent. */
+  monthly_cost_per_seat: ColumnType<number | null, number | string | null, number | string | null>;
+  /** Ancestor ids and own id, each followed by '/'. */
+  path: string;
+  depth: number;
+  archived_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  version: Generated<number>;
+}
+
+export interface DepartmentManagersTable {
+  org_id: string;
+  department_id: string;
+  user_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface UserDepartmentsTable {
+  org_id: string;
+  user_id: string;
+  department_id: string;
+  is_primary: boolean;
+}
+
+export interface UserDepartmentHistoryTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  department_id: string;
+  is_primary: boolean;
+  valid_from: Timestamp;
+  valid_to: Timestamp | null;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -185,6 +228,10 @@ export interface DB {
   dev_mailbox: DevMailboxTable;
   notifications: NotificationsTable;
   notification_opt_outs: NotificationOptOutsTable;
+  departments: DepartmentsTable;
+  department_managers: DepartmentManagersTable;
+  user_departments: UserDepartmentsTable;
+  user_department_history: UserDepartmentHistoryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -194,3 +241,4 @@ export type OrganizationRow = Selectable<OrganizationsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type DepartmentRow = Selectable<DepartmentsTable>;

@@ -23,6 +23,9 @@ export const errorCodes = {
   ORGANIZATION_REQUIRED: 'This email exists in several organisations; name the organisation.',
   ORGANIZATION_EXISTS: 'An organisation with this slug already exists.',
   TOO_MANY_OPERATIONS: 'The request asks for too much at once.',
+  DEPARTMENT_CYCLE: 'A department cannot be moved into itself or into its own subtree.',
+  DEPARTMENT_NOT_EMPTY: 'The department or its subtree still has members or live sub-departments.',
+  DEPARTMENT_CODE_TAKEN: 'Another department of the organisation already uses this code.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

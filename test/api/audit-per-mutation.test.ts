@@ -29,6 +29,12 @@ const expectedEvents: Record<string, string[]> = {
   unlockUser: ['user.unlocked'],
   updateNotificationSettings: ['organization.notification_settings_updated'],
   retryOutboxMessage: ['outbox.retried'],
+  createDepartment: ['department.created'],
+  updateDepartment: ['department.updated'],
+  moveDepartment: ['department.moved'],
+  archiveDepartment: ['department.archived'],
+  setDepartmentManagers: ['department.managers_changed'],
+  setUserDepartments: ['user.departments_changed'],
   // personal, not administrative: reading your notifications and choosing your own notices
   markNotificationsRead: [],
   updateMyNotificationPreferences: [],
@@ -280,6 +286,55 @@ describe('audit events per mutation', () => {
       'mutation($id: ID!) { retryOutboxMessage(input: { id: $id }) { userErrors { code } } }',
       { id: deadId },
       { actor: owner.id, target: deadId },
+    );
+
+    // Departments: a tree of two, a move, managers, a placement, an archive.
+    const created = await expectAudit(
+      'createDepartment',
+      'mutation { createDepartment(input: { name: "Fraud", code: "FRD" }) { department { id } userErrors { code } } }',
+      {},
+      { actor: owner.id },
+    );
+    const fraud = created.department.id as string;
+    const other = await s.db
+      .insertInto('departments')
+      .values({ org_id: org.id, name: 'Other', path: 'x', depth: 0 })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await s.db
+      .updateTable('departments')
+      .set({ path: `${other.id}/` })
+      .where('id', '=', other.id)
+      .execute();
+    await expectAudit(
+      'updateDepartment',
+      'mutation($id: ID!) { updateDepartment(input: { departmentId: $id, costCentre: "CC-1" }) { userErrors { code } } }',
+      { id: fraud },
+      { actor: owner.id, target: fraud },
+    );
+    await expectAudit(
+      'moveDepartment',
+      'mutation($id: ID!, $p: ID) { moveDepartment(input: { departmentId: $id, newParentId: $p }) { userErrors { code } } }',
+      { id: fraud, p: other.id },
+      { actor: owner.id, target: fraud },
+    );
+    await expectAudit(
+      'setDepartmentManagers',
+      'mutation($id: ID!, $u: [ID!]!) { setDepartmentManagers(input: { departmentId: $id, userIds: $u }) { userErrors { code } } }',
+      { id: fraud, u: [owner.id] },
+      { actor: owner.id, target: fraud },
+    );
+    await expectAudit(
+      'setUserDepartments',
+      'mutation($id: ID!, $d: ID) { setUserDepartments(input: { userId: $id, primaryDepartmentId: $d }) { userErrors { code } } }',
+      { id: owner.id, d: other.id },
+      { actor: owner.id, target: owner.id },
+    );
+    await expectAudit(
+      'archiveDepartment',
+      'mutation($id: ID!) { archiveDepartment(input: { departmentId: $id }) { userErrors { code } } }',
+      { id: fraud },
+      { actor: owner.id, target: fraud },
     );
 
     expect([...seen].sort()).toEqual(Object.keys(expectedEvents).sort());

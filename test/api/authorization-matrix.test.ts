@@ -16,7 +16,7 @@ import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
  * table fails the test, so a new operation cannot ship without its row.
  */
 
-type TargetState = 'active' | 'suspended' | 'invited' | 'locked' | 'dead-email';
+type TargetState = 'active' | 'suspended' | 'invited' | 'locked' | 'dead-email' | 'department';
 
 interface Operation {
   /** The permission that gates it; 'signed-in' when any signed-in user may call it; 'anonymous' for credential exchanges. */
@@ -50,6 +50,14 @@ const operations: Record<string, Operation> = {
     gate: 'sessions:read',
     target: 'active',
     document: 'query($id: ID!) { sessions(userId: $id) { id } }',
+    variables: (id) => ({ id }),
+  },
+  departments: { gate: 'departments:read', document: '{ departments { id parentId depth } }' },
+  department: {
+    gate: 'departments:read',
+    target: 'department',
+    document:
+      'query($id: ID!) { department(id: $id) { id ancestors { id } children { id } descendants { id } managers { id } memberCount(includeSubtree: true) } }',
     variables: (id) => ({ id }),
   },
   // mutations
@@ -130,6 +138,46 @@ const operations: Record<string, Operation> = {
     document:
       'mutation { updateOrganizationSettings(input: { invitationTtlDays: 10 }) { userErrors { code } } }',
   },
+  // departments
+  createDepartment: {
+    gate: 'departments:manage',
+    document: 'mutation { createDepartment(input: { name: "Matrix" }) { userErrors { code } } }',
+  },
+  updateDepartment: {
+    gate: 'departments:manage',
+    target: 'department',
+    document:
+      'mutation($id: ID!) { updateDepartment(input: { departmentId: $id, name: "Renamed" }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  moveDepartment: {
+    gate: 'departments:manage',
+    target: 'department',
+    document:
+      'mutation($id: ID!) { moveDepartment(input: { departmentId: $id, newParentId: null }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  archiveDepartment: {
+    gate: 'departments:manage',
+    target: 'department',
+    document:
+      'mutation($id: ID!) { archiveDepartment(input: { departmentId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  setDepartmentManagers: {
+    gate: 'departments:manage',
+    target: 'department',
+    document:
+      'mutation($id: ID!) { setDepartmentManagers(input: { departmentId: $id, userIds: [] }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  setUserDepartments: {
+    gate: 'users:update',
+    target: 'active',
+    document:
+      'mutation($id: ID!) { setUserDepartments(input: { userId: $id, primaryDepartmentId: null }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
   // the outbox (operators) and the development mailbox (your own mail; all of it with security:manage)
   outboxMessages: {
     gate: 'security:manage',
@@ -169,7 +217,7 @@ function outcome(field: string, body: any): string {
   const top = body.errors?.[0]?.extensions?.code;
   if (top) return top;
   const result = body.data?.[field];
-  if (result === null && field === 'user') return 'NOT_FOUND';
+  if (result === null && (field === 'user' || field === 'department')) return 'NOT_FOUND';
   const userError = result?.userErrors?.[0]?.code;
   return userError ?? 'ok';
 }
@@ -183,6 +231,7 @@ const tokens = new Map<RoleKey, string>();
 async function makeTarget(org: string, state: TargetState): Promise<{ id: string }> {
   const s = rt.services;
   if (state === 'dead-email') return makeDeadEmail(org);
+  if (state === 'department') return makeDepartment(org);
   const user = await createUser(s, org, { role: 'viewer', status: state === 'locked' ? 'active' : state });
   // A live session, so an operation that wrongly reached the target would show in its revocation.
   await actorFor(s, user);
@@ -214,7 +263,7 @@ async function makeTarget(org: string, state: TargetState): Promise<{ id: string
   return user;
 }
 
-/** What an operation could change on a target (a user, or an outbox message). */
+/** What an operation could change on a target (a user, a department, or an outbox message). */
 async function stateOf(id: string): Promise<unknown> {
   const db = rt.services.db;
   const user = await db
@@ -231,11 +280,47 @@ async function stateOf(id: string): Promise<unknown> {
       .execute();
     return { user, sessions, invitations };
   }
+  const department = await db
+    .selectFrom('departments')
+    .select(['name', 'path', 'parent_id', 'archived_at', 'version'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (department) {
+    const managers = await db
+      .selectFrom('department_managers')
+      .select('user_id')
+      .where('department_id', '=', id)
+      .execute();
+    return { department, managers };
+  }
   return db
     .selectFrom('outbox_messages')
     .select(['status', 'attempts'])
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** A live root department with an archived child: archiving it is allowed, a move rewrites two rows. */
+async function makeDepartment(org: string): Promise<{ id: string }> {
+  const db = rt.services.db;
+  const id = randomUUID();
+  const childId = randomUUID();
+  await db
+    .insertInto('departments')
+    .values([
+      { id, org_id: org, name: 'Matrix', path: `${id}/`, depth: 0, parent_id: null },
+      {
+        id: childId,
+        org_id: org,
+        name: 'Child',
+        path: `${id}/${childId}/`,
+        depth: 1,
+        parent_id: id,
+        archived_at: new Date(),
+      },
+    ])
+    .execute();
+  return { id };
 }
 
 /** An outbox message that gave up, for the retry operation. */

@@ -16,6 +16,8 @@ import './types/session.js';
 import './types/users-connection.js';
 import './types/outbox.js';
 import './types/notification.js';
+import './types/department.js';
+import './types/department-mutations.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -13,6 +13,8 @@ import { parseInput } from '../shared/parse-input.js';
 import { grantableRole } from './change-user-role.js';
 import { normalizeEmail, searchTextOf } from './user-record.js';
 import { notify } from '../notifications/notify.js';
+import { loadLiveDepartment } from '../departments/department-record.js';
+import { membershipSet, replaceMemberships } from '../departments/memberships.js';
 
 export const maxInvitationsPerCall = 100;
 
@@ -25,6 +27,8 @@ const invitationEntry = z
     /** A note for the invitee, kept with the invitation (not in the audit trail). */
     message: z.string().trim().max(2000).nullish(),
     expiresInDays: z.number().int().min(1).max(maxInvitationTtlDays).nullish(),
+    /** Places the invited user in this (live) department as their primary one. */
+    departmentId: z.string().max(64).nullish(),
   })
   .strict();
 
@@ -90,6 +94,10 @@ export async function inviteUsers(
       .execute();
     const first = entries.find((e) => existing.some((x) => x.email_normalized === e.emailNormalized));
     if (first) throw taken(first.emailNormalized);
+    for (const [i, e] of entries.entries()) {
+      if (e.departmentId)
+        await loadLiveDepartment(trx, orgId, e.departmentId, `invitations.${i}.departmentId`);
+    }
 
     // ON CONFLICT DO NOTHING: an invitation of the same email committed meanwhile is reported as
     // EMAIL_TAKEN (and rolls the batch back) instead of surfacing as a constraint violation.
@@ -117,7 +125,13 @@ export async function inviteUsers(
     if (missing) throw taken(missing.emailNormalized);
 
     const defaultDays = await loadInvitationTtlDays(trx, orgId);
-    const issued: { user: UserRow; id: string; token: string; expiresAt: Date }[] = [];
+    const issued: {
+      user: UserRow;
+      id: string;
+      token: string;
+      expiresAt: Date;
+      departmentId: string | null;
+    }[] = [];
     for (const e of entries) {
       const user = byEmail.get(e.emailNormalized)!;
       const expiresAt = invitationExpiry(now, e.expiresInDays ?? defaultDays);
@@ -130,7 +144,10 @@ export async function inviteUsers(
         expiresAt,
         now,
       });
-      issued.push({ user, ...inv, expiresAt });
+      issued.push({ user, ...inv, expiresAt, departmentId: e.departmentId ?? null });
+      if (e.departmentId) {
+        await replaceMemberships(trx, orgId, user.id, membershipSet(e.departmentId, []), now);
+      }
     }
     const rows = await trx
       .selectFrom('invitations')
@@ -153,7 +170,12 @@ export async function inviteUsers(
         action: 'user.invited',
         targetType: 'user',
         targetId: i.user.id,
-        changes: { email: i.user.email, role: i.user.role, expiresAt: i.expiresAt },
+        changes: {
+          email: i.user.email,
+          role: i.user.role,
+          expiresAt: i.expiresAt,
+          ...(i.departmentId ? { departmentId: i.departmentId } : {}),
+        },
       })),
     );
     for (const i of issued)

@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { roleKeys } from '../../authz/roles.js';
 import type { DB } from '../../db/schema.js';
@@ -20,6 +20,9 @@ export const userFilterSchema = z
     lastActiveBefore: z.coerce.date().nullish(),
     /** true: never signed in (no last sign-in); false: signed in at least once. */
     neverSignedIn: z.boolean().nullish(),
+    /** Members (primary or secondary) of this department; of its whole subtree with `includeSubtree`. */
+    departmentId: z.string().uuid().nullish(),
+    includeSubtree: z.boolean().nullish(),
   })
   .strict();
 
@@ -86,5 +89,42 @@ export function userFilterWhere(
   if (f.lastActiveAfter) parts.push(eb('last_active_at', '>=', f.lastActiveAfter));
   if (f.lastActiveBefore) parts.push(eb('last_active_at', '<', f.lastActiveBefore));
   if (f.neverSignedIn != null) parts.push(eb('last_login_at', f.neverSignedIn ? 'is' : 'is not', null));
+  if (f.departmentId) parts.push(inDepartment(eb, orgId, f.departmentId, f.includeSubtree ?? false));
   return eb.and(parts);
+}
+
+/**
+ * Membership of a department (or of its subtree: departments whose materialised path starts with the
+ * department's own, answered by the (org_id, path text_pattern_ops) index). Another organisation's
+ * department matches nobody.
+ */
+function inDepartment(
+  eb: ExpressionBuilder<DB, 'users'>,
+  orgId: string,
+  departmentId: string,
+  includeSubtree: boolean,
+): Expression<SqlBool> {
+  return eb.exists(
+    eb
+      .selectFrom('user_departments as ud')
+      .select(sql.lit(1).as('one'))
+      .whereRef('ud.user_id', '=', 'users.id')
+      .where('ud.org_id', '=', orgId)
+      .where((w) =>
+        includeSubtree
+          ? w(
+              'ud.department_id',
+              'in',
+              w
+                .selectFrom('departments as d')
+                .innerJoin('departments as top', (j) =>
+                  j.on('top.id', '=', departmentId).on('top.org_id', '=', orgId),
+                )
+                .select('d.id')
+                .where('d.org_id', '=', orgId)
+                .where('d.path', 'like', sql<string>`top.path || '%'`),
+            )
+          : w('ud.department_id', '=', departmentId),
+      ),
+  );
 }

@@ -156,6 +156,7 @@ const InviteUserInput = builder.inputType('InviteUserInput', {
     displayName: t.string(),
     message: t.string({ description: 'A note for the invitee, kept with the invitation.' }),
     expiresInDays: t.int({ description: 'Link lifetime, 1 to 90 days; the organisation default if absent.' }),
+    departmentId: t.id({ description: 'Places the invited user in this department (primary).' }),
   }),
 });
 
@@ -211,6 +212,7 @@ builder.mutationFields((t) => ({
             displayName: given(i.displayName),
             message: i.message ?? null,
             expiresInDays: i.expiresInDays ?? null,
+            departmentId: i.departmentId == null ? null : String(i.departmentId),
           })),
         }),
       })),

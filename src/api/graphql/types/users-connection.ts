@@ -49,6 +49,8 @@ const UserFilterInput = builder.inputType('UserFilter', {
     lastActiveAfter: t.field({ type: 'DateTime', description: 'Last active at or after this instant.' }),
     lastActiveBefore: t.field({ type: 'DateTime', description: 'Last active before this instant.' }),
     neverSignedIn: t.boolean({ description: 'true: never signed in; false: signed in at least once.' }),
+    departmentId: t.id({ description: 'Members (primary or secondary) of this department.' }),
+    includeSubtree: t.boolean({ description: 'With departmentId: members of its whole subtree too.' }),
   }),
 });
 

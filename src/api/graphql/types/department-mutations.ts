@@ -1,0 +1,169 @@
+import { archiveDepartment } from '../../../domain/departments/archive-department.js';
+import { createDepartment } from '../../../domain/departments/create-department.js';
+import { moveDepartment } from '../../../domain/departments/move-department.js';
+import { setDepartmentManagers } from '../../../domain/departments/set-department-managers.js';
+import { setUserDepartments } from '../../../domain/departments/set-user-departments.js';
+import { updateDepartment } from '../../../domain/departments/update-department.js';
+import { builder } from '../builder.js';
+import { commandContext } from '../context.js';
+import { DepartmentRef } from './department.js';
+import { UserPayload } from './lifecycle-mutations.js';
+import { UserError, runMutation } from './user-error.js';
+
+const DepartmentPayload = builder.objectRef<{ department?: unknown; userErrors: unknown[] }>(
+  'DepartmentPayload',
+);
+DepartmentPayload.implement({
+  description: 'The department after the change, or why it did not apply.',
+  fields: (t) => ({
+    department: t.field({
+      type: DepartmentRef,
+      nullable: true,
+      resolve: (p) => (p.department ?? null) as never,
+    }),
+    userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors as never }),
+  }),
+});
+
+const CreateDepartmentInput = builder.inputType('CreateDepartmentInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    code: t.string({ description: 'Unique among live departments: 1-32 of A-Z, 0-9, _ and -.' }),
+    description: t.string(),
+    parentId: t.id({ description: 'A root department when absent.' }),
+    costCentre: t.string(),
+    monthlyCostPerSeat: t.float({ description: 'Inherited from the parent when absent.' }),
+  }),
+});
+
+const UpdateDepartmentInput = builder.inputType('UpdateDepartmentInput', {
+  description: 'Absent fields are kept; null clears an optional field.',
+  fields: (t) => ({
+    departmentId: t.id({ required: true }),
+    name: t.string(),
+    code: t.string(),
+    description: t.string(),
+    costCentre: t.string(),
+    monthlyCostPerSeat: t.float(),
+    expectedVersion: t.int(),
+  }),
+});
+
+const MoveDepartmentInput = builder.inputType('MoveDepartmentInput', {
+  fields: (t) => ({
+    departmentId: t.id({ required: true }),
+    newParentId: t.id({ description: 'Null makes the department a root.' }),
+    expectedVersion: t.int(),
+  }),
+});
+
+const ArchiveDepartmentInput = builder.inputType('ArchiveDepartmentInput', {
+  fields: (t) => ({
+    departmentId: t.id({ required: true }),
+    moveMembersTo: t.id({ description: 'Where the subtree’s members go (outside the subtree).' }),
+    expectedVersion: t.int(),
+  }),
+});
+
+const SetDepartmentManagersInput = builder.inputType('SetDepartmentManagersInput', {
+  fields: (t) => ({
+    departmentId: t.id({ required: true }),
+    userIds: t.idList({ required: true, description: 'The complete list; empty removes all managers.' }),
+  }),
+});
+
+const SetUserDepartmentsInput = builder.inputType('SetUserDepartmentsInput', {
+  fields: (t) => ({
+    userId: t.id({ required: true }),
+    primaryDepartmentId: t.id(),
+    secondaryDepartmentIds: t.idList({ defaultValue: [] }),
+  }),
+});
+
+/** Keeps absent fields absent and explicit nulls null (update semantics). */
+function present<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+builder.mutationFields((t) => ({
+  createDepartment: t.field({
+    type: DepartmentPayload,
+    description: 'Create a department. Requires `departments:manage`.',
+    args: { input: t.arg({ type: CreateDepartmentInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        department: await createDepartment(commandContext(ctx), {
+          ...present(input),
+          name: input.name,
+          parentId: input.parentId == null ? null : String(input.parentId),
+        }),
+      })),
+  }),
+  updateDepartment: t.field({
+    type: DepartmentPayload,
+    description:
+      'Change a department’s name, code, description or cost fields. Requires `departments:manage`.',
+    args: { input: t.arg({ type: UpdateDepartmentInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        department: await updateDepartment(commandContext(ctx), {
+          ...present(input),
+          name: input.name ?? undefined,
+          departmentId: String(input.departmentId),
+        }),
+      })),
+  }),
+  moveDepartment: t.field({
+    type: DepartmentPayload,
+    description: 'Move a department and its subtree under another parent (never into itself).',
+    args: { input: t.arg({ type: MoveDepartmentInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        department: await moveDepartment(commandContext(ctx), {
+          departmentId: String(input.departmentId),
+          newParentId: input.newParentId == null ? null : String(input.newParentId),
+          expectedVersion: input.expectedVersion ?? null,
+        }),
+      })),
+  }),
+  archiveDepartment: t.field({
+    type: DepartmentPayload,
+    description:
+      'Archive a department with no live sub-departments; its members must move (`moveMembersTo`).',
+    args: { input: t.arg({ type: ArchiveDepartmentInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        department: await archiveDepartment(commandContext(ctx), {
+          departmentId: String(input.departmentId),
+          moveMembersTo: input.moveMembersTo == null ? null : String(input.moveMembersTo),
+          expectedVersion: input.expectedVersion ?? null,
+        }),
+      })),
+  }),
+  setDepartmentManagers: t.field({
+    type: DepartmentPayload,
+    description:
+      'Name the managers of a department (active or invited users). Requires `departments:manage`.',
+    args: { input: t.arg({ type: SetDepartmentManagersInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        department: await setDepartmentManagers(commandContext(ctx), {
+          departmentId: String(input.departmentId),
+          userIds: input.userIds.map(String),
+        }),
+      })),
+  }),
+  setUserDepartments: t.field({
+    type: UserPayload,
+    description: 'Place a user in a primary department and secondary ones. Requires `users:update`.',
+    args: { input: t.arg({ type: SetUserDepartmentsInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        user: await setUserDepartments(commandContext(ctx), {
+          userId: String(input.userId),
+          primaryDepartmentId: input.primaryDepartmentId == null ? null : String(input.primaryDepartmentId),
+          secondaryDepartmentIds: (input.secondaryDepartmentIds ?? []).map(String),
+        }),
+      })),
+  }),
+}));

@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { DepartmentRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import type { CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import {
+  checkCodeFree,
+  departmentFields,
+  loadLiveDepartment,
+  lockTree,
+  pathUnder,
+} from './department-record.js';
+
+export const createDepartmentInput = z
+  .object({
+    ...departmentFields,
+    /** The parent department; a root when absent. */
+    parentId: z.string().max(64).nullish(),
+  })
+  .strict();
+
+/** Creates a department under a live parent of the organisation (or as a root). */
+export async function createDepartment(
+  ctx: CommandContext,
+  raw: z.input<typeof createDepartmentInput>,
+): Promise<DepartmentRow> {
+  authorize(ctx.actor, 'departments:manage');
+  const input = parseInput(createDepartmentInput, raw);
+  const orgId = ctx.actor.orgId;
+  return withTransaction(ctx.db, async ({ trx }) => {
+    const now = ctx.clock.now();
+    await lockTree(trx, orgId);
+    const parent = input.parentId ? await loadLiveDepartment(trx, orgId, input.parentId, 'parentId') : null;
+    if (input.code) await checkCodeFree(trx, orgId, input.code);
+    const id = randomUUID();
+    const row = await trx
+      .insertInto('departments')
+      .values({
+        id,
+        org_id: orgId,
+        name: input.name,
+        code: input.code || null,
+        description: input.description || null,
+        parent_id: parent?.id ?? null,
+        cost_centre: input.costCentre || null,
+        monthly_cost_per_seat: input.monthlyCostPerSeat ?? null,
+        path: pathUnder(parent, id),
+        depth: parent ? parent.depth + 1 : 0,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAuditEvent(
+      trx,
+      orgId,
+      { actor: ctx.actor, meta: ctx.meta, now },
+      {
+        action: 'department.created',
+        targetType: 'department',
+        targetId: id,
+        changes: {
+          name: row.name,
+          code: row.code,
+          parentId: row.parent_id,
+          costCentre: row.cost_centre,
+          monthlyCostPerSeat: row.monthly_cost_per_seat,
+        },
+      },
+    );
+    return row;
+  });
+}

@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { DepartmentRow } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import type { CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import {
+  isInSubtree,
+  loadDepartment,
+  loadLiveDepartment,
+  lockTree,
+  pathUnder,
+  subtreePattern,
+} from './department-record.js';
+
+export const moveDepartmentInput = z
+  .object({
+    departmentId: z.string().max(64),
+    /** The new parent; null makes the department a root. */
+    newParentId: z.string().max(64).nullable(),
+    expectedVersion: z.number().int().nullish(),
+  })
+  .strict();
+
+/**
+ * Moves a department with its whole subtree under a new parent. Refused (DEPARTMENT_CYCLE) when the new
+ * parent is the department itself or lies in its subtree. The paths and depths of the subtree are
+ * rewritten in one UPDATE, so no reader ever sees half a move.
+ */
+export async function moveDepartment(
+  ctx: CommandContext,
+  raw: z.input<typeof moveDepartmentInput>,
+): Promise<DepartmentRow> {
+  authorize(ctx.actor, 'departments:manage');
+  const input = parseInput(moveDepartmentInput, raw);
+  const orgId = ctx.actor.orgId;
+  return withTransaction(ctx.db, async ({ trx }) => {
+    const now = ctx.clock.now();
+    await lockTree(trx, orgId);
+    const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
+    if (input.expectedVersion != null && input.expectedVersion !== dept.version) {
+      throw new DomainError('VERSION_CONFLICT', undefined, {
+        expected: input.expectedVersion,
+        actual: dept.version,
+      });
+    }
+    const parent = input.newParentId
+      ? await loadLiveDepartment(trx, orgId, input.newParentId, 'newParentId')
+      : null;
+    if (parent && isInSubtree(dept, parent)) {
+      throw new DomainError('DEPARTMENT_CYCLE', undefined, { field: 'newParentId' });
+    }
+    const newPath = pathUnder(parent, dept.id);
+    const depthShift = (parent ? parent.depth + 1 : 0) - dept.depth;
+    await trx
+      .updateTable('departments')
+      .set({
+        path: sql<string>`${newPath} || substr(path, ${dept.path.length + 1})`,
+        depth: sql<number>`depth + ${depthShift}`,
+        parent_id: sql<
+          string | null
+        >`case when id = ${dept.id} then ${parent?.id ?? null}::uuid else parent_id end`,
+        version: sql<number>`case when id = ${dept.id} then version + 1 else version end`,
+        updated_at: now,
+      })
+      .where('org_id', '=', orgId)
+      .where('path', 'like', subtreePattern(dept.path))
+      .execute();
+    const moved = await loadDepartment(trx, orgId, dept.id);
+    await recordAuditEvent(
+      trx,
+      orgId,
+      { actor: ctx.actor, meta: ctx.meta, now },
+      {
+        action: 'department.moved',
+        targetType: 'department',
+        targetId: dept.id,
+        changes: { parentId: { from: dept.parent_id, to: moved.parent_id } },
+      },
+    );
+    return moved;
+  });
+}

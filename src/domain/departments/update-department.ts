@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { authorize } from '../../authz/authorize.js';
+import type { DepartmentRow, DepartmentsTable } from '../../db/schema.js';
+import { withTransaction } from '../../db/transaction.js';
+import type { Updateable } from 'kysely';
+import { recordAuditEvent, type FieldChanges } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
+import type { CommandContext } from '../shared/context.js';
+import { parseInput } from '../shared/parse-input.js';
+import {
+  bumpDepartmentVersion,
+  checkCodeFree,
+  departmentFields,
+  loadDepartment,
+} from './department-record.js';
+
+/** The allowlist: parent (moveDepartment) and archiving (archiveDepartment) have their own commands. */
+export const updateDepartmentInput = z
+  .object({
+    departmentId: z.string().max(64),
+    name: departmentFields.name.optional(),
+    code: departmentFields.code,
+    description: departmentFields.description,
+    costCentre: departmentFields.costCentre,
+    monthlyCostPerSeat: departmentFields.monthlyCostPerSeat,
+    expectedVersion: z.number().int().nullish(),
+  })
+  .strict();
+
+const columns = {
+  name: 'name',
+  code: 'code',
+  description: 'description',
+  costCentre: 'cost_centre',
+  monthlyCostPerSeat: 'monthly_cost_per_seat',
+} as const;
+
+/** Changes a department's descriptive fields. A field absent from the input is kept; null clears it. */
+export async function updateDepartment(
+  ctx: CommandContext,
+  raw: z.input<typeof updateDepartmentInput>,
+): Promise<DepartmentRow> {
+  authorize(ctx.actor, 'departments:manage');
+  const input = parseInput(updateDepartmentInput, raw);
+  const orgId = ctx.actor.orgId;
+  return withTransaction(ctx.db, async ({ trx }) => {
+    const now = ctx.clock.now();
+    const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
+    if (input.expectedVersion != null && input.expectedVersion !== dept.version) {
+      throw new DomainError('VERSION_CONFLICT', undefined, {
+        expected: input.expectedVersion,
+        actual: dept.version,
+      });
+    }
+    const set: Updateable<DepartmentsTable> = {};
+    const changes: FieldChanges = {};
+    for (const [field, column] of Object.entries(columns) as [
+      keyof typeof columns,
+      (typeof columns)[keyof typeof columns],
+    ][]) {
+      const value = input[field];
+      if (value === undefined) continue;
+      const next = value === '' ? null : value;
+      if (next === dept[column]) continue;
+      changes[field] = { from: dept[column], to: next };
+      (set as Record<string, unknown>)[column] = next;
+    }
+    if (Object.keys(changes).length === 0) return dept;
+    if (typeof set.code === 'string' && !dept.archived_at) await checkCodeFree(trx, orgId, set.code, dept.id);
+    const updated = await trx
+      .updateTable('departments')
+      .set({ ...set, updated_at: now, version: bumpDepartmentVersion })
+      .where('org_id', '=', orgId)
+      .where('id', '=', dept.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAuditEvent(
+      trx,
+      orgId,
+      { actor: ctx.actor, meta: ctx.meta, now },
+      { action: 'department.updated', targetType: 'department', targetId: dept.id, changes },
+    );
+    return updated;
+  });
+}
