@@ -5,6 +5,7 @@ import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvents, type AuditEventInput } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
+import { checkVersion } from '../shared/check-version.js';
 import { parseInput } from '../shared/parse-input.js';
 import {
   bumpDepartmentVersion,
@@ -62,12 +63,7 @@ export async function archiveDepartment(
     const now = ctx.clock.now();
     await lockTree(trx, orgId);
     const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
-    if (input.expectedVersion != null && input.expectedVersion !== dept.version) {
-      throw new DomainError('VERSION_CONFLICT', undefined, {
-        expected: input.expectedVersion,
-        actual: dept.version,
-      });
-    }
+    checkVersion(dept, input.expectedVersion);
     if (dept.archived_at) throw new DomainError('VALIDATION_FAILED', 'The department is already archived.');
     const subtree = await trx
       .selectFrom('departments')

@@ -6,6 +6,7 @@ import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
+import { checkVersion } from '../shared/check-version.js';
 import { parseInput } from '../shared/parse-input.js';
 import {
   isInSubtree,
@@ -41,12 +42,7 @@ export async function moveDepartment(
     const now = ctx.clock.now();
     await lockTree(trx, orgId);
     const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
-    if (input.expectedVersion != null && input.expectedVersion !== dept.version) {
-      throw new DomainError('VERSION_CONFLICT', undefined, {
-        expected: input.expectedVersion,
-        actual: dept.version,
-      });
-    }
+    checkVersion(dept, input.expectedVersion);
     const parent = input.newParentId
       ? await loadLiveDepartment(trx, orgId, input.newParentId, 'newParentId')
       : null;

@@ -4,8 +4,8 @@ import type { DepartmentRow, DepartmentsTable } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Updateable } from 'kysely';
 import { recordAuditEvent, type FieldChanges } from '../audit/record-audit-event.js';
-import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
+import { checkVersion } from '../shared/check-version.js';
 import { parseInput } from '../shared/parse-input.js';
 import {
   bumpDepartmentVersion,
@@ -46,12 +46,7 @@ export async function updateDepartment(
   return withTransaction(ctx.db, async ({ trx }) => {
     const now = ctx.clock.now();
     const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
-    if (input.expectedVersion != null && input.expectedVersion !== dept.version) {
-      throw new DomainError('VERSION_CONFLICT', undefined, {
-        expected: input.expectedVersion,
-        actual: dept.version,
-      });
-    }
+    checkVersion(dept, input.expectedVersion);
     const set: Updateable<DepartmentsTable> = {};
     const changes: FieldChanges = {};
     for (const [field, column] of Object.entries(columns) as [

@@ -23,12 +23,7 @@ export async function lockUser(trx: Tx, orgId: string, userId: string): Promise<
   return user;
 }
 
-/** Optimistic concurrency: a write based on an older version of the record is refused. */
-export function checkVersion(user: UserRow, expectedVersion: number | null | undefined): void {
-  if (expectedVersion != null && expectedVersion !== user.version) {
-    throw new DomainError('VERSION_CONFLICT', undefined, { expected: expectedVersion, actual: user.version });
-  }
-}
+export { checkVersion } from '../shared/check-version.js';
 
 export function statusState(user: UserRow): StatusState {
   return {
