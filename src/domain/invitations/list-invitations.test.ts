@@ -4,7 +4,8 @@ import { openTestRuntime, type TestRuntime } from '../../../test/support/test-ru
 import { inviteUsers } from '../users/invite-users.js';
 import { acceptInvitation } from './accept-invitation.js';
 import { timeToAcceptSeconds } from './invitation-rules.js';
-import { encodeInvitationCursor, latestInvitationOf, listInvitations } from './list-invitations.js';
+import { encodeInvitationCursor, latestInvitationsOf, listInvitations } from './list-invitations.js';
+import { resendInvitation } from './resend-invitation.js';
 import { revokeInvitation } from './revoke-invitation.js';
 
 let rt: TestRuntime;
@@ -111,18 +112,36 @@ describe('listInvitations', () => {
     await expect(listInvitations(auditor, { first: 0 })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
-  it('gives a user’s latest invitation', async () => {
+  it('gives each user’s latest invitation in one call, in the order asked', async () => {
     const s = rt.services;
     const org = await createOrg(s);
+    const other = await createOrg(s);
     const ctx = contextFor(s, await actorFor(s, await createUser(s, org.id, { role: 'administrator' })));
-    const [r] = await inviteUsers(ctx, { invitations: [{ email: 'late@example.test', role: 'viewer' }] });
+    const [revoked, resent] = await inviteUsers(ctx, {
+      invitations: [
+        { email: 'late@example.test', role: 'viewer' },
+        { email: 'again@example.test', role: 'viewer' },
+      ],
+    });
     rt.clock.advance(1000);
-    await revokeInvitation(ctx, { userId: r!.user.id });
-    const latest = await latestInvitationOf(ctx, r!.user);
-    expect(latest).toMatchObject({ status: 'revoked', invitation: { id: r!.invitation.invitation.id } });
+    await revokeInvitation(ctx, { userId: revoked!.user.id });
+    const second = await resendInvitation(ctx, { userId: resent!.user.id });
     const never = await createUser(s, org.id);
-    expect(await latestInvitationOf(ctx, never)).toBeNull();
+    const stranger = await createUser(s, other.id, { status: 'invited' });
+
+    const views = await latestInvitationsOf(ctx, [never, resent!.user, stranger, revoked!.user]);
+    expect(views[0]).toBeNull();
+    expect(views[1]).toMatchObject({
+      status: 'pending',
+      invitation: { id: second.invitation.invitation.id },
+    });
+    expect(views[2]).toBeNull();
+    expect(views[3]).toMatchObject({
+      status: 'revoked',
+      invitation: { id: revoked!.invitation.invitation.id },
+    });
+
     const analyst = contextFor(s, await actorFor(s, await createUser(s, org.id, { role: 'analyst' })));
-    await expect(latestInvitationOf(analyst, r!.user)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(latestInvitationsOf(analyst, [revoked!.user])).rejects.toMatchObject({ code: 'FORBIDDEN' });
   });
 });

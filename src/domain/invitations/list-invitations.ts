@@ -114,22 +114,30 @@ export async function listInvitations(
   };
 }
 
-/** The latest invitation of a user (any status), or null for a user who was never invited. */
-export async function latestInvitationOf(ctx: CommandContext, user: UserRow): Promise<InvitationView | null> {
+/**
+ * The latest invitation (any status) of each of the given users, null for a user never invited: one query
+ * for a whole page of users (the GraphQL field batches through it).
+ */
+export async function latestInvitationsOf(
+  ctx: CommandContext,
+  users: readonly UserRow[],
+): Promise<(InvitationView | null)[]> {
   authorize(ctx.actor, 'invitations:read');
-  if (user.org_id !== ctx.actor.orgId) return null;
-  const row = await ctx.db
+  const mine = users.filter((u) => u.org_id === ctx.actor.orgId);
+  if (mine.length === 0) return users.map(() => null);
+  const rows = await ctx.db
     .selectFrom('invitations')
     .selectAll()
-    .where('org_id', '=', user.org_id)
-    .where('user_id', '=', user.id)
+    .distinctOn('user_id')
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('user_id', 'in', [...new Set(mine.map((u) => u.id))])
+    .orderBy('user_id')
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return null;
-  const [view] = await invitationViews(ctx.db, user.org_id, [row], ctx.clock.now(), [user]);
-  return view ?? null;
+    .execute();
+  const views = await invitationViews(ctx.db, ctx.actor.orgId, rows, ctx.clock.now(), [...mine]);
+  const byUser = new Map(views.map((v) => [v.invitation.user_id, v]));
+  return users.map((u) => (u.org_id === ctx.actor.orgId ? (byUser.get(u.id) ?? null) : null));
 }
 
 /**

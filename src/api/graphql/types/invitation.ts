@@ -2,7 +2,7 @@ import { acceptInvitation } from '../../../domain/invitations/accept-invitation.
 import { invitationStatuses, timeToAcceptSeconds } from '../../../domain/invitations/invitation-rules.js';
 import type { InvitationStatus } from '../../../domain/invitations/invitation-rules.js';
 import {
-  latestInvitationOf,
+  latestInvitationsOf,
   listInvitations,
   type InvitationView,
 } from '../../../domain/invitations/list-invitations.js';
@@ -10,8 +10,10 @@ import { resendInvitation } from '../../../domain/invitations/resend-invitation.
 import { revokeInvitation } from '../../../domain/invitations/revoke-invitation.js';
 import { inviteUsers, type IssuedInvitation } from '../../../domain/users/invite-users.js';
 import type { RoleKey } from '../../../authz/roles.js';
+import DataLoader from 'dataloader';
+import type { UserRow } from '../../../db/schema.js';
 import { builder } from '../builder.js';
-import { commandContext } from '../context.js';
+import { commandContext, type GraphQLContext } from '../context.js';
 import { RoleKeyEnum } from './enums.js';
 import { UserPayload } from './lifecycle-mutations.js';
 import { PageInfoRef } from './page-info.js';
@@ -91,12 +93,25 @@ builder.queryFields((t) => ({
   }),
 }));
 
+/** One loader per request: a page of users asking for `invitation` costs one query, not one per user. */
+const invitationLoaders = new WeakMap<GraphQLContext, DataLoader<UserRow, InvitationView | null>>();
+function latestInvitationLoader(ctx: GraphQLContext): DataLoader<UserRow, InvitationView | null> {
+  let loader = invitationLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader((users) => latestInvitationsOf(commandContext(ctx), users), {
+      cacheKeyFn: (u) => u.id,
+    });
+    invitationLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
 builder.objectField(UserRef, 'invitation', (t) =>
   t.field({
     type: InvitationRef,
     nullable: true,
     description: 'The user’s latest invitation, null if never invited. Requires `invitations:read`.',
-    resolve: (user, _a, ctx) => latestInvitationOf(commandContext(ctx), user),
+    resolve: (user, _a, ctx) => latestInvitationLoader(ctx).load(user),
   }),
 );
 
