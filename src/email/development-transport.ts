@@ -12,7 +12,12 @@ export function firstLinkOf(text: string): string | null {
  * Without SMTP_URL, mail is kept in the `dev_mailbox` table (readable through the API's `devMailbox`) and
  * announced in the log. Idempotent on the Message-ID, like a recipient that drops duplicates.
  */
-export function createDevelopmentTransport(db: Kysely<DB>, logger: Logger): EmailTransport {
+export function createDevelopmentTransport(
+  db: Kysely<DB>,
+  logger: Logger,
+  /** Log the first link (an acceptance link is a secret): in development only, never in production. */
+  logLinks = true,
+): EmailTransport {
   const log = logger.child({ component: 'dev-mailbox' });
   return {
     kind: 'development',
@@ -32,7 +37,12 @@ export function createDevelopmentTransport(db: Kysely<DB>, logger: Logger): Emai
         .executeTakeFirst();
       // Only the subject, the recipient and the first link: never the rest of the body.
       log.info(
-        { to: msg.to, subject: msg.subject, link: firstLinkOf(msg.text), duplicate: !row },
+        {
+          to: msg.to,
+          subject: msg.subject,
+          ...(logLinks ? { link: firstLinkOf(msg.text) } : {}),
+          duplicate: !row,
+        },
         'development mailbox: message kept',
       );
       return { accepted: true, response: row ? 'stored' : 'duplicate' };
