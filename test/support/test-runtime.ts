@@ -12,6 +12,8 @@ export interface TestRuntime extends Runtime {
   config: Config;
   /** Which database the tests run on, for messages. */
   backend: 'postgres' | 'pglite';
+  /** The connection string of the test's own schema (PostgreSQL only), for child processes. */
+  databaseUrl?: string | undefined;
 }
 
 export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
@@ -60,7 +62,7 @@ export async function openTestDatabase(): Promise<{
 }
 
 export async function openTestRuntime(overrides: NodeJS.ProcessEnv = {}): Promise<TestRuntime> {
-  const { database, drop } = await openTestDatabase();
+  const { database, drop, url } = await openTestDatabase();
   const clock = new ManualClock(new Date());
   const config = testConfig(overrides);
   const runtime = await createRuntime(config, { database, clock, logger: pino({ level: 'silent' }) });
@@ -69,6 +71,7 @@ export async function openTestRuntime(overrides: NodeJS.ProcessEnv = {}): Promis
     clock,
     config,
     backend: database.kind,
+    databaseUrl: url,
     async close() {
       await runtime.services.revocations.stop();
       await drop().catch(() => undefined);
