@@ -53,6 +53,23 @@ describe('audit export format', () => {
 
   it('makes one JSON object per line, the raw values kept', () => {
     const line = jsonLineOf(row);
+    expect(Object.keys(JSON.parse(line))).toEqual([
+      'seq',
+      'id',
+      'occurredAt',
+      'actorType',
+      'actorId',
+      'action',
+      'targetType',
+      'targetId',
+      'changes',
+      'reason',
+      'requestId',
+      'ip',
+      'userAgent',
+      'prevHash',
+      'hash',
+    ]);
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toContain('\n');
     expect(JSON.parse(line)).toMatchObject({

@@ -1,4 +1,5 @@
 import type { AuditEventRow } from '../../db/schema.js';
+import { hashedFieldsOf } from './audit-hash.js';
 
 /** How an exported audit event looks, in CSV and in JSON Lines. Pure functions only. */
 
@@ -64,23 +65,9 @@ export function csvRecordOf(row: AuditEventRow): string[] {
 
 /** One JSON object per line; JSON escapes line breaks inside values, so a record never spans lines. */
 export function jsonLineOf(row: AuditEventRow): string {
-  return `${JSON.stringify({
-    seq: row.seq,
-    id: row.id,
-    occurredAt: row.occurred_at.toISOString(),
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    changes: row.changes,
-    reason: row.reason,
-    requestId: row.request_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  })}\n`;
+  // The hashed fields (dates become ISO strings) without the organisation, then the chain links.
+  const { orgId: _orgId, ...fields } = hashedFieldsOf(row);
+  return `${JSON.stringify({ ...fields, prevHash: row.prev_hash, hash: row.hash })}\n`;
 }
 
 /** `audit-<org slug>-<YYYY-MM-DD>.<format>` (UTC date). Slugs are [a-z0-9-], safe in a header. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEventRow } from '../../db/schema.js';
 
 /** The hash of the organisation's first event links to this. */
 export const genesisHash = '0'.repeat(64);
@@ -59,4 +60,24 @@ export function auditEventHash(prevHash: string, e: HashedAuditFields): string {
       }),
     )
     .digest('hex');
+}
+
+/** The fields of a stored event that its hash covers, exactly as record-audit-event.ts hashed them. Pure. */
+export function hashedFieldsOf(row: AuditEventRow): HashedAuditFields {
+  return {
+    orgId: row.org_id,
+    seq: row.seq,
+    id: row.id,
+    occurredAt: row.occurred_at,
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    changes: row.changes,
+    reason: row.reason,
+    requestId: row.request_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+  };
 }

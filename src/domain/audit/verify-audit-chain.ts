@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { AuditChainHeadsTable, AuditEventRow, DB } from '../../db/schema.js';
-import { auditEventHash, genesisHash, type HashedAuditFields } from './audit-hash.js';
+
+export { hashedFieldsOf } from './audit-hash.js';
+import { auditEventHash, genesisHash, hashedFieldsOf } from './audit-hash.js';
 import { auditEventBatches } from './audit-event-query.js';
 
 export const auditChainProblems = ['hash_mismatch', 'link_broken', 'sequence_gap', 'head_mismatch'] as const;
@@ -25,26 +27,6 @@ export type AuditChainVerification =
     };
 
 type ChainHead = Pick<AuditChainHeadsTable, 'last_seq' | 'last_hash'>;
-
-/** The fields of a stored event that its hash covers, exactly as record-audit-event.ts hashed them. Pure. */
-export function hashedFieldsOf(row: AuditEventRow): HashedAuditFields {
-  return {
-    orgId: row.org_id,
-    seq: row.seq,
-    id: row.id,
-    occurredAt: row.occurred_at,
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    action: row.action,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    changes: row.changes,
-    reason: row.reason,
-    requestId: row.request_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-  };
-}
 
 /**
  * The rules of the chain, fed one event at a time in sequence order. Pure (no I/O), so streaming and
