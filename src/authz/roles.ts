@@ -73,6 +73,11 @@ export const roleDefinitions = {
       'organization:read',
     ],
   },
+  finance: {
+    name: 'Finance',
+    description: 'Sees the department tree, seats and cost per department and cost centre.',
+    permissions: ['departments:read', 'costs:read', 'organization:read', 'roles:read'],
+  },
   investigator: {
     name: 'Investigator',
     description: 'Runs investigations and works with their documents and reports.',

@@ -40,6 +40,8 @@ export interface UsersTable {
   last_login_at: Timestamp | null;
   last_active_at: Timestamp | null;
   version: Generated<number>;
+  /** Kept by replaceMemberships: the department of the user's primary membership. */
+  primary_department_id: Generated<string | null>;
 }
 
 export interface InvitationsTable {
@@ -188,6 +190,10 @@ export interface DepartmentsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   version: Generated<number>;
+  /** Platform permissions added for members of the department and of its subtree. */
+  added_permissions: Generated<string[]>;
+  /** What its managers may do over its subtree; null: the default set. */
+  manager_permissions: string[] | null;
 }
 
 export interface DepartmentManagersTable {
@@ -214,6 +220,15 @@ export interface UserDepartmentHistoryTable {
   valid_to: Timestamp | null;
 }
 
+/** Written by a trigger on users (migration 0400): one interval per status a user held. */
+export interface UserStatusHistoryTable {
+  org_id: string;
+  user_id: string;
+  status: string;
+  valid_from: Timestamp;
+  valid_to: Timestamp | null;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -232,6 +247,7 @@ export interface DB {
   department_managers: DepartmentManagersTable;
   user_departments: UserDepartmentsTable;
   user_department_history: UserDepartmentHistoryTable;
+  user_status_history: UserStatusHistoryTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -26,6 +26,10 @@ export const errorCodes = {
   DEPARTMENT_CYCLE: 'A department cannot be moved into itself or into its own subtree.',
   DEPARTMENT_NOT_EMPTY: 'The department or its subtree still has members or live sub-departments.',
   DEPARTMENT_CODE_TAKEN: 'Another department of the organisation already uses this code.',
+  DEPARTMENT_PERMISSION_NOT_HELD:
+    'This placement would give or take away permissions that the department adds and that you do not hold yourself.',
+  PERMISSION_NOT_HELD:
+    'You cannot grant or take away a permission you do not hold for the whole organisation.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

@@ -60,6 +60,25 @@ const operations: Record<string, Operation> = {
       'query($id: ID!) { department(id: $id) { id ancestors { id } children { id } descendants { id } managers { id } memberCount(includeSubtree: true) } }',
     variables: (id) => ({ id }),
   },
+  effectivePermissions: {
+    gate: 'users:read',
+    target: 'active',
+    document:
+      'query($id: ID!) { effectivePermissions(userId: $id) { permission { name } scope { kind } sources { kind } } }',
+    variables: (id) => ({ id }),
+  },
+  roleChangePreview: {
+    gate: 'users:read',
+    target: 'active',
+    document:
+      'query($id: ID!) { roleChangePreview(userId: $id, role: ANALYST) { viewerMayChange gained { permission { name } } } }',
+    variables: (id) => ({ id }),
+  },
+  costReport: {
+    gate: 'costs:read',
+    document:
+      '{ costReport { asOf totals { billable monthlyCost } departments { department { id } own { billable } } costCentres { costCentre } } }',
+  },
   // mutations
   signIn: { gate: 'anonymous', document: '' },
   refreshSession: { gate: 'anonymous', document: '' },

@@ -43,6 +43,7 @@ export async function createUser(services: Services, orgId: string, o: UserOverr
       role: o.role ?? 'viewer',
       status: o.status ?? 'active',
       password_hash: o.password ? await hash(o.password, argon2Options) : null,
+      status_changed_at: now,
       created_at: now,
       updated_at: now,
       activated_at: (o.status ?? 'active') === 'invited' ? null : now,

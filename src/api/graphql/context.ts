@@ -13,8 +13,18 @@ export interface GraphQLContext {
   reply: FastifyReply;
 }
 
-/** The command context of a signed-in viewer; UNAUTHENTICATED otherwise. */
+const commandContexts = new WeakMap<GraphQLContext, CommandContext>();
+
+/**
+ * The command context of a signed-in viewer; UNAUTHENTICATED otherwise. One per request, so what is
+ * loaded once per request (the viewer's managed departments, `accessOf`) is shared by all resolvers.
+ */
 export function commandContext(ctx: GraphQLContext): CommandContext {
   if (!ctx.actor) throw new DomainError('UNAUTHENTICATED', ctx.authFailure ?? undefined);
-  return { ...ctx.services, actor: ctx.actor, meta: ctx.meta };
+  let c = commandContexts.get(ctx);
+  if (!c) {
+    c = { ...ctx.services, actor: ctx.actor, meta: ctx.meta };
+    commandContexts.set(ctx, c);
+  }
+  return c;
 }

@@ -18,6 +18,9 @@ import './types/outbox.js';
 import './types/notification.js';
 import './types/department.js';
 import './types/department-mutations.js';
+import './types/department-access.js';
+import './types/effective-permissions.js';
+import './types/cost-report.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -9,6 +9,7 @@ import { graphqlSchema } from '../graphql/schema.js';
 import { authenticate, type Authentication } from './authenticate.js';
 import { jwksRoutes } from './jwks.js';
 import { auditExportRoutes } from './audit-export.js';
+import { costReportExportRoutes } from './cost-report-export.js';
 import { formatGraphQLResponse, wantsGraphQLResponse } from './error-format.js';
 import { registerHealthRoutes } from './health.js';
 import { createMetrics, registerMetrics, type RosterMetrics } from './metrics.js';
@@ -106,6 +107,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
 
   await app.register(jwksRoutes(services));
   await app.register(auditExportRoutes(services));
+  await app.register(costReportExportRoutes(services));
   registerHealthRoutes(app, services, options.isReady);
   registerMetrics(app, services, options.metrics ?? createMetrics(services));
   return app;

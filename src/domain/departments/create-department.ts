@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { defaultManagerPermissions } from '../../authz/access.js';
+import { accessOf } from '../../authz/load-access.js';
 import { authorize } from '../../authz/authorize.js';
 import type { DepartmentRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
@@ -13,22 +15,46 @@ import {
   lockTree,
   pathUnder,
 } from './department-record.js';
+import {
+  addedPermissionsField,
+  assertHeldOrgWide,
+  changedPermissions,
+  managerPermissionsField,
+} from './department-permissions.js';
 
 export const createDepartmentInput = z
   .object({
     ...departmentFields,
     /** The parent department; a root when absent. */
     parentId: z.string().max(64).nullish(),
+    /** Platform permissions for the members of the new department and its subtree; none when absent. */
+    addedPermissions: addedPermissionsField.nullish(),
+    /** What its managers may do over its subtree; the default set when absent or null. */
+    managerPermissions: managerPermissionsField.nullish(),
   })
   .strict();
 
-/** Creates a department under a live parent of the organisation (or as a root). */
+/**
+ * Creates a department under a live parent of the organisation (or as a root). Permissions it adds, and a
+ * manager set that differs from the default, must be held org-wide by the actor (PERMISSION_NOT_HELD).
+ */
 export async function createDepartment(
   ctx: CommandContext,
   raw: z.input<typeof createDepartmentInput>,
 ): Promise<DepartmentRow> {
   authorize(ctx.actor, 'departments:manage');
   const input = parseInput(createDepartmentInput, raw);
+  const added = input.addedPermissions ?? [];
+  const managerSet = input.managerPermissions ?? null;
+  const access = await accessOf(ctx);
+  assertHeldOrgWide(access, 'addedPermissions', added);
+  if (managerSet) {
+    assertHeldOrgWide(
+      access,
+      'managerPermissions',
+      changedPermissions(defaultManagerPermissions, managerSet),
+    );
+  }
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async ({ trx }) => {
     const now = ctx.clock.now();
@@ -49,6 +75,8 @@ export async function createDepartment(
         monthly_cost_per_seat: input.monthlyCostPerSeat ?? null,
         path: pathUnder(parent, id),
         depth: parent ? parent.depth + 1 : 0,
+        added_permissions: added,
+        manager_permissions: managerSet,
         created_at: now,
         updated_at: now,
       })
@@ -68,6 +96,9 @@ export async function createDepartment(
           parentId: row.parent_id,
           costCentre: row.cost_centre,
           monthlyCostPerSeat: row.monthly_cost_per_seat,
+          addedPermissions: added,
+          // null: the default manager set
+          managerPermissions: managerSet,
         },
       },
     );

@@ -74,6 +74,17 @@ export async function replaceMemberships(
       .values(rows.map((r) => ({ ...r, valid_from: now, valid_to: null })))
       .execute();
   }
+  const primaryBefore = current.find((m) => m.isPrimary)?.departmentId ?? null;
+  const primaryAfter = next.find((m) => m.isPrimary)?.departmentId ?? null;
+  if (primaryBefore !== primaryAfter) {
+    // The scoped check and the cost report read the primary department from the users row.
+    await trx
+      .updateTable('users')
+      .set({ primary_department_id: primaryAfter })
+      .where('org_id', '=', orgId)
+      .where('id', '=', userId)
+      .execute();
+  }
   return { from: current, to: [...next], changed: ended.length + started.length > 0 };
 }
 

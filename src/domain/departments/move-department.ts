@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { missingForPlacement } from '../../authz/access.js';
 import { authorize } from '../../authz/authorize.js';
+import { accessOf, addedPermissionsAt } from '../../authz/load-access.js';
+import type { Permission } from '../../authz/permissions.js';
 import type { DepartmentRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -29,7 +32,9 @@ export const moveDepartmentInput = z
 /**
  * Moves a department with its whole subtree under a new parent. Refused (DEPARTMENT_CYCLE) when the new
  * parent is the department itself or lies in its subtree. The paths and depths of the subtree are
- * rewritten in one UPDATE, so no reader ever sees half a move.
+ * rewritten in one UPDATE, so no reader ever sees half a move. Moving a subtree under (or out from under)
+ * departments that add permissions hands its members those permissions (or takes them away): the actor
+ * must hold each of them (DEPARTMENT_PERMISSION_NOT_HELD), as when placing one user.
  */
 export async function moveDepartment(
   ctx: CommandContext,
@@ -38,6 +43,7 @@ export async function moveDepartment(
   authorize(ctx.actor, 'departments:manage');
   const input = parseInput(moveDepartmentInput, raw);
   const orgId = ctx.actor.orgId;
+  const access = await accessOf(ctx);
   return withTransaction(ctx.db, async ({ trx }) => {
     const now = ctx.clock.now();
     await lockTree(trx, orgId);
@@ -48,6 +54,14 @@ export async function moveDepartment(
       : null;
     if (parent && isInSubtree(dept, parent)) {
       throw new DomainError('DEPARTMENT_CYCLE', undefined, { field: 'newParentId' });
+    }
+    const oldParentPath = dept.path.slice(0, dept.path.length - dept.id.length - 1);
+    const before = await addedPermissionsAt(trx, orgId, oldParentPath);
+    const after: Permission[] = parent ? await addedPermissionsAt(trx, orgId, parent.path) : [];
+    const changing = [...before, ...after].filter((p) => before.includes(p) !== after.includes(p));
+    const missing = missingForPlacement(access, changing);
+    if (missing.length > 0) {
+      throw new DomainError('DEPARTMENT_PERMISSION_NOT_HELD', undefined, { field: 'newParentId', missing });
     }
     const newPath = pathUnder(parent, dept.id);
     const depthShift = (parent ? parent.depth + 1 : 0) - dept.depth;

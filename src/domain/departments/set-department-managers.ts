@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { managerPermissionsOf } from '../../authz/access.js';
 import { authorize } from '../../authz/authorize.js';
+import { accessOf } from '../../authz/load-access.js';
 import type { DepartmentRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -7,6 +9,7 @@ import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 import { parseInput } from '../shared/parse-input.js';
+import { assertHeldOrgWide } from './department-permissions.js';
 import { loadDepartment } from './department-record.js';
 
 export const maxManagersPerDepartment = 50;
@@ -21,7 +24,9 @@ export const setDepartmentManagersInput = z
 
 /**
  * Names the managers of a department: users of the organisation who are active or invited. Another
- * organisation's user answers NOT_FOUND like a missing one.
+ * organisation's user answers NOT_FOUND like a missing one. Naming a new manager hands them the
+ * department's whole manager set over its subtree, so the actor must hold that set org-wide
+ * (PERMISSION_NOT_HELD); removing managers needs no more than `departments:manage`.
  */
 export async function setDepartmentManagers(
   ctx: CommandContext,
@@ -29,6 +34,7 @@ export async function setDepartmentManagers(
 ): Promise<DepartmentRow> {
   authorize(ctx.actor, 'departments:manage');
   const input = parseInput(setDepartmentManagersInput, raw);
+  const access = await accessOf(ctx);
   const orgId = ctx.actor.orgId;
   const userIds = [...new Set(input.userIds)];
   return withTransaction(ctx.db, async ({ trx }) => {
@@ -66,6 +72,9 @@ export async function setDepartmentManagers(
     const from = before.map((r) => r.user_id);
     const to = [...userIds].sort();
     if (from.join() === to.join()) return dept;
+    if (to.some((id) => !from.includes(id))) {
+      assertHeldOrgWide(access, 'userIds', managerPermissionsOf(dept.manager_permissions));
+    }
     await trx
       .deleteFrom('department_managers')
       .where('org_id', '=', orgId)

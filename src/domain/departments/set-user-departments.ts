@@ -1,13 +1,22 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
-import type { UserRow } from '../../db/schema.js';
-import { withTransaction } from '../../db/transaction.js';
+import { reachesDepartment, type Access } from '../../authz/access.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
+import type { DepartmentRow, UserRow } from '../../db/schema.js';
+import { withTransaction, type Tx } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
+import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { lockUser } from '../users/user-record.js';
 import { loadLiveDepartment } from './department-record.js';
-import { membershipSet, membershipSummary, replaceMemberships } from './memberships.js';
+import {
+  membershipSet,
+  membershipsOf,
+  membershipSummary,
+  replaceMemberships,
+  type Membership,
+} from './memberships.js';
+import { checkPlacementPermissions } from './placement-permissions.js';
 
 export const maxSecondaryDepartments = 50;
 
@@ -24,24 +33,45 @@ export const setUserDepartmentsInput = z
  * Places a user in a primary department and any secondary ones (replacing the current placement), with the
  * membership history closed and opened in the same transaction. Departments must be live and of the
  * actor's organisation (another organisation's answers NOT_FOUND).
+ *
+ * Needs users:update over the user: org-wide, or as a manager of the user's primary department's subtree,
+ * and then every membership that starts or ends (primary or secondary) must lie in the actor's subtrees.
+ * For everyone, org-wide administrators included: what the placement hands the user or takes away among
+ * the permissions departments add for their members must be held by the actor
+ * (DEPARTMENT_PERMISSION_NOT_HELD).
  */
 export async function setUserDepartments(
   ctx: CommandContext,
   raw: z.input<typeof setUserDepartmentsInput>,
 ): Promise<UserRow> {
-  authorize(ctx.actor, 'users:update');
+  const access = await authorizeAnywhere(ctx, 'users:update');
   const input = parseInput(setUserDepartmentsInput, raw);
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async ({ trx }) => {
     const now = ctx.clock.now();
     const user = await lockUser(trx, orgId, input.userId);
+    await authorizeOnUser(ctx, trx, 'users:update', user, 'write');
+    const departments = new Map<string, { row: DepartmentRow; field: string }>();
     if (input.primaryDepartmentId) {
-      await loadLiveDepartment(trx, orgId, input.primaryDepartmentId, 'primaryDepartmentId');
+      const field = 'primaryDepartmentId';
+      const row = await loadLiveDepartment(trx, orgId, input.primaryDepartmentId, field);
+      departments.set(row.id, { row, field });
     }
     for (const [i, id] of input.secondaryDepartmentIds.entries()) {
-      await loadLiveDepartment(trx, orgId, id, `secondaryDepartmentIds.${i}`);
+      const field = `secondaryDepartmentIds.${i}`;
+      const row = await loadLiveDepartment(trx, orgId, id, field);
+      if (!departments.has(row.id)) departments.set(row.id, { row, field });
     }
+    const current = await membershipsOf(trx, orgId, user.id);
     const next = membershipSet(input.primaryDepartmentId, input.secondaryDepartmentIds);
+    await checkScope(trx, access, orgId, current, next, departments);
+    await checkPlacementPermissions(trx, access, orgId, current, next, (m) =>
+      next.includes(m)
+        ? departments.get(m.departmentId)!.field
+        : m.isPrimary
+          ? 'primaryDepartmentId'
+          : 'secondaryDepartmentIds',
+    );
     const r = await replaceMemberships(trx, orgId, user.id, next, now);
     if (r.changed) {
       await recordAuditEvent(
@@ -58,4 +88,47 @@ export async function setUserDepartments(
     }
     return user;
   });
+}
+
+const key = (m: Membership) => `${m.departmentId}:${m.isPrimary ? 'p' : 's'}`;
+
+/**
+ * Through manager scope, every membership that starts or ends (a switch between primary and secondary is
+ * both) must be in the actor's users:update subtrees: a manager places users within its subtrees only.
+ */
+async function checkScope(
+  trx: Tx,
+  access: Access,
+  orgId: string,
+  current: readonly Membership[],
+  next: readonly Membership[],
+  given: ReadonlyMap<string, { row: DepartmentRow; field: string }>,
+): Promise<void> {
+  if (access.orgWide.has('users:update')) return;
+  const held = new Set(current.map(key));
+  const wanted = new Set(next.map(key));
+  const started = next.filter((m) => !held.has(key(m)));
+  const ended = current.filter((m) => !wanted.has(key(m)));
+  for (const m of started) {
+    const d = given.get(m.departmentId)!;
+    if (!reachesDepartment(access, 'users:update', d.row.path)) throw outOfScope(d.field);
+  }
+  if (ended.length === 0) return;
+  const rows = await trx
+    .selectFrom('departments')
+    .select(['id', 'path'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', [...new Set(ended.map((m) => m.departmentId))])
+    .execute();
+  const pathOf = new Map(rows.map((r) => [r.id, r.path]));
+  for (const m of ended) {
+    const path = pathOf.get(m.departmentId);
+    if (path === undefined || !reachesDepartment(access, 'users:update', path)) {
+      throw outOfScope(m.isPrimary ? 'primaryDepartmentId' : 'secondaryDepartmentIds');
+    }
+  }
+}
+
+function outOfScope(field: string): DomainError {
+  return new DomainError('FORBIDDEN', 'That department is outside the departments you manage.', { field });
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { managerPermissionsOf } from '../../authz/access.js';
 import { authorize } from '../../authz/authorize.js';
+import { accessOf } from '../../authz/load-access.js';
 import type { DepartmentRow, DepartmentsTable } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Updateable } from 'kysely';
@@ -13,6 +15,13 @@ import {
   departmentFields,
   loadDepartment,
 } from './department-record.js';
+import {
+  addedPermissionsField,
+  addedPermissionsOf,
+  assertHeldOrgWide,
+  changedPermissions,
+  managerPermissionsField,
+} from './department-permissions.js';
 
 /** The allowlist: parent (moveDepartment) and archiving (archiveDepartment) have their own commands. */
 export const updateDepartmentInput = z
@@ -23,6 +32,10 @@ export const updateDepartmentInput = z
     description: departmentFields.description,
     costCentre: departmentFields.costCentre,
     monthlyCostPerSeat: departmentFields.monthlyCostPerSeat,
+    /** The complete list (replaces the current one); null or [] removes them all. */
+    addedPermissions: addedPermissionsField.nullish(),
+    /** The complete manager set; null goes back to the default set. */
+    managerPermissions: managerPermissionsField.nullish(),
     expectedVersion: z.number().int().nullish(),
   })
   .strict();
@@ -35,13 +48,18 @@ const columns = {
   monthlyCostPerSeat: 'monthly_cost_per_seat',
 } as const;
 
-/** Changes a department's descriptive fields. A field absent from the input is kept; null clears it. */
+/**
+ * Changes a department's descriptive fields and its two permission sets. A field absent from the input is
+ * kept; null clears it (for the manager set: back to the default). Every permission added to or removed
+ * from either set must be held org-wide by the actor (PERMISSION_NOT_HELD).
+ */
 export async function updateDepartment(
   ctx: CommandContext,
   raw: z.input<typeof updateDepartmentInput>,
 ): Promise<DepartmentRow> {
   authorize(ctx.actor, 'departments:manage');
   const input = parseInput(updateDepartmentInput, raw);
+  const access = await accessOf(ctx);
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async ({ trx }) => {
     const now = ctx.clock.now();
@@ -59,6 +77,27 @@ export async function updateDepartment(
       if (next === dept[column]) continue;
       changes[field] = { from: dept[column], to: next };
       (set as Record<string, unknown>)[column] = next;
+    }
+    if (input.addedPermissions !== undefined) {
+      const from = addedPermissionsOf(dept.added_permissions);
+      const to = input.addedPermissions ?? [];
+      const changed = changedPermissions(from, to);
+      if (changed.length > 0) {
+        assertHeldOrgWide(access, 'addedPermissions', changed);
+        changes.addedPermissions = { from, to };
+        set.added_permissions = to;
+      }
+    }
+    if (input.managerPermissions !== undefined) {
+      // Stored as given: null is "the default set" (and follows the default if it ever changes).
+      const from = dept.manager_permissions;
+      const to = input.managerPermissions;
+      if (JSON.stringify(from) !== JSON.stringify(to)) {
+        const changed = changedPermissions(managerPermissionsOf(from), managerPermissionsOf(to));
+        assertHeldOrgWide(access, 'managerPermissions', changed);
+        changes.managerPermissions = { from, to };
+        set.manager_permissions = to;
+      }
     }
     if (Object.keys(changes).length === 0) return dept;
     if (typeof set.code === 'string' && !dept.archived_at) await checkCodeFree(trx, orgId, set.code, dept.id);

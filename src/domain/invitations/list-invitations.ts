@@ -1,11 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { mayActOn, reachOf } from '../../authz/access.js';
+import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { DB, InvitationRow, UserRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 import { parseInput } from '../shared/parse-input.js';
+import { primaryPathsOf } from '../users/user-actions.js';
+import { primaryDepartmentIn } from '../users/user-filter.js';
 import { effectiveInvitationStatus, invitationStatuses, type InvitationStatus } from './invitation-rules.js';
 
 /** An invitation as readers see it: its status as of now, with the invitee and the inviter. */
@@ -58,18 +61,21 @@ export function decodeInvitationCursor(cursor: string): { createdAt: string; id:
 }
 
 /**
- * The organisation's invitations, newest first, keyset-paginated on (created_at, id) — never OFFSET.
+ * The organisation's invitations (for a department manager without org-wide invitations:read, those of
+ * the users whose primary department is in its subtrees), newest first, keyset-paginated on
+ * (created_at, id) — never OFFSET.
  * 'pending' means usable now; a pending invitation whose time is up is listed as 'expired'.
  */
 export async function listInvitations(
   ctx: CommandContext,
   raw: z.input<typeof listInvitationsInput> = {},
 ): Promise<InvitationPage> {
-  authorize(ctx.actor, 'invitations:read');
+  const access = await authorizeAnywhere(ctx, 'invitations:read');
   const input = parseInput(listInvitationsInput, raw);
   const first = input.first ?? defaultInvitationPageSize;
   const now = ctx.clock.now();
   const orgId = ctx.actor.orgId;
+  const reach = reachOf(access, 'invitations:read');
   let q = ctx.db
     .selectFrom('invitations')
     .selectAll()
@@ -77,6 +83,16 @@ export async function listInvitations(
       sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_at'),
     )
     .where('org_id', '=', orgId);
+  if (reach !== 'organization') {
+    // A department manager sees the invitations of the users whose primary department it manages.
+    q = q.where('user_id', 'in', (eb) =>
+      eb
+        .selectFrom('users')
+        .select('users.id')
+        .where('users.org_id', '=', orgId)
+        .where((u) => primaryDepartmentIn(u, orgId, reach)),
+    );
+  }
   if (input.status === 'pending') q = q.where('status', '=', 'pending').where('expires_at', '>', now);
   else if (input.status === 'expired') {
     q = q.where((eb) =>
@@ -116,15 +132,38 @@ export async function listInvitations(
 
 /**
  * The latest invitation (any status) of each of the given users, null for a user never invited: one query
- * for a whole page of users (the GraphQL field batches through it).
+ * for a whole page of users (the GraphQL field batches through it). For a department manager, a user
+ * outside its invitations:read reach gets a FORBIDDEN error in its place (the loader fails that key only).
  */
 export async function latestInvitationsOf(
   ctx: CommandContext,
   users: readonly UserRow[],
-): Promise<(InvitationView | null)[]> {
-  authorize(ctx.actor, 'invitations:read');
-  const mine = users.filter((u) => u.org_id === ctx.actor.orgId);
-  if (mine.length === 0) return users.map(() => null);
+): Promise<(InvitationView | null | Error)[]> {
+  const access = await authorizeAnywhere(ctx, 'invitations:read');
+  const orgId = ctx.actor.orgId;
+  let readable = (_u: UserRow) => true;
+  if (!access.orgWide.has('invitations:read')) {
+    const paths = await primaryPathsOf(ctx.db, orgId, users);
+    readable = (u) =>
+      mayActOn(
+        access,
+        'invitations:read',
+        {
+          id: u.id,
+          role: u.role,
+          primaryPath: u.primary_department_id ? (paths.get(u.primary_department_id) ?? null) : null,
+        },
+        'read',
+      );
+  }
+  const mine = users.filter((u) => u.org_id === orgId && readable(u));
+  const answer = (u: UserRow, found: Map<string, InvitationView>) =>
+    u.org_id !== orgId
+      ? null
+      : readable(u)
+        ? (found.get(u.id) ?? null)
+        : new DomainError('FORBIDDEN', 'That user is outside the departments you manage.');
+  if (mine.length === 0) return users.map((u) => answer(u, new Map()));
   const rows = await ctx.db
     .selectFrom('invitations')
     .selectAll()
@@ -137,7 +176,7 @@ export async function latestInvitationsOf(
     .execute();
   const views = await invitationViews(ctx.db, ctx.actor.orgId, rows, ctx.clock.now(), [...mine]);
   const byUser = new Map(views.map((v) => [v.invitation.user_id, v]));
-  return users.map((u) => (u.org_id === ctx.actor.orgId ? (byUser.get(u.id) ?? null) : null));
+  return users.map((u) => answer(u, byUser));
 }
 
 /**

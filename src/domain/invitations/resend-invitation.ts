@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import { withTransaction } from '../../db/transaction.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
@@ -34,7 +34,7 @@ export async function resendInvitation(
   ctx: CommandContext,
   raw: z.input<typeof resendInvitationInput>,
 ): Promise<IssuedInvitation> {
-  authorize(ctx.actor, 'invitations:resend');
+  await authorizeAnywhere(ctx, 'invitations:resend');
   const input = parseInput(resendInvitationInput, raw);
   const newRole = input.role === undefined ? undefined : grantableRole(ctx.actor, input.role, 'role');
   const orgId = ctx.actor.orgId;
@@ -42,6 +42,7 @@ export async function resendInvitation(
     const { trx } = scope;
     const now = ctx.clock.now();
     let user = await lockUser(trx, orgId, input.userId);
+    await authorizeOnUser(ctx, trx, 'invitations:resend', user, 'write');
     if (user.status !== 'invited') throw new DomainError('INVITATION_NOT_PENDING');
     const currentRole = roleOf(user);
     assertCanGrant(ctx.actor, currentRole, 'role');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -20,12 +20,13 @@ export async function revokeInvitation(
   ctx: CommandContext,
   raw: z.input<typeof revokeInvitationInput>,
 ): Promise<{ user: UserRow; invitation: InvitationView }> {
-  authorize(ctx.actor, 'invitations:revoke');
+  await authorizeAnywhere(ctx, 'invitations:revoke');
   const input = parseInput(revokeInvitationInput, raw);
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async (scope) => {
     const now = ctx.clock.now();
     const user = await lockUser(scope.trx, orgId, input.userId);
+    await authorizeOnUser(ctx, scope.trx, 'invitations:revoke', user, 'write');
     const pending = await scope.trx
       .selectFrom('invitations')
       .select('id')

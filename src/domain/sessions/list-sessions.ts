@@ -1,4 +1,4 @@
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { SessionRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
@@ -9,20 +9,22 @@ export const sessionListLimit = 100;
 
 /**
  * A user's sessions, newest first, including ended ones. Your own need no permission; anyone else's need
- * `sessions:read`. Another organisation's user is NOT_FOUND, like a missing one.
+ * `sessions:read` over them (org-wide, or as a manager of their primary department's subtree). Another organisation's user is NOT_FOUND, like a missing one.
  */
 export async function listSessions(ctx: CommandContext, userId?: string | null): Promise<SessionRow[]> {
   const own = ctx.actor.type === 'user' ? ctx.actor.userId : null;
   const target = userId ?? own;
-  if (target === null || target !== own) authorize(ctx.actor, 'sessions:read');
+  const self = target !== null && target === own;
+  if (!self) await authorizeAnywhere(ctx, 'sessions:read');
   if (target === null || !isUuid(target)) throw new DomainError('NOT_FOUND');
   const user = await ctx.db
     .selectFrom('users')
-    .select('id')
+    .selectAll()
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', target)
     .executeTakeFirst();
   if (!user) throw new DomainError('NOT_FOUND');
+  if (!self) await authorizeOnUser(ctx, ctx.db, 'sessions:read', user, 'read');
   return ctx.db
     .selectFrom('sessions')
     .selectAll()

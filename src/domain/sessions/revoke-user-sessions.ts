@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
@@ -19,14 +19,14 @@ export const revokeUserSessionsInput = z
 
 /**
  * Signs a user out: one session or all of them. Your own sessions need no permission; anyone else's needs
- * `users:revoke_sessions`. Every outstanding access token of those sessions fails on its next request.
+ * `users:revoke_sessions` over them (org-wide, or as a manager of their primary department's subtree). Every outstanding access token of those sessions fails on its next request.
  */
 export async function revokeUserSessions(
   ctx: CommandContext,
   raw: z.input<typeof revokeUserSessionsInput>,
 ): Promise<{ revokedCount: number }> {
   const self = ctx.actor.type === 'user' && (raw as { userId?: unknown })?.userId === ctx.actor.userId;
-  if (!self) authorize(ctx.actor, 'users:revoke_sessions');
+  if (!self) await authorizeAnywhere(ctx, 'users:revoke_sessions');
   const input = parseInput(revokeUserSessionsInput, raw);
   const now = ctx.clock.now();
   const orgId = ctx.actor.orgId;
@@ -34,11 +34,12 @@ export async function revokeUserSessions(
     if (!isUuid(input.userId)) throw new DomainError('NOT_FOUND');
     const user = await scope.trx
       .selectFrom('users')
-      .select('id')
+      .selectAll()
       .where('org_id', '=', orgId)
       .where('id', '=', input.userId)
       .executeTakeFirst();
     if (!user) throw new DomainError('NOT_FOUND');
+    if (!self) await authorizeOnUser(ctx, scope.trx, 'users:revoke_sessions', user, 'write');
     if (input.sessionId) {
       const session = isUuid(input.sessionId)
         ? await scope.trx

@@ -1,3 +1,5 @@
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
+import type { Permission } from '../../authz/permissions.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction, type TransactionScope } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -12,6 +14,12 @@ export interface LifecycleOptions {
   expectedVersion?: number | null | undefined;
   /** Refuse when the actor targets itself (suspending or deactivating yourself). */
   refuseSelf?: boolean;
+  /**
+   * The permission the change needs on this user: checked on the locked row, so a department manager acts
+   * only on the users of its subtrees whose role it could grant, as they are at this moment (see `mayActOn`).
+   * Absent for changes the system makes on its own (end of a suspension, accepting an invitation).
+   */
+  permission?: Permission;
 }
 
 /**
@@ -24,6 +32,8 @@ export async function applyLifecycleEvent(
   event: LifecycleEvent,
   options: LifecycleOptions = {},
 ): Promise<UserRow> {
+  // Loads the actor's access before the transaction: inside it only the transaction may use the database.
+  if (options.permission) await authorizeAnywhere(ctx, options.permission);
   return withTransaction(ctx.db, (scope) => applyLifecycleEventIn(scope, ctx, userId, event, options));
 }
 
@@ -37,6 +47,7 @@ export async function applyLifecycleEventIn(
   const now = ctx.clock.now();
   const orgId = ctx.actor.orgId;
   const user = await lockUser(scope.trx, orgId, userId);
+  if (options.permission) await authorizeOnUser(ctx, scope.trx, options.permission, user, 'write');
   checkVersion(user, options.expectedVersion);
   if (options.refuseSelf && ctx.actor.type === 'user' && ctx.actor.userId === user.id) {
     throw new DomainError('CANNOT_TARGET_SELF');

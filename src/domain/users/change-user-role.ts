@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import { canGrantRole, compareRoles, isDowngrade, isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
@@ -38,22 +38,26 @@ export const changeUserRoleInput = z
   .strict();
 
 /**
- * Moves a user to another role. The actor must be able to grant both the current and the new role, the
- * last active owner keeps ownership, and a move that loses any permission ends the user's sessions in the
- * same transaction so no token keeps the old rights. Asking for the role the user already has is refused
+ * Moves a user to another role. The actor must hold users:change_role over the user (org-wide, or as a
+ * manager of a department over the user's primary one) and be able to grant both the current and the new
+ * role, the last active owner keeps ownership, and a move that loses any permission ends the user's
+ * sessions in the same transaction so no token keeps the old rights. Asking for the role the user already has is refused
  * (VALIDATION_FAILED) rather than silently accepted, so a client never believes it changed something.
  */
 export async function changeUserRole(
   ctx: CommandContext,
   raw: z.input<typeof changeUserRoleInput>,
 ): Promise<UserRow> {
-  authorize(ctx.actor, 'users:change_role');
+  await authorizeAnywhere(ctx, 'users:change_role');
   const input = parseInput(changeUserRoleInput, raw);
   const to = grantableRole(ctx.actor, input.role, 'role');
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async (scope) => {
     const now = ctx.clock.now();
     const user = await lockUser(scope.trx, orgId, input.userId);
+    // Through manager scope: the user's primary department is in the actor's subtrees (the roles, old and
+    // new, are capped by the actor's own role below, as for everyone).
+    await authorizeOnUser(ctx, scope.trx, 'users:change_role', user, 'write');
     checkVersion(user, input.expectedVersion);
     if (ctx.actor.type === 'user' && ctx.actor.userId === user.id)
       throw new DomainError('CANNOT_TARGET_SELF');

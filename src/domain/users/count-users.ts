@@ -1,6 +1,7 @@
 import { CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { reachOf } from '../../authz/access.js';
+import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { DB } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -75,14 +76,15 @@ export const countUsersInput = z
   })
   .strict();
 
-/** How many users of the viewer's organisation match a filter (see `listUsers`). */
+/** How many users of the viewer's organisation (of its reach, see `listUsers`) match a filter. */
 export async function countUsers(
   ctx: CommandContext,
   raw: z.input<typeof countUsersInput>,
 ): Promise<UserCount> {
-  authorize(ctx.actor, 'users:read');
+  const access = await authorizeAnywhere(ctx, 'users:read');
   const input = parseInput(countUsersInput, raw);
-  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, input.filter ?? undefined);
+  const reach = reachOf(access, 'users:read');
+  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, input.filter ?? undefined, reach);
   if (input.exact) return { value: await exactUserCount(ctx.db, where), exact: true };
   return approximateUserCount(ctx.db, where);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -18,12 +18,12 @@ export async function deactivateUser(
   ctx: CommandContext,
   raw: z.input<typeof deactivateUserInput>,
 ): Promise<UserRow> {
-  authorize(ctx.actor, 'users:deactivate');
+  await authorizeAnywhere(ctx, 'users:deactivate');
   const input = parseInput(deactivateUserInput, raw);
   return applyLifecycleEvent(
     ctx,
     input.userId,
     { type: 'deactivate', reason: input.reason },
-    { expectedVersion: input.expectedVersion, refuseSelf: true },
+    { expectedVersion: input.expectedVersion, refuseSelf: true, permission: 'users:deactivate' },
   );
 }

@@ -1,13 +1,17 @@
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { OrganizationRow, UserRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 
-/** One user of the viewer's organisation. Users may always read themselves. */
+/**
+ * One user of the viewer's organisation. Users may always read themselves; a department manager reads the
+ * users whose primary department is in its subtrees (FORBIDDEN for the others of its organisation; another
+ * organisation's user is NOT_FOUND like a missing one).
+ */
 export async function getUser(ctx: CommandContext, userId: string): Promise<UserRow> {
   const self = ctx.actor.type === 'user' && ctx.actor.userId === userId;
-  if (!self) authorize(ctx.actor, 'users:read');
+  if (!self) await authorizeAnywhere(ctx, 'users:read');
   if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
   const user = await ctx.db
     .selectFrom('users')
@@ -16,6 +20,7 @@ export async function getUser(ctx: CommandContext, userId: string): Promise<User
     .where('id', '=', userId)
     .executeTakeFirst();
   if (!user) throw new DomainError('NOT_FOUND');
+  if (!self) await authorizeOnUser(ctx, ctx.db, 'users:read', user, 'read');
   return user;
 }
 

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import {
+  departmentPermissionChoices,
+  missingForPlacement,
+  reachesDepartment,
+  reachOf,
+} from '../../authz/access.js';
+import { addedPermissionsAt, authorizeAnywhere } from '../../authz/load-access.js';
+import type { Permission } from '../../authz/permissions.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvents } from '../audit/record-audit-event.js';
@@ -44,7 +51,9 @@ export interface IssuedInvitation {
 }
 
 /**
- * Invites up to 100 people at once. The batch is atomic: if any entry is refused (unknown or ungrantable
+ * Invites up to 100 people at once. A department manager without org-wide users:invite must place each
+ * invitee in a department of its subtrees; anyone placing an invitee must hold the permissions that the
+ * department adds for its members (DEPARTMENT_PERMISSION_NOT_HELD otherwise). The batch is atomic: if any entry is refused (unknown or ungrantable
  * role, email already in the organisation or twice in the batch), nothing is written and the error names
  * the entry, e.g. `field: 'invitations.3.email'`. A partial batch would leave the admin to work out which
  * links exist; all-or-nothing lets them fix the one entry and send the same batch again.
@@ -53,11 +62,18 @@ export async function inviteUsers(
   ctx: CommandContext,
   raw: z.input<typeof inviteUsersInput>,
 ): Promise<IssuedInvitation[]> {
-  authorize(ctx.actor, 'users:invite');
+  const access = await authorizeAnywhere(ctx, 'users:invite');
   const input = parseInput(inviteUsersInput, raw);
+  // A department manager (no org-wide users:invite) invites only into the departments of its subtrees.
+  const scoped = reachOf(access, 'users:invite') !== 'organization';
   const firstIndexOf = new Map<string, number>();
   const entries = input.invitations.map((e, i) => {
     const role = grantableRole(ctx.actor, e.role, `invitations.${i}.role`);
+    if (scoped && !e.departmentId) {
+      throw new DomainError('FORBIDDEN', 'Invite into one of the departments you manage.', {
+        field: `invitations.${i}.departmentId`,
+      });
+    }
     const emailNormalized = normalizeEmail(e.email);
     const earlier = firstIndexOf.get(emailNormalized);
     if (earlier !== undefined) {
@@ -94,9 +110,29 @@ export async function inviteUsers(
       .execute();
     const first = entries.find((e) => existing.some((x) => x.email_normalized === e.emailNormalized));
     if (first) throw taken(first.emailNormalized);
+    const addedAt = new Map<string, Permission[]>();
+    const holdsAllAddable = missingForPlacement(access, departmentPermissionChoices).length === 0;
     for (const [i, e] of entries.entries()) {
-      if (e.departmentId)
-        await loadLiveDepartment(trx, orgId, e.departmentId, `invitations.${i}.departmentId`);
+      if (!e.departmentId) continue;
+      const field = `invitations.${i}.departmentId`;
+      const department = await loadLiveDepartment(trx, orgId, e.departmentId, field);
+      if (!reachesDepartment(access, 'users:invite', department.path)) {
+        throw new DomainError('FORBIDDEN', 'That department is outside the departments you manage.', {
+          field,
+        });
+      }
+      // Placing the invitee hands them the permissions the department adds: the inviter must hold them
+      // (an inviter holding all that departments may add needs no query).
+      if (holdsAllAddable) continue;
+      let added = addedAt.get(department.id);
+      if (!added) {
+        added = await addedPermissionsAt(trx, orgId, department.path);
+        addedAt.set(department.id, added);
+      }
+      const missing = missingForPlacement(access, added);
+      if (missing.length > 0) {
+        throw new DomainError('DEPARTMENT_PERMISSION_NOT_HELD', undefined, { field, missing });
+      }
     }
 
     // ON CONFLICT DO NOTHING: an invitation of the same email committed meanwhile is reported as

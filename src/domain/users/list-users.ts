@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { reachOf } from '../../authz/access.js';
+import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -56,19 +57,22 @@ export interface UserPage {
 }
 
 /**
- * One page of the organisation's users, filtered and sorted, with keyset pagination: the next page starts
+ * One page of the organisation's users (of the reader's departments for a scoped reader), filtered and sorted, with keyset pagination: the next page starts
  * strictly after the last row's (sort value, id), read straight from an index (org_id, column, id), so
  * page 20,000 costs what page 1 costs (OFFSET would read and discard every row before it).
  */
 export async function listUsers(ctx: CommandContext, raw: z.input<typeof listUsersInput>): Promise<UserPage> {
-  authorize(ctx.actor, 'users:read');
+  const access = await authorizeAnywhere(ctx, 'users:read');
   const input = parseInput(listUsersInput, raw);
   const order: UserOrder = input.orderBy ?? defaultUserOrder;
   const first = input.first ?? defaultUsersPageSize;
   const cursor = input.after ? decodeUserCursor(input.after, order) : null;
   const filter = input.filter ?? undefined;
-  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, filter);
-  const adaptive = readsAdaptively(filter, order);
+  // A department manager without org-wide users:read sees the users whose primary department is in its
+  // subtrees. Those cluster nowhere along a sort index, so the page is read adaptively (by the estimate).
+  const reach = reachOf(access, 'users:read');
+  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, filter, reach);
+  const adaptive = readsAdaptively(filter, order) || reach !== 'organization';
   const wantTotal = input.includeTotalCount !== false;
 
   // The planner's estimate picks how an adaptive page is read (see user-page-query.ts) and is the count.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -14,12 +14,12 @@ export async function reactivateUser(
   ctx: CommandContext,
   raw: z.input<typeof reactivateUserInput>,
 ): Promise<UserRow> {
-  authorize(ctx.actor, 'users:reactivate');
+  await authorizeAnywhere(ctx, 'users:reactivate');
   const input = parseInput(reactivateUserInput, raw);
   return applyLifecycleEvent(
     ctx,
     input.userId,
     { type: 'reactivate' },
-    { expectedVersion: input.expectedVersion },
+    { expectedVersion: input.expectedVersion, permission: 'users:reactivate' },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorize } from '../../authz/authorize.js';
+import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -20,12 +20,12 @@ export async function suspendUser(
   ctx: CommandContext,
   raw: z.input<typeof suspendUserInput>,
 ): Promise<UserRow> {
-  authorize(ctx.actor, 'users:suspend');
+  await authorizeAnywhere(ctx, 'users:suspend');
   const input = parseInput(suspendUserInput, raw);
   return applyLifecycleEvent(
     ctx,
     input.userId,
     { type: 'suspend', reason: input.reason, until: input.until ?? null },
-    { expectedVersion: input.expectedVersion, refuseSelf: true },
+    { expectedVersion: input.expectedVersion, refuseSelf: true, permission: 'users:suspend' },
   );
 }

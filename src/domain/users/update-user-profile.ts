@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { authorize, can } from '../../authz/authorize.js';
+import { holdsAnywhere, mayActOn } from '../../authz/access.js';
+import { accessOf, authorizeAnywhere, targetUserOf } from '../../authz/load-access.js';
 import type { UserRow, UserUpdate } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
@@ -153,9 +154,9 @@ export const updateUserProfileInput = z
 
 /**
  * Edits a user's profile. Users may edit their own name, job title, phone, locale and time zone; anything
- * else, and anyone else's profile, needs users:update. The email is not editable here: it identifies the
- * account (sign-in, SCIM matching), and self-service editing of identifying attributes is an incident
- * class in peer products. A request that changes nothing writes nothing: no audit event, no new version.
+ * else, and anyone else's profile, needs users:update (org-wide, or over the user's primary department as
+ * one of its managers). The email is not editable here: it identifies the account (sign-in, SCIM
+ * matching), and self-service editing of identifying attributes is an incident class in peer products. A request that changes nothing writes nothing: no audit event, no new version.
  */
 export async function updateUserProfile(
   ctx: CommandContext,
@@ -165,15 +166,25 @@ export async function updateUserProfile(
     ctx.actor.type === 'user' &&
     typeof raw.userId === 'string' &&
     raw.userId.toLowerCase() === ctx.actor.userId.toLowerCase();
-  if (!self) authorize(ctx.actor, 'users:update');
+  if (!self) await authorizeAnywhere(ctx, 'users:update');
   const input = parseInput(updateUserProfileInput, raw);
-  if (input.attributes !== undefined && !can(ctx.actor, 'users:update')) {
-    throw new DomainError('FORBIDDEN', undefined, { field: 'attributes' });
-  }
+  // Someone else's profile, or custom attributes (one's own too), need users:update over the user:
+  // org-wide, or as the manager of a department over the user's primary one.
+  const needsRight = !self || input.attributes !== undefined;
+  const forbidden = () =>
+    self
+      ? new DomainError('FORBIDDEN', undefined, { field: 'attributes' })
+      : new DomainError('FORBIDDEN', 'That user is outside the departments you manage.');
+  const access = needsRight ? await accessOf(ctx) : null;
+  if (access && !holdsAnywhere(access, 'users:update')) throw forbidden();
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async (scope) => {
     const now = ctx.clock.now();
     const user = await lockUser(scope.trx, orgId, input.userId);
+    if (access && !access.orgWide.has('users:update')) {
+      const target = await targetUserOf(scope.trx, user);
+      if (!mayActOn(access, 'users:update', target, 'write')) throw forbidden();
+    }
     checkVersion(user, input.expectedVersion);
     const { before, after } = profileSnapshots(user, input);
     const changes = diffFields(before, after);

@@ -2,6 +2,7 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import { z } from 'zod';
 import { roleKeys } from '../../authz/roles.js';
 import type { DB } from '../../db/schema.js';
+import { subtreePattern } from '../departments/department-record.js';
 import { userStatuses } from './user-status.js';
 
 /** What the user list can be narrowed by. Every part is optional; parts combine with AND. */
@@ -66,13 +67,24 @@ export function planSearch(term: string): SearchPlan {
     : { kind: 'word_prefix', start: `${escaped}%`, afterSpace: `% ${escaped}%` };
 }
 
-/** The WHERE of the user list and of its counts: always the organisation, then the filter. */
+/**
+ * Where a reader may look: the whole organisation, or (a department manager reading through its scope)
+ * the users whose PRIMARY department lies in one of these subtree paths (`reachOf(access, 'users:read')`).
+ */
+export type UserReach = 'organization' | readonly string[];
+
+/**
+ * The WHERE of the user list and of its counts: always the organisation, then the reader's reach, then the
+ * filter.
+ */
 export function userFilterWhere(
   eb: ExpressionBuilder<DB, 'users'>,
   orgId: string,
   f: UserFilter | undefined,
+  reach: UserReach = 'organization',
 ): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [eb('org_id', '=', orgId)];
+  if (reach !== 'organization') parts.push(primaryDepartmentIn(eb, orgId, reach));
   if (!f) return eb.and(parts);
   if (f.status && f.status.length > 0) parts.push(eb('status', 'in', [...new Set(f.status)]));
   if (f.role && f.role.length > 0) parts.push(eb('role', 'in', [...new Set(f.role)]));
@@ -126,5 +138,28 @@ function inDepartment(
             )
           : w('ud.department_id', '=', departmentId),
       ),
+  );
+}
+
+/**
+ * The user's primary department lies in one of the subtrees (paths of managed departments): answered by
+ * the index users_org_primary_department over the departments found by the (org_id, path) index. Archived
+ * departments of a subtree count too (their former members stay in their manager's view). No paths: nobody.
+ * The column names are bare on the users side so the condition also applies to a subquery of users rows.
+ */
+export function primaryDepartmentIn(
+  eb: ExpressionBuilder<DB, 'users'>,
+  orgId: string,
+  paths: readonly string[],
+): Expression<SqlBool> {
+  if (paths.length === 0) return sql<SqlBool>`false`;
+  return eb(
+    'primary_department_id',
+    'in',
+    eb
+      .selectFrom('departments as reach_d')
+      .select('reach_d.id')
+      .where('reach_d.org_id', '=', orgId)
+      .where((w) => w.or(paths.map((p) => w('reach_d.path', 'like', subtreePattern(p))))),
   );
 }

@@ -1,7 +1,7 @@
-import { can } from '../../authz/authorize.js';
+import { mayActOn, type Access, type TargetUser } from '../../authz/access.js';
+import type { Permission } from '../../authz/permissions.js';
 import { canGrantRole, isRoleKey } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
-import type { Actor } from '../shared/context.js';
 import { canApply, type UserStatus } from './user-status.js';
 
 /** What the viewer may do to a user, so that no client re-implements the rules. Pure. */
@@ -16,23 +16,41 @@ export interface UserActions {
   revokeInvitation: boolean;
 }
 
-export function allowedUserActions(actor: Actor, user: UserRow): UserActions {
+export const noUserActions: UserActions = {
+  updateProfile: false,
+  changeRole: false,
+  suspend: false,
+  reactivate: false,
+  deactivate: false,
+  revokeSessions: false,
+  resendInvitation: false,
+  revokeInvitation: false,
+};
+
+/**
+ * The actions the commands would allow, from the actor's access (org-wide permissions and managed
+ * subtrees) and where the user sits (`primaryPath`: the path of the user's primary department, null when
+ * none). Through manager scope an action needs the user's primary department in a managed subtree carrying
+ * the permission and a role the actor could grant (`mayActOn`, kind write). Pure.
+ */
+export function allowedUserActions(access: Access, user: UserRow, primaryPath: string | null): UserActions {
+  const actor = access.actor;
+  if (actor.orgId !== user.org_id) return { ...noUserActions };
   const status = user.status as UserStatus;
   const self = actor.type === 'user' && actor.userId === user.id;
-  const sameOrg = actor.orgId === user.org_id;
+  const target: TargetUser = { id: user.id, role: user.role, primaryPath };
+  const may = (p: Permission) => mayActOn(access, p, target, 'write');
+  // Changing the role, or resending the link (it grants the role), needs the right to grant the role held.
   const targetRoleGrantable =
     actor.type === 'system' || (isRoleKey(user.role) && canGrantRole(actor.role, user.role));
-  const ok = (b: boolean) => sameOrg && b;
   return {
-    updateProfile: ok(self || can(actor, 'users:update')),
-    changeRole: ok(
-      !self && status !== 'deactivated' && can(actor, 'users:change_role') && targetRoleGrantable,
-    ),
-    suspend: ok(!self && canApply(status, 'suspend') && can(actor, 'users:suspend')),
-    reactivate: ok(canApply(status, 'reactivate') && can(actor, 'users:reactivate')),
-    deactivate: ok(!self && canApply(status, 'deactivate') && can(actor, 'users:deactivate')),
-    revokeSessions: ok(self || can(actor, 'users:revoke_sessions')),
-    resendInvitation: ok(status === 'invited' && can(actor, 'invitations:resend')),
-    revokeInvitation: ok(status === 'invited' && can(actor, 'invitations:revoke')),
+    updateProfile: self || may('users:update'),
+    changeRole: !self && status !== 'deactivated' && may('users:change_role') && targetRoleGrantable,
+    suspend: !self && canApply(status, 'suspend') && may('users:suspend'),
+    reactivate: canApply(status, 'reactivate') && may('users:reactivate'),
+    deactivate: !self && canApply(status, 'deactivate') && may('users:deactivate'),
+    revokeSessions: self || may('users:revoke_sessions'),
+    resendInvitation: status === 'invited' && may('invitations:resend') && targetRoleGrantable,
+    revokeInvitation: status === 'invited' && may('invitations:revoke'),
   };
 }

@@ -7,6 +7,7 @@ import { updateDepartment } from '../../../domain/departments/update-department.
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { DepartmentRef } from './department.js';
+import { PermissionNameEnum } from './enums.js';
 import { UserPayload } from './lifecycle-mutations.js';
 import { UserError, runMutation } from './user-error.js';
 
@@ -25,6 +26,13 @@ DepartmentPayload.implement({
   }),
 });
 
+const addedPermissionsHelp =
+  'Platform permissions (investigations, documents, reports, api) held by the members of the department ' +
+  'and of its subtree. You must hold each one you add or remove for the whole organisation.';
+const managerPermissionsHelp =
+  'What the department’s managers may do over its subtree (user administration only). You must hold ' +
+  'each one you add or remove for the whole organisation.';
+
 const CreateDepartmentInput = builder.inputType('CreateDepartmentInput', {
   fields: (t) => ({
     name: t.string({ required: true }),
@@ -33,6 +41,14 @@ const CreateDepartmentInput = builder.inputType('CreateDepartmentInput', {
     parentId: t.id({ description: 'A root department when absent.' }),
     costCentre: t.string(),
     monthlyCostPerSeat: t.float({ description: 'Inherited from the parent when absent.' }),
+    addedPermissions: t.field({
+      type: [PermissionNameEnum],
+      description: addedPermissionsHelp,
+    }),
+    managerPermissions: t.field({
+      type: [PermissionNameEnum],
+      description: `${managerPermissionsHelp} The default set when absent or null.`,
+    }),
   }),
 });
 
@@ -45,6 +61,14 @@ const UpdateDepartmentInput = builder.inputType('UpdateDepartmentInput', {
     description: t.string(),
     costCentre: t.string(),
     monthlyCostPerSeat: t.float(),
+    addedPermissions: t.field({
+      type: [PermissionNameEnum],
+      description: `${addedPermissionsHelp} The complete list; null or empty removes them all.`,
+    }),
+    managerPermissions: t.field({
+      type: [PermissionNameEnum],
+      description: `${managerPermissionsHelp} The complete set; null goes back to the default set.`,
+    }),
     expectedVersion: t.int(),
   }),
 });

@@ -77,7 +77,8 @@ const UserDepartmentRef = builder.objectRef<UserDepartment>('UserDepartment').im
 builder.objectFields(UserRef, (t) => ({
   departments: t.field({
     type: [UserDepartmentRef],
-    description: 'The primary department first, then secondary ones. Requires `departments:read`.',
+    description:
+      'The primary department first, then secondary ones. Readable by the user themself, by holders of `departments:read`, and by whoever may read the user (a manager of their department).',
     resolve: (u, _a, ctx) => userDepartments(commandContext(ctx), u.id),
   }),
 }));
@@ -86,7 +87,7 @@ builder.queryFields((t) => ({
   departments: t.field({
     type: [DepartmentRef],
     description:
-      'The whole department tree as a flat list, parents before children. Requires `departments:read`.',
+      'The whole department tree as a flat list, parents before children. Requires `departments:read`; a department manager without it sees the subtrees they manage.',
     args: { includeArchived: t.arg.boolean({ defaultValue: false }) },
     resolve: (_r, { includeArchived }, ctx) => listDepartments(commandContext(ctx), { includeArchived }),
   }),

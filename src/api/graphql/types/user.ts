@@ -1,9 +1,27 @@
+import DataLoader from 'dataloader';
 import type { RoleKey } from '../../../authz/roles.js';
 import type { UserRow } from '../../../db/schema.js';
-import { allowedUserActions, type UserActions } from '../../../domain/users/user-policy.js';
+import { userActionsOf } from '../../../domain/users/user-actions.js';
+import { noUserActions, type UserActions } from '../../../domain/users/user-policy.js';
 import type { UserStatus } from '../../../domain/users/user-status.js';
 import { builder } from '../builder.js';
+import { commandContext, type GraphQLContext } from '../context.js';
 import { RoleKeyEnum, UserStatusEnum } from './enums.js';
+
+/**
+ * One loader per request: a page of users asking for `viewerCan` costs at most one query (the primary
+ * departments' paths, and only for a viewer who manages a department). Not cached: a row returned after a
+ * change in the same request must be judged as it is now.
+ */
+const actionLoaders = new WeakMap<GraphQLContext, DataLoader<UserRow, UserActions>>();
+function userActionsLoader(ctx: GraphQLContext): DataLoader<UserRow, UserActions> {
+  let loader = actionLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader((users) => userActionsOf(commandContext(ctx), users), { cache: false });
+    actionLoaders.set(ctx, loader);
+  }
+  return loader;
+}
 
 const UserActionsRef = builder.objectRef<UserActions>('UserActions').implement({
   description: 'Which actions the viewer may take on this user now. The console shows only these.',
@@ -45,19 +63,7 @@ export const UserRef = builder.objectRef<UserRow>('User').implement({
     }),
     viewerCan: t.field({
       type: UserActionsRef,
-      resolve: (u, _args, ctx) =>
-        ctx.actor
-          ? allowedUserActions(ctx.actor, u)
-          : {
-              updateProfile: false,
-              changeRole: false,
-              suspend: false,
-              reactivate: false,
-              deactivate: false,
-              revokeSessions: false,
-              resendInvitation: false,
-              revokeInvitation: false,
-            },
+      resolve: (u, _args, ctx) => (ctx.actor ? userActionsLoader(ctx).load(u) : { ...noUserActions }),
     }),
   }),
 });
