@@ -9,6 +9,7 @@ import { graphqlSchema } from '../graphql/schema.js';
 import { authenticate, type Authentication } from './authenticate.js';
 import { jwksRoutes } from './jwks.js';
 import { auditExportRoutes } from './audit-export.js';
+import { registerConsole } from './console.js';
 import { costReportExportRoutes } from './cost-report-export.js';
 import { formatGraphQLResponse, wantsGraphQLResponse } from './error-format.js';
 import { registerHealthRoutes } from './health.js';
@@ -26,6 +27,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** Shared with the job worker when both run in this process; a fresh registry otherwise. */
   metrics?: RosterMetrics;
+  /** The built web console's folder (dist/console by default); false serves no console. */
+  consoleRoot?: string | false;
 }
 
 /** Trust the nearest `hops` proxies (proxy-addr's hop index counts from the socket outwards). */
@@ -110,6 +113,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   await app.register(costReportExportRoutes(services));
   registerHealthRoutes(app, services, options.isReady);
   registerMetrics(app, services, options.metrics ?? createMetrics(services));
+  if (options.consoleRoot !== false) await registerConsole(app, options.consoleRoot);
   return app;
 }
 

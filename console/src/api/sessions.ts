@@ -1,0 +1,30 @@
+import { graphql } from '../graphql';
+
+export const SessionsQuery = graphql(`
+  query Sessions($userId: ID) {
+    sessions(userId: $userId) {
+      id
+      current
+      userAgent
+      ip
+      authMethod
+      createdAt
+      lastSeenAt
+      idleExpiresAt
+      absoluteExpiresAt
+      revokedAt
+    }
+  }
+`);
+
+export const RevokeUserSessions = graphql(`
+  mutation RevokeUserSessions($input: RevokeUserSessionsInput!) {
+    revokeUserSessions(input: $input) {
+      revokedCount
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);

@@ -1,0 +1,147 @@
+import {
+  ActionIcon,
+  Button,
+  Divider,
+  Group,
+  Indicator,
+  Popover,
+  ScrollArea,
+  Stack,
+  Text,
+} from '@mantine/core';
+import { IconBell } from '../ui/icons';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { request } from '../api/client';
+import { graphql } from '../graphql';
+import { useDates } from '../ui/dates';
+import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+
+const UnreadCount = graphql(`
+  query UnreadNotificationCount {
+    unreadNotificationCount
+  }
+`);
+
+const RecentNotifications = graphql(`
+  query RecentNotifications {
+    notifications(first: 15) {
+      edges {
+        node {
+          id
+          kind
+          title
+          body
+          createdAt
+          readAt
+          userId
+        }
+      }
+    }
+  }
+`);
+
+const MarkAllRead = graphql(`
+  mutation MarkAllNotificationsRead {
+    markNotificationsRead(input: { all: true }) {
+      unreadCount
+      userErrors {
+        code
+        message
+      }
+    }
+  }
+`);
+
+/** The bell: unread count (checked every minute), the latest notices, and "mark all read". */
+export function NotificationsBell() {
+  const [opened, setOpened] = useState(false);
+  const queryClient = useQueryClient();
+  const dates = useDates();
+  const count = useQuery({
+    queryKey: ['notifications', 'unread'],
+    queryFn: async () => (await request(UnreadCount)).unreadNotificationCount,
+    refetchInterval: 60_000,
+  });
+  const list = useQuery({
+    queryKey: ['notifications', 'recent'],
+    queryFn: async () => (await request(RecentNotifications)).notifications.edges.map((e) => e.node),
+    enabled: opened,
+  });
+  const markRead = useMutation({
+    mutationFn: () => request(MarkAllRead),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+  });
+  const unread = count.data ?? 0;
+
+  return (
+    <Popover width={360} position="bottom-end" opened={opened} onChange={setOpened} withinPortal>
+      <Popover.Target>
+        <ActionIcon
+          variant="subtle"
+          color="gray"
+          size="lg"
+          aria-label={unread > 0 ? `Notifications, ${unread} unread` : 'Notifications'}
+          onClick={() => setOpened((o) => !o)}
+        >
+          <Indicator label={unread > 99 ? '99+' : unread} size={16} disabled={unread === 0} offset={2}>
+            <IconBell size={20} aria-hidden />
+          </Indicator>
+        </ActionIcon>
+      </Popover.Target>
+      <Popover.Dropdown p={0}>
+        <Group justify="space-between" p="sm">
+          <Text fw={600}>Notifications</Text>
+          <Button
+            size="xs"
+            variant="subtle"
+            disabled={unread === 0}
+            loading={markRead.isPending}
+            onClick={() => markRead.mutate()}
+          >
+            Mark all read
+          </Button>
+        </Group>
+        <Divider />
+        <ScrollArea.Autosize mah={400}>
+          <Stack gap={0} p="xs">
+            {list.isPending ? (
+              <LoadingState />
+            ) : list.isError ? (
+              <ErrorState error={list.error} />
+            ) : list.data.length === 0 ? (
+              <EmptyState title="No notifications" />
+            ) : (
+              list.data.map((n) => (
+                <Stack
+                  key={n.id}
+                  gap={2}
+                  p="xs"
+                  bg={n.readAt ? undefined : 'indigo.0'}
+                  style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+                >
+                  <Text size="sm" fw={n.readAt ? 400 : 600}>
+                    {n.userId ? (
+                      <Link to={`/users/${n.userId}`} onClick={() => setOpened(false)}>
+                        {n.title}
+                      </Link>
+                    ) : (
+                      n.title
+                    )}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {n.body}
+                  </Text>
+                  <Text size="xs" c="dimmed" title={dates.dateTime(n.createdAt)}>
+                    {dates.relative(n.createdAt)}
+                  </Text>
+                </Stack>
+              ))
+            )}
+          </Stack>
+        </ScrollArea.Autosize>
+      </Popover.Dropdown>
+    </Popover>
+  );
+}

@@ -1,0 +1,174 @@
+import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState, type FormEvent } from 'react';
+import { Link, useLocation, useNavigate } from 'react-router';
+import { request } from '../api/client';
+import { ApiError, unwrapPayload } from '../api/errors';
+import { signIn } from '../auth/sign-in';
+import { graphql } from '../graphql';
+import { usePageTitle } from '../ui/page';
+import { PasswordRules, passwordAcceptable } from '../ui/password-rules';
+import { FormError } from '../ui/states';
+import { browserTimeZone } from '../ui/time-zone';
+import { TimeZoneSelect } from '../ui/time-zone-select';
+
+const AcceptInvitation = graphql(`
+  mutation AcceptInvitation($input: AcceptInvitationInput!) {
+    acceptInvitation(input: $input) {
+      user {
+        id
+        email
+      }
+      userErrors {
+        code
+        message
+        field
+      }
+    }
+  }
+`);
+
+/** The token of an acceptance link: `#token=…` (what Roster sends) or `?token=…`. */
+export function tokenFromLocation(hash: string, search: string): string | null {
+  const fromHash = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return fromHash || new URLSearchParams(search).get('token');
+}
+
+/**
+ * Accepting an invitation (also the first owner's setup): a profile and a password, then the person lands
+ * signed in.
+ */
+export function AcceptInvitationPage() {
+  usePageTitle('Accept your invitation');
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const token = useMemo(
+    () => tokenFromLocation(location.hash, location.search),
+    [location.hash, location.search],
+  );
+  const [displayName, setDisplayName] = useState('');
+  const [jobTitle, setJobTitle] = useState('');
+  const [timeZone, setTimeZone] = useState<string | null>(browserTimeZone());
+  const [password, setPassword] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [accountReady, setAccountReady] = useState(false);
+
+  const mutation = useMutation({
+    mutationFn: async () => {
+      const r = await request(
+        AcceptInvitation,
+        {
+          input: {
+            token: token ?? '',
+            password,
+            displayName: displayName.trim() || null,
+            jobTitle: jobTitle.trim() || null,
+            timeZone,
+            locale: navigator.language || null,
+          },
+        },
+        { anonymous: true },
+      );
+      const user = unwrapPayload(r.acceptInvitation).user;
+      if (!user) throw new ApiError([{ code: 'UNKNOWN', message: 'The invitation was not accepted.' }]);
+      setAccountReady(true);
+      await signIn({ email: user.email, password });
+    },
+    onSuccess: () => {
+      queryClient.clear();
+      navigate('/', { replace: true });
+    },
+  });
+
+  const error = mutation.error;
+  const passwordError = error instanceof ApiError && error.has('PASSWORD_POLICY') ? error.message : null;
+  const linkDead =
+    error instanceof ApiError && (error.has('INVITATION_INVALID') || error.has('INVITATION_EXPIRED'));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (passwordAcceptable(password, confirmation) && displayName.trim()) mutation.mutate();
+  };
+
+  return (
+    <Center mih="100vh" p="md" component="main">
+      <Paper withBorder shadow="sm" p="xl" w={520} maw="100%" radius="md">
+        <Stack>
+          <Stack gap={4}>
+            <Title order={1} size="h2">
+              Welcome to Roster
+            </Title>
+            <Text c="dimmed" size="sm">
+              Set up your account: tell us your name and choose a password.
+            </Text>
+          </Stack>
+          {!token ? (
+            <Alert color="red" variant="light" role="alert" title="This link is incomplete">
+              Open the link from your invitation email again, or ask for a new invitation.
+            </Alert>
+          ) : accountReady && error ? (
+            <Alert color="yellow" variant="light" role="alert" title="Your account is ready">
+              We could not sign you in automatically. <Link to="/sign-in">Sign in</Link> with your email and
+              the password you chose.
+            </Alert>
+          ) : (
+            <form onSubmit={submit} noValidate>
+              <Stack>
+                {linkDead ? (
+                  <Alert color="red" variant="light" role="alert" title="This link cannot be used">
+                    {error.message}
+                  </Alert>
+                ) : null}
+                <TextInput
+                  label="Your name"
+                  description="As colleagues should see it."
+                  required
+                  autoComplete="name"
+                  value={displayName}
+                  onChange={(e) => setDisplayName(e.currentTarget.value)}
+                  maxLength={200}
+                />
+                <TextInput
+                  label="Job title"
+                  autoComplete="organization-title"
+                  value={jobTitle}
+                  onChange={(e) => setJobTitle(e.currentTarget.value)}
+                  maxLength={200}
+                />
+                <TimeZoneSelect value={timeZone} onChange={setTimeZone} />
+                <PasswordInput
+                  label="Password"
+                  required
+                  autoComplete="new-password"
+                  value={password}
+                  onChange={(e) => setPassword(e.currentTarget.value)}
+                  error={passwordError}
+                  aria-describedby="password-rules"
+                />
+                <PasswordInput
+                  label="Repeat the password"
+                  required
+                  autoComplete="new-password"
+                  value={confirmation}
+                  onChange={(e) => setConfirmation(e.currentTarget.value)}
+                />
+                <div id="password-rules">
+                  <PasswordRules password={password} confirmation={confirmation} />
+                </div>
+                {!linkDead && !passwordError ? <FormError error={error} /> : null}
+                <Button
+                  type="submit"
+                  loading={mutation.isPending}
+                  disabled={!passwordAcceptable(password, confirmation) || !displayName.trim()}
+                >
+                  Create my account and sign in
+                </Button>
+              </Stack>
+            </form>
+          )}
+        </Stack>
+      </Paper>
+    </Center>
+  );
+}

@@ -1,0 +1,114 @@
+import { Badge, Button, Table, Text, VisuallyHidden } from '@mantine/core';
+import { useDates } from '../ui/dates';
+import { describeUserAgent } from '../ui/user-agent';
+import { ScrollTable } from '../ui/scroll-table';
+
+export interface SessionRow {
+  id: string;
+  current: boolean;
+  userAgent: string | null;
+  ip: string | null;
+  authMethod: string;
+  createdAt: string;
+  lastSeenAt: string;
+  idleExpiresAt: string;
+  absoluteExpiresAt: string;
+  revokedAt: string | null;
+}
+
+export function sessionIsLive(s: SessionRow, now = Date.now()): boolean {
+  return (
+    !s.revokedAt && new Date(s.idleExpiresAt).getTime() > now && new Date(s.absoluteExpiresAt).getTime() > now
+  );
+}
+
+/** Sessions with their device, place and times; live ones can be ended when `onRevoke` is given. */
+export function SessionsTable({
+  sessions,
+  onRevoke,
+  revoking,
+  caption,
+}: {
+  sessions: SessionRow[];
+  onRevoke?: (s: SessionRow) => void;
+  revoking?: string | null;
+  caption: string;
+}) {
+  const dates = useDates();
+  return (
+    <ScrollTable minWidth={720} label={caption}>
+      <Table striped highlightOnHover>
+        <Table.Caption>{caption}</Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Device</Table.Th>
+            <Table.Th scope="col">Address</Table.Th>
+            <Table.Th scope="col">Signed in</Table.Th>
+            <Table.Th scope="col">Last seen</Table.Th>
+            <Table.Th scope="col">State</Table.Th>
+            {onRevoke ? (
+              <Table.Th scope="col">
+                <Text size="sm" fw={700} span>
+                  Action
+                </Text>
+              </Table.Th>
+            ) : null}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {sessions.map((s) => {
+            const live = sessionIsLive(s);
+            return (
+              <Table.Tr key={s.id}>
+                <Table.Td>
+                  {describeUserAgent(s.userAgent)}{' '}
+                  {s.current ? (
+                    <Badge size="sm" color="teal" variant="light">
+                      This browser
+                    </Badge>
+                  ) : null}
+                </Table.Td>
+                <Table.Td>{s.ip ?? '—'}</Table.Td>
+                <Table.Td title={dates.dateTime(s.createdAt)}>{dates.dateTime(s.createdAt)}</Table.Td>
+                <Table.Td title={dates.dateTime(s.lastSeenAt)}>{dates.relative(s.lastSeenAt)}</Table.Td>
+                <Table.Td>
+                  {s.revokedAt ? (
+                    <Badge color="gray" variant="light">
+                      Ended {dates.relative(s.revokedAt)}
+                    </Badge>
+                  ) : live ? (
+                    <Badge color="teal" variant="light">
+                      Active
+                    </Badge>
+                  ) : (
+                    <Badge color="gray" variant="light">
+                      Expired
+                    </Badge>
+                  )}
+                </Table.Td>
+                {onRevoke ? (
+                  <Table.Td>
+                    {live && !s.current ? (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        color="red"
+                        loading={revoking === s.id}
+                        onClick={() => onRevoke(s)}
+                      >
+                        End session
+                        <VisuallyHidden>
+                          : {describeUserAgent(s.userAgent)}, {s.ip ?? 'unknown address'}
+                        </VisuallyHidden>
+                      </Button>
+                    ) : null}
+                  </Table.Td>
+                ) : null}
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </ScrollTable>
+  );
+}

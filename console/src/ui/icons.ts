@@ -1,0 +1,25 @@
+// One module per icon: importing the package's index makes Vite transform all 6,000 icons on every build.
+export { default as IconAlertCircle } from '@tabler/icons-react/icons/IconAlertCircle';
+export { default as IconArrowDown } from '@tabler/icons-react/icons/IconArrowDown';
+export { default as IconArrowUp } from '@tabler/icons-react/icons/IconArrowUp';
+export { default as IconArrowsSort } from '@tabler/icons-react/icons/IconArrowsSort';
+export { default as IconBell } from '@tabler/icons-react/icons/IconBell';
+export { default as IconCheck } from '@tabler/icons-react/icons/IconCheck';
+export { default as IconChevronDown } from '@tabler/icons-react/icons/IconChevronDown';
+export { default as IconChevronLeft } from '@tabler/icons-react/icons/IconChevronLeft';
+export { default as IconChevronRight } from '@tabler/icons-react/icons/IconChevronRight';
+export { default as IconColumns } from '@tabler/icons-react/icons/IconColumns';
+export { default as IconDevices } from '@tabler/icons-react/icons/IconDevices';
+export { default as IconHistory } from '@tabler/icons-react/icons/IconHistory';
+export { default as IconInbox } from '@tabler/icons-react/icons/IconInbox';
+export { default as IconInfoCircle } from '@tabler/icons-react/icons/IconInfoCircle';
+export { default as IconLogout } from '@tabler/icons-react/icons/IconLogout';
+export { default as IconMail } from '@tabler/icons-react/icons/IconMail';
+export { default as IconMailForward } from '@tabler/icons-react/icons/IconMailForward';
+export { default as IconMinus } from '@tabler/icons-react/icons/IconMinus';
+export { default as IconPlus } from '@tabler/icons-react/icons/IconPlus';
+export { default as IconSearch } from '@tabler/icons-react/icons/IconSearch';
+export { default as IconSend } from '@tabler/icons-react/icons/IconSend';
+export { default as IconUser } from '@tabler/icons-react/icons/IconUser';
+export { default as IconUsers } from '@tabler/icons-react/icons/IconUsers';
+export { default as IconX } from '@tabler/icons-react/icons/IconX';
