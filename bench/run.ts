@@ -8,12 +8,15 @@
 //   BENCH_DURATION       seconds per autocannon run (default 10); BENCH_BASELINE_SECONDS (default 5)
 //   BENCH_RATE           fixed rate of the latency runs (default 200 req/s); BENCH_CONNECTIONS (default 16)
 //   BENCH_TOKEN_CHECK    0 skips the token-check benchmark
+//   BENCH_ONLY           parts to run, comma-separated: users, departments, token (default: all). The
+//                        departments part (issue 3) adds 5,000 departments to the same users.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createBenchSchema, pgliteTarget, postgresTarget } from './dataset.js';
+import { benchDepartments, type DepartmentsResult } from './departments.js';
 import { environment } from './environment.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 
@@ -25,6 +28,10 @@ const num = (name: string, fallback: number) => {
   return n;
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
+const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token').split(',').map((p) => p.trim()));
+for (const p of parts) {
+  if (!['users', 'departments', 'token'].includes(p)) throw new Error(`BENCH_ONLY: unknown part "${p}"`);
+}
 
 const pgUrl = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const usersPg = num('BENCH_USERS_PG', 1_000_000);
@@ -47,21 +54,30 @@ if (existsSync('/usr/bin/taskset')) {
 const started = new Date();
 const environmentInfo = await environment(usersPg > 0 ? pgUrl : null, pinning);
 log(`environment: ${JSON.stringify(environmentInfo, null, 2)}`);
-log(`options: ${JSON.stringify({ usersPg, usersPglite, pgliteDir, ...options })}`);
+log(`options: ${JSON.stringify({ parts: [...parts], usersPg, usersPglite, pgliteDir, ...options })}`);
 
 const targets: TargetResult[] = [];
+const departments: DepartmentsResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
-  targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
+  if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
+  if (parts.has('departments')) {
+    departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log));
+  }
 }
 if (usersPglite > 0) {
   mkdirSync(pgliteDir, { recursive: true });
-  targets.push(await benchUsersList(pgliteTarget(pgliteDir), usersPglite, options, log));
+  if (parts.has('users'))
+    targets.push(await benchUsersList(pgliteTarget(pgliteDir), usersPglite, options, log));
+  if (parts.has('departments')) {
+    departments.push(await benchDepartments(pgliteTarget(pgliteDir), usersPglite, options, log));
+  }
 }
 
 let tokenCheck: unknown = null;
 const tokenCheckFile = join(import.meta.dirname, 'token-check.ts');
-if (env.BENCH_TOKEN_CHECK === '0') tokenCheck = { skipped: 'BENCH_TOKEN_CHECK=0' };
+if (!parts.has('token')) tokenCheck = { skipped: 'BENCH_ONLY' };
+else if (env.BENCH_TOKEN_CHECK === '0') tokenCheck = { skipped: 'BENCH_TOKEN_CHECK=0' };
 else if (!existsSync(tokenCheckFile)) {
   log('token check: bench/token-check.ts is not there yet; skipped');
   tokenCheck = { skipped: 'bench/token-check.ts missing' };
@@ -75,12 +91,16 @@ else if (!existsSync(tokenCheckFile)) {
 }
 
 const result = {
-  benchmark: 'roster users list',
+  benchmark: parts.has('users') ? 'roster users list' : `roster ${[...parts].join(', ')}`,
   startedAt: started.toISOString(),
   finishedAt: new Date().toISOString(),
   environment: environmentInfo,
   options: { usersPg, usersPglite, ...options },
   targets: { performance: { listFilterP99Ms: 50, searchP99Ms: 25, searchPgliteP99Ms: 40 }, results: targets },
+  departments: {
+    performance: { subtreeListingP99Ms: 50, scopedCheckAddsMs: 1, costReportWholeOrgMs: 500 },
+    results: departments,
+  },
   tokenCheck,
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

@@ -1,25 +1,15 @@
 // The user list benchmark: first page, a deep page by cursor, a status+role filter and three searches over
 // N users, measured (a) as the GraphQL `users` query over HTTP with autocannon against a server in its own
 // process, and (b) as the same domain call — the same Kysely SQL — in this process, as the same-run baseline.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import type { CommandContext } from '../src/domain/shared/context.js';
 import { countUsers } from '../src/domain/users/count-users.js';
 import { listUsers } from '../src/domain/users/list-users.js';
 import { encodeUserCursor, type UserOrder } from '../src/domain/users/user-cursor.js';
 import type { UserFilterInput } from '../src/domain/users/user-filter.js';
-import {
-  benchOrgSlug,
-  benchOwner,
-  benchSecretKey,
-  prepareDataset,
-  type BenchTarget,
-  type Dataset,
-} from './dataset.js';
+import { benchOwner, prepareDataset, type BenchTarget, type Dataset } from './dataset.js';
+import { httpRuns, post, signIn, startServer, type HttpStats } from './http.js';
 import { ratio, sequential, throughput, type LatencyStats } from './stats.js';
 
 export interface BenchOptions {
@@ -97,7 +87,7 @@ function variablesOf(s: Scenario): Record<string, unknown> {
   };
 }
 
-function ownerContext(dataset: Dataset): CommandContext {
+export function ownerContext(dataset: Dataset): CommandContext {
   return {
     ...dataset.runtime.services,
     actor: {
@@ -109,111 +99,6 @@ function ownerContext(dataset: Dataset): CommandContext {
     },
     meta: {},
   };
-}
-
-interface ServerHandle {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts bench/server.ts in a child process, on core 0 when taskset exists (this process runs on core 1). */
-async function startServer(target: BenchTarget): Promise<ServerHandle> {
-  const node = [process.execPath, '--import', 'tsx', 'bench/server.ts'];
-  const pinned = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0', ...node] : node;
-  const child = spawn(pinned[0] as string, pinned.slice(1), {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'silent',
-      ROSTER_SECRET_KEY: benchSecretKey,
-      ACCESS_TOKEN_TTL_SECONDS: '3600',
-      ...target.env,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-  return {
-    url: `${url}/graphql`,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-async function post(
-  url: string,
-  body: object,
-  token?: string,
-): Promise<{ data?: unknown; errors?: unknown[] }> {
-  const r = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  return (await r.json()) as { data?: unknown; errors?: unknown[] };
-}
-
-/** Signs the bench owner in through the signIn mutation; the access token is used by every request. */
-async function signIn(url: string): Promise<string> {
-  const r = await post(url, {
-    query: `mutation($input: SignInInput!) { signIn(input: $input) { accessToken userErrors { code } } }`,
-    variables: {
-      input: { email: benchOwner.email, password: benchOwner.password, organization: benchOrgSlug },
-    },
-  });
-  const token = (r.data as { signIn?: { accessToken?: string } } | undefined)?.signIn?.accessToken;
-  if (!token) throw new Error(`bench sign-in failed: ${JSON.stringify(r)}`);
-  return token;
-}
-
-interface HttpStats {
-  connections: number;
-  rate: number | null;
-  /** autocannon's percentiles have 1 ms resolution; the mean does not. */
-  meanMs: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  requestsPerSecond: number;
-  errors: number;
-}
-
-async function load(
-  url: string,
-  token: string,
-  body: string,
-  connections: number,
-  seconds: number,
-  rate?: number,
-) {
-  const r = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body,
-    connections,
-    duration: seconds,
-    ...(rate ? { overallRate: rate } : {}),
-  });
-  const stats: HttpStats = {
-    connections,
-    rate: rate ?? null,
-    meanMs: Math.round(r.latency.average * 100) / 100,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    maxMs: r.latency.max,
-    requestsPerSecond: Math.round(r.requests.total / r.duration),
-    errors: r.errors + r.timeouts + r.non2xx,
-  };
-  return stats;
 }
 
 export interface ScenarioResult {
@@ -305,19 +190,14 @@ export async function benchUsersList(
   const server = await startServer(target);
   const results: ScenarioResult[] = [];
   try {
-    const token = await signIn(server.url);
+    const token = await signIn(server.url, benchOwner);
     for (const s of list) {
       const variables = variablesOf(s);
       const body = JSON.stringify({ query: usersQuery, variables });
       const check = await post(server.url, { query: usersQuery, variables }, token);
       const data = check.data as { users?: { edges: unknown[]; totalCount: unknown } } | undefined;
       if (check.errors || !data?.users) throw new Error(`${s.name}: ${JSON.stringify(check.errors)}`);
-      await load(server.url, token, body, o.connections, 2); // warm-up
-      const sequentialHttp = await load(server.url, token, body, 1, o.duration);
-      // Two connections: autocannon paces each connection on its own timer, so with many connections a
-      // fixed rate arrives in bursts of `connections` requests at once, which measures the bursts.
-      const atRate = await load(server.url, token, body, 2, o.duration, o.rate);
-      const saturated = await load(server.url, token, body, o.connections, o.duration);
+      const { sequential: sequentialHttp, atRate, saturated } = await httpRuns(server.url, token, body, o);
       const baseline = baselines.get(s.name) as ScenarioResult['baseline'];
       const r: ScenarioResult = {
         name: s.name,
