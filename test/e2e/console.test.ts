@@ -234,6 +234,8 @@ describe.skipIf(missing !== null)('web console', () => {
     for (const what of ['Deactivated', 'Suspended', 'Role changed', 'Invitation accepted', 'Invited']) {
       await table.getByRole('button', { name: what, exact: true }).first().waitFor();
     }
+    // The owner may verify the trail: the page says whether the hash chain is intact.
+    await owner.getByTestId('audit-chain-status').getByText('Audit chain intact').waitFor();
     await expectAccessible(owner, 'the audit log');
     await shot(owner, 'audit-log');
 

@@ -18,6 +18,7 @@ import { Link } from 'react-router';
 import { request } from '../api/client';
 import { downloadFile } from '../api/download';
 import { usePermissions } from '../auth/viewer';
+import { AuditChainStatusLine } from './audit-chain-status';
 import { graphql, type ResultOf } from '../graphql';
 import { describeAction } from '../ui/audit-actions';
 import { useDates } from '../ui/dates';
@@ -128,6 +129,7 @@ export function AuditLogPage() {
       }
     >
       <FormError error={exportAs.error} />
+      {can('audit:verify') ? <AuditChainStatusLine /> : null}
       <Card withBorder padding="md" component="section" aria-label="Filters">
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
           <TextInput
