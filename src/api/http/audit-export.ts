@@ -1,6 +1,7 @@
+import { sendExportError } from './send-export-error.js';
 import { Readable, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import {
   auditExportColumns,
@@ -9,7 +10,7 @@ import {
   jsonLineOf,
 } from '../../domain/audit/audit-export-format.js';
 import { exportAuditEvents, type exportAuditEventsInput } from '../../domain/audit/export-audit-events.js';
-import { DomainError, errorCodes, isDomainError } from '../../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 import type { AuditEventRow } from '../../db/schema.js';
 import type { CommandContext, Services } from '../../domain/shared/context.js';
 
@@ -37,23 +38,6 @@ export function exportInputOf(query: unknown): Record<string, unknown> {
     } else input[name] = value;
   }
   return input;
-}
-
-const statusOf: Partial<Record<string, number>> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  VALIDATION_FAILED: 400,
-};
-
-function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown) {
-  if (isDomainError(err)) {
-    const status = statusOf[err.code] ?? 400;
-    if (status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.code(status).send({ error: { code: err.code, message: err.message } });
-  }
-  request.log.error({ err }, 'audit export failed');
-  return reply.code(500).send({ error: { code: 'INTERNAL', message: errorCodes.INTERNAL } });
 }
 
 /** The body: rows pulled batch by batch as the client reads, so the export's size never sits in memory. */
@@ -102,7 +86,7 @@ export function auditExportRoutes(services: Services): FastifyPluginAsync {
           .header('x-content-type-options', 'nosniff')
           .send(exportBody(exported.format, exported.events, request));
       } catch (err) {
-        return sendError(request, reply, err);
+        return sendExportError(request, reply, err, 'audit export');
       }
     });
   };

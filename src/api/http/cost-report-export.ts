@@ -1,8 +1,9 @@
+import { sendExportError } from './send-export-error.js';
 import { Readable, pipeline } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { z } from 'zod';
-import { DomainError, errorCodes, isDomainError } from '../../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 import { exportCostReport, type exportCostReportInput } from '../../domain/reports/export-cost-report.js';
 import type { CommandContext, Services } from '../../domain/shared/context.js';
 
@@ -13,23 +14,6 @@ import type { CommandContext, Services } from '../../domain/shared/context.js';
 export function costExportInputOf(query: unknown): Record<string, unknown> {
   const q = (query && typeof query === 'object' ? query : {}) as Record<string, unknown>;
   return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''));
-}
-
-const statusOf: Partial<Record<string, number>> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  VALIDATION_FAILED: 400,
-};
-
-function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown) {
-  if (isDomainError(err)) {
-    const status = statusOf[err.code] ?? 400;
-    if (status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.code(status).send({ error: { code: err.code, message: err.message } });
-  }
-  request.log.error({ err }, 'cost report export failed');
-  return reply.code(500).send({ error: { code: 'INTERNAL', message: errorCodes.INTERNAL } });
 }
 
 /**
@@ -64,7 +48,7 @@ export function costReportExportRoutes(services: Services): FastifyPluginAsync {
           .header('x-content-type-options', 'nosniff')
           .send(body);
       } catch (err) {
-        return sendError(request, reply, err);
+        return sendExportError(request, reply, err, 'cost report export');
       }
     });
   };
