@@ -4,6 +4,7 @@ import { actorFor, contextFor, createOrg, createUser } from '../../../test/suppo
 import { openTestRuntime, type TestRuntime } from '../../../test/support/test-runtime.js';
 import type { CommandContext } from '../shared/context.js';
 import { inviteUsers } from '../users/invite-users.js';
+import { countUsers } from '../users/count-users.js';
 import { listUsers } from '../users/list-users.js';
 import { archiveDepartment } from './archive-department.js';
 import { createDepartment } from './create-department.js';
@@ -293,6 +294,25 @@ describe('memberships', () => {
     expect(await ids(dir.id, true)).toEqual([inv!.user.id, other.id].sort());
     expect(await ids(div.id, false)).toEqual([]);
     expect(await ids(div.id, true)).toEqual([inv!.user.id]);
+    // The counts agree with the pages (the subtree is read by its path before the query).
+    const counted = async (departmentId: string, includeSubtree: boolean) => [
+      (await listUsers(ctx, { filter: { departmentId, includeSubtree } })).totalCount,
+      await countUsers(ctx, { filter: { departmentId, includeSubtree }, exact: true }),
+    ];
+    expect(await counted(dir.id, true)).toEqual([
+      { value: 2, exact: true },
+      { value: 2, exact: true },
+    ]);
+    // A department that does not exist, or belongs to another organisation, matches nobody.
+    const foreign = await tree((await adminOf()).ctx);
+    for (const id of [randomUUID(), foreign.dir.id]) {
+      expect(await ids(id, true)).toEqual([]);
+      expect(await ids(id, false)).toEqual([]);
+      expect(await counted(id, true)).toEqual([
+        { value: 0, exact: true },
+        { value: 0, exact: true },
+      ]);
+    }
 
     await expect(
       inviteUsers(ctx, {

@@ -5,7 +5,7 @@ import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { DB } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
-import { userFilterSchema, userFilterWhere } from './user-filter.js';
+import { resolveUserFilter, userFilterSchema, userFilterWhere } from './user-filter.js';
 
 export interface UserCount {
   value: number;
@@ -84,7 +84,8 @@ export async function countUsers(
   const access = await authorizeAnywhere(ctx, 'users:read');
   const input = parseInput(countUsersInput, raw);
   const reach = reachOf(access, 'users:read');
-  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, input.filter ?? undefined, reach);
+  const filter = await resolveUserFilter(ctx.db, ctx.actor.orgId, input.filter ?? undefined);
+  const where: UserWhere = (eb) => userFilterWhere(eb, ctx.actor.orgId, filter, reach);
   if (input.exact) return { value: await exactUserCount(ctx.db, where), exact: true };
   return approximateUserCount(ctx.db, where);
 }

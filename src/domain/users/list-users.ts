@@ -20,7 +20,7 @@ import {
   userSortFields,
   type UserOrder,
 } from './user-cursor.js';
-import { userFilterSchema, userFilterWhere } from './user-filter.js';
+import { resolveUserFilter, userFilterSchema, userFilterWhere } from './user-filter.js';
 import { fetchUserPage, readsAdaptively } from './user-page-query.js';
 
 export const maxUsersPageSize = 100;
@@ -67,7 +67,7 @@ export async function listUsers(ctx: CommandContext, raw: z.input<typeof listUse
   const order: UserOrder = input.orderBy ?? defaultUserOrder;
   const first = input.first ?? defaultUsersPageSize;
   const cursor = input.after ? decodeUserCursor(input.after, order) : null;
-  const filter = input.filter ?? undefined;
+  const filter = await resolveUserFilter(ctx.db, ctx.actor.orgId, input.filter ?? undefined);
   // A department manager without org-wide users:read sees the users whose primary department is in its
   // subtrees. Those cluster nowhere along a sort index, so the page is read adaptively (by the estimate).
   const reach = reachOf(access, 'users:read');

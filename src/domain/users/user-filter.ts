@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { roleKeys } from '../../authz/roles.js';
 import type { DB } from '../../db/schema.js';
@@ -30,6 +30,35 @@ export const userFilterSchema = z
 export type UserFilter = z.output<typeof userFilterSchema>;
 /** The filter as callers pass it (validated by the command). */
 export type UserFilterInput = z.input<typeof userFilterSchema>;
+
+/** A filter ready for SQL: with `departmentId` + `includeSubtree`, the department's path read beforehand. */
+export interface ResolvedUserFilter extends UserFilter {
+  /** The subtree's materialised path; null when the department is not one of the organisation's. */
+  subtreePath?: string | null;
+}
+
+/**
+ * Reads the path of the department whose subtree the filter asks for (one indexed row), so that the list
+ * query carries the subtree as a literal pattern (`path LIKE '/a/b/%'`). With the pattern known at plan time
+ * the planner estimates the subtree from the path statistics (a team: a few hundred members; the root: all
+ * of them) and picks the plan and the approximate count accordingly; a pattern computed inside the query
+ * (`LIKE top.path || '%'`) is a blind guess of a few departments, which made listing a 66,000-member
+ * division take a second and the whole organisation 13 s at 1M users (docs/benchmarks.md).
+ */
+export async function resolveUserFilter(
+  db: Kysely<DB>,
+  orgId: string,
+  f: UserFilter | undefined,
+): Promise<ResolvedUserFilter | undefined> {
+  if (!f?.departmentId || !f.includeSubtree) return f;
+  const row = await db
+    .selectFrom('departments')
+    .select('path')
+    .where('org_id', '=', orgId)
+    .where('id', '=', f.departmentId)
+    .executeTakeFirst();
+  return { ...f, subtreePath: row?.path ?? null };
+}
 
 /** Escapes LIKE's wildcards (and its escape character) so that they match themselves. */
 export function escapeLike(text: string): string {
@@ -80,7 +109,7 @@ export type UserReach = 'organization' | readonly string[];
 export function userFilterWhere(
   eb: ExpressionBuilder<DB, 'users'>,
   orgId: string,
-  f: UserFilter | undefined,
+  f: ResolvedUserFilter | undefined,
   reach: UserReach = 'organization',
 ): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [eb('org_id', '=', orgId)];
@@ -101,21 +130,25 @@ export function userFilterWhere(
   if (f.lastActiveAfter) parts.push(eb('last_active_at', '>=', f.lastActiveAfter));
   if (f.lastActiveBefore) parts.push(eb('last_active_at', '<', f.lastActiveBefore));
   if (f.neverSignedIn != null) parts.push(eb('last_login_at', f.neverSignedIn ? 'is' : 'is not', null));
-  if (f.departmentId) parts.push(inDepartment(eb, orgId, f.departmentId, f.includeSubtree ?? false));
+  if (f.departmentId) parts.push(inDepartment(eb, orgId, f.departmentId, f));
   return eb.and(parts);
 }
 
 /**
- * Membership of a department (or of its subtree: departments whose materialised path starts with the
- * department's own, answered by the (org_id, path text_pattern_ops) index). Another organisation's
- * department matches nobody.
+ * Membership (primary or secondary) of a department, or of its subtree: the departments whose materialised
+ * path starts with the department's own (`resolveUserFilter`), answered by the (org_id, path
+ * text_pattern_ops) index. Another organisation's department matches nobody.
  */
 function inDepartment(
   eb: ExpressionBuilder<DB, 'users'>,
   orgId: string,
   departmentId: string,
-  includeSubtree: boolean,
+  f: ResolvedUserFilter,
 ): Expression<SqlBool> {
+  if (f.includeSubtree && f.subtreePath === undefined) {
+    throw new Error('a subtree filter must be resolved first (resolveUserFilter)');
+  }
+  if (f.includeSubtree && f.subtreePath === null) return sql<SqlBool>`false`;
   return eb.exists(
     eb
       .selectFrom('user_departments as ud')
@@ -123,18 +156,15 @@ function inDepartment(
       .whereRef('ud.user_id', '=', 'users.id')
       .where('ud.org_id', '=', orgId)
       .where((w) =>
-        includeSubtree
+        f.includeSubtree && f.subtreePath
           ? w(
               'ud.department_id',
               'in',
               w
                 .selectFrom('departments as d')
-                .innerJoin('departments as top', (j) =>
-                  j.on('top.id', '=', departmentId).on('top.org_id', '=', orgId),
-                )
                 .select('d.id')
                 .where('d.org_id', '=', orgId)
-                .where('d.path', 'like', sql<string>`top.path || '%'`),
+                .where('d.path', 'like', subtreePattern(f.subtreePath)),
             )
           : w('ud.department_id', '=', departmentId),
       ),
