@@ -35,10 +35,14 @@ export interface DepartmentsResult {
   seededUsers: Dataset['seeded'];
   seededDepartments: DepartmentsDataset['seeded'];
   picks: Record<string, { code: string; depth: number; members: number }>;
-  listing: ListingResult[];
-  authz: { inProcess: AuthzInProcess; http: AuthzOverHttp };
-  cost: { inProcess: CostInProcess[]; http: CostOverHttp[] };
+  /** Null when the part was not run (`BENCH_DEPARTMENTS_PARTS`). */
+  listing: ListingResult[] | null;
+  authz: { inProcess: AuthzInProcess; http: AuthzOverHttp } | null;
+  cost: { inProcess: CostInProcess[]; http: CostOverHttp[] } | null;
 }
+
+export type DepartmentsPart = 'listing' | 'authz' | 'cost';
+export const departmentsParts: readonly DepartmentsPart[] = ['listing', 'authz', 'cost'];
 
 function ownerCtx(dataset: Dataset): CommandContext {
   return {
@@ -59,6 +63,7 @@ export async function benchDepartments(
   users: number,
   o: BenchOptions,
   log: (line: string) => void,
+  parts: ReadonlySet<DepartmentsPart> = new Set(departmentsParts),
 ): Promise<DepartmentsResult> {
   const say = (line: string) => log(`[${target.kind} departments] ${line}`);
   say(`preparing ${users} users...`);
@@ -74,11 +79,11 @@ export async function benchDepartments(
   say(`picked: ${JSON.stringify(picks)}`);
 
   const ctx = ownerCtx(dataset);
-  const list = await listingScenarios(dataset, depts);
-  const baselines = await listingBaselines(ctx, list, o, say);
-  const authzLocal = await authzInProcess(dataset, depts, o.baselineSeconds, say);
+  const list = parts.has('listing') ? await listingScenarios(dataset, depts) : [];
+  const baselines = parts.has('listing') ? await listingBaselines(ctx, list, o, say) : null;
+  const authzLocal = parts.has('authz') ? await authzInProcess(dataset, depts, o.baselineSeconds, say) : null;
   const cases = costCases(dataset.runtime.services.clock.now());
-  const costLocal = await costInProcess(ctx, cases, o.baselineSeconds, say);
+  const costLocal = parts.has('cost') ? await costInProcess(ctx, cases, o.baselineSeconds, say) : null;
   await dataset.runtime.close();
 
   const server = await startServer(target);
@@ -87,10 +92,10 @@ export async function benchDepartments(
     const tokens = {} as Record<ActorKey, string>;
     for (const k of Object.keys(depts.actors) as ActorKey[])
       tokens[k] = await signIn(server.url, depts.actors[k]);
-    const listing = await listingOverHttp(server.url, owner, list, baselines, o, say);
+    const listing = baselines ? await listingOverHttp(server.url, owner, list, baselines, o, say) : null;
     // Three times the usual duration: the differences sought are fractions of a millisecond.
-    const authzHttp = await authzOverHttp(server.url, tokens, depts, 3 * o.duration, say);
-    const costHttp = await costOverHttp(server.url, owner, cases, o.duration, say);
+    const authzHttp = authzLocal ? await authzOverHttp(server.url, tokens, depts, 3 * o.duration, say) : null;
+    const costHttp = costLocal ? await costOverHttp(server.url, owner, cases, o.duration, say) : null;
     return {
       kind: target.kind,
       users: dataset.users,
@@ -99,8 +104,8 @@ export async function benchDepartments(
       seededDepartments: depts.seeded,
       picks,
       listing,
-      authz: { inProcess: authzLocal, http: authzHttp },
-      cost: { inProcess: costLocal, http: costHttp },
+      authz: authzLocal && authzHttp ? { inProcess: authzLocal, http: authzHttp } : null,
+      cost: costLocal && costHttp ? { inProcess: costLocal, http: costHttp } : null,
     };
   } finally {
     await server.stop();

@@ -24,6 +24,8 @@ export function capturing(db: Kysely<DB>, sink: CompiledQuery[]): Kysely<DB> {
   return db.withPlugin(plugin);
 }
 
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
+
 export interface ExplainedQuery {
   sql: string;
   executionMs: number | null;
@@ -42,13 +44,19 @@ export async function explainAll(
     const r = await db.executeQuery<{ 'QUERY PLAN': string }>(
       CompiledQuery.raw(`explain (analyze, buffers) ${q.sql}`, [...q.parameters]),
     );
-    const plan = r.rows.map((row) => row['QUERY PLAN']);
+    // A filter on a long array literal (thousands of ids) would print it whole: keep the start of each line.
+    const plan = r.rows.map((row) => clip(row['QUERY PLAN'], 400));
     const ms = (label: string) => {
       const line = plan.find((l) => l.startsWith(label));
       const m = line?.match(/([\d.]+) ms/);
       return m ? Number(m[1]) : null;
     };
-    out.push({ sql: q.sql, executionMs: ms('Execution Time'), planningMs: ms('Planning Time'), plan });
+    out.push({
+      sql: clip(q.sql, 4000),
+      executionMs: ms('Execution Time'),
+      planningMs: ms('Planning Time'),
+      plan,
+    });
   }
   return out;
 }

@@ -10,13 +10,19 @@
 //   BENCH_TOKEN_CHECK    0 skips the token-check benchmark
 //   BENCH_ONLY           parts to run, comma-separated: users, departments, token (default: all). The
 //                        departments part (issue 3) adds 5,000 departments to the same users.
+//   BENCH_DEPARTMENTS_PARTS  of the departments part: listing, authz, cost (default: all three)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createBenchSchema, pgliteTarget, postgresTarget } from './dataset.js';
-import { benchDepartments, type DepartmentsResult } from './departments.js';
+import {
+  benchDepartments,
+  departmentsParts,
+  type DepartmentsPart,
+  type DepartmentsResult,
+} from './departments.js';
 import { environment } from './environment.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 
@@ -31,6 +37,12 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token').split(',').map((p) => p.trim()));
 for (const p of parts) {
   if (!['users', 'departments', 'token'].includes(p)) throw new Error(`BENCH_ONLY: unknown part "${p}"`);
+}
+const deptParts = new Set(
+  (env.BENCH_DEPARTMENTS_PARTS ?? departmentsParts.join(',')).split(',').map((p) => p.trim()),
+) as Set<DepartmentsPart>;
+for (const p of deptParts) {
+  if (!departmentsParts.includes(p)) throw new Error(`BENCH_DEPARTMENTS_PARTS: unknown part "${p}"`);
 }
 
 const pgUrl = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -54,7 +66,9 @@ if (existsSync('/usr/bin/taskset')) {
 const started = new Date();
 const environmentInfo = await environment(usersPg > 0 ? pgUrl : null, pinning);
 log(`environment: ${JSON.stringify(environmentInfo, null, 2)}`);
-log(`options: ${JSON.stringify({ parts: [...parts], usersPg, usersPglite, pgliteDir, ...options })}`);
+log(
+  `options: ${JSON.stringify({ parts: [...parts], departmentsParts: [...deptParts], usersPg, usersPglite, pgliteDir, ...options })}`,
+);
 
 const targets: TargetResult[] = [];
 const departments: DepartmentsResult[] = [];
@@ -62,7 +76,7 @@ if (usersPg > 0) {
   await createBenchSchema(pgUrl);
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
-    departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log));
+    departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
   }
 }
 if (usersPglite > 0) {
@@ -70,7 +84,7 @@ if (usersPglite > 0) {
   if (parts.has('users'))
     targets.push(await benchUsersList(pgliteTarget(pgliteDir), usersPglite, options, log));
   if (parts.has('departments')) {
-    departments.push(await benchDepartments(pgliteTarget(pgliteDir), usersPglite, options, log));
+    departments.push(await benchDepartments(pgliteTarget(pgliteDir), usersPglite, options, log, deptParts));
   }
 }
 
@@ -95,7 +109,7 @@ const result = {
   startedAt: started.toISOString(),
   finishedAt: new Date().toISOString(),
   environment: environmentInfo,
-  options: { usersPg, usersPglite, ...options },
+  options: { parts: [...parts], departmentsParts: [...deptParts], usersPg, usersPglite, ...options },
   targets: { performance: { listFilterP99Ms: 50, searchP99Ms: 25, searchPgliteP99Ms: 40 }, results: targets },
   departments: {
     performance: { subtreeListingP99Ms: 50, scopedCheckAddsMs: 1, costReportWholeOrgMs: 500 },
