@@ -4,7 +4,9 @@
 // an org-wide Administrator and two Viewers who manage departments (one a directorate, one 20 units).
 // Set-based SQL throughout (INSERT/UPDATE ... SELECT over hash buckets of the user id, no row-by-row work).
 // Reused across runs: each step only does what is missing.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../src/db/schema.js';
+import { writeSeatCheckpoint } from '../src/domain/reports/cost-seats.js';
 import { withTransaction, type Tx } from '../src/db/transaction.js';
 import { recordAuditEvent } from '../src/domain/audit/record-audit-event.js';
 import { hashPassword } from '../src/domain/security/password-hash.js';
@@ -102,6 +104,39 @@ async function ensureActors(trx: Tx, orgId: string, now: Date, home: string) {
     out[key] = row.id;
   }
   return out;
+}
+
+/**
+ * The cost report's seat ledger as a running system would have it: the placement above fired the ledger
+ * trigger but the history was then written directly, so the ledger is rebuilt from the histories (what the
+ * migration does), then the daily checkpoints of the last 60 days that the scheduled task
+ * `checkpoint-seat-ledgers` would have written are added.
+ */
+async function prepareSeatLedger(
+  db: Kysely<DB>,
+  orgId: string,
+  now: Date,
+  rebuild: boolean,
+  steps: Record<string, number>,
+): Promise<void> {
+  const cp = await db
+    .selectFrom('seat_checkpoints')
+    .select(sql<number>`count(distinct at)::int`.as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  if (rebuild || Number(cp.n) === 0) {
+    await timed(steps, 'seat ledger rebuild', () =>
+      sql`select rebuild_seat_ledger(${orgId}::uuid, ${now}::timestamptz)`.execute(db),
+    );
+  }
+  if (rebuild || Number(cp.n) < 2) {
+    await timed(steps, 'seat checkpoints (60 days)', async () => {
+      for (let d = 1; d <= 60; d++)
+        await writeSeatCheckpoint(db, orgId, new Date(now.getTime() - d * 86_400_000));
+    });
+    await sql`analyze seat_ledger`.execute(db);
+    await sql`analyze seat_checkpoints`.execute(db);
+  }
 }
 
 /** Makes sure the tree, the placements, the managers and the bench actors exist; seeds what is missing. */
@@ -217,6 +252,7 @@ export async function prepareDepartments(dataset: Dataset): Promise<DepartmentsD
     await sql`analyze user_departments`.execute(db);
     await sql`analyze departments`.execute(db);
   }
+  await prepareSeatLedger(db, orgId, now, work.seededNow, steps);
 
   // An Organisation setting that keeps notices of the suspend/reactivate scenario to the owner: by
   // default every active administrator (5% of 1M seeded users) would get an email per change.

@@ -42,6 +42,8 @@ export interface UsersTable {
   version: Generated<number>;
   /** Kept by replaceMemberships: the department of the user's primary membership. */
   primary_department_id: Generated<string | null>;
+  /** Set with it: the instant of the last change of primary department (the seat ledger's time). */
+  primary_department_changed_at: Timestamp | null;
 }
 
 export interface InvitationsTable {
@@ -229,6 +231,24 @@ export interface UserStatusHistoryTable {
   valid_to: Timestamp | null;
 }
 
+/** Seat events: +1/-1 per (primary department, seat status), written by a trigger on users. */
+export interface SeatLedgerTable {
+  org_id: string;
+  department_id: string;
+  status: string;
+  at: Timestamp;
+  seats: number;
+}
+
+/** The ledger's sums per (department, status) at an instant. */
+export interface SeatCheckpointsTable {
+  org_id: string;
+  at: Timestamp;
+  department_id: string;
+  status: string;
+  seats: number;
+}
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -248,6 +268,8 @@ export interface DB {
   user_departments: UserDepartmentsTable;
   user_department_history: UserDepartmentHistoryTable;
   user_status_history: UserStatusHistoryTable;
+  seat_ledger: SeatLedgerTable;
+  seat_checkpoints: SeatCheckpointsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -6,6 +6,7 @@ import { deliverDueMessages } from '../domain/notifications/deliver-outbox.js';
 import { createEmailTransport } from '../email/create-transport.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
 import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
+import { checkpointSeatLedgers } from '../domain/reports/seat-checkpoints.js';
 
 /** Work the worker runs on a schedule; each is also a queue, so it can be sent once by hand. */
 export interface ScheduledTask {
@@ -67,6 +68,14 @@ export const scheduledTasks: readonly ScheduledTask[] = [
       if (services.config.databaseUrl) return { analyzed: 0 };
       await sql`analyze`.execute(services.db);
       return { analyzed: 1 };
+    },
+  },
+  {
+    // Keeps the cost report's seat counts a checkpoint plus a few events away (seat-checkpoints.ts).
+    name: 'checkpoint-seat-ledgers',
+    cron: '*/10 * * * *',
+    async run(services, now) {
+      return { ...(await checkpointSeatLedgers(services.db, now)) };
     },
   },
   {

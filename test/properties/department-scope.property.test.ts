@@ -9,6 +9,7 @@ import { moveDepartment } from '../../src/domain/departments/move-department.js'
 import { setDepartmentManagers } from '../../src/domain/departments/set-department-managers.js';
 import { setUserDepartments } from '../../src/domain/departments/set-user-departments.js';
 import { isDomainError } from '../../src/domain/errors.js';
+import { seatCounts, seatCountsFromUsers } from '../../src/domain/reports/cost-seats.js';
 import type { CommandContext } from '../../src/domain/shared/context.js';
 import { changeUserRole } from '../../src/domain/users/change-user-role.js';
 import { getUser } from '../../src/domain/users/get-user.js';
@@ -161,7 +162,7 @@ async function attempt(run: () => Promise<unknown>): Promise<string | null> {
 }
 
 describe('department scope (property, real commands)', () => {
-  it('no manager acts outside its subtree or grants a role wider than its own, through moves and re-placements', async () => {
+  it('no manager acts outside its subtree or grants a role wider than its own, through moves and re-placements (and the seat ledger stays right)', async () => {
     await fc.assert(
       fc.asyncProperty(scenarioArb, async (sc) => {
         const s = rt.services;
@@ -306,6 +307,14 @@ describe('department scope (property, real commands)', () => {
             expect(after).toEqual(before);
           }
         }
+        // The seat ledger the cost report reads (trigger-written) agrees with the users rows after it all.
+        const bySeat = (xs: { departmentId: string; status: string }[]) =>
+          [...xs].sort((a, b) =>
+            `${a.departmentId}${a.status}`.localeCompare(`${b.departmentId}${b.status}`),
+          );
+        expect(bySeat(await seatCounts(s.db, org.id, null, null))).toEqual(
+          bySeat(await seatCountsFromUsers(s.db, org.id, null)),
+        );
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 25) },
     );

@@ -77,10 +77,11 @@ export async function replaceMemberships(
   const primaryBefore = current.find((m) => m.isPrimary)?.departmentId ?? null;
   const primaryAfter = next.find((m) => m.isPrimary)?.departmentId ?? null;
   if (primaryBefore !== primaryAfter) {
-    // The scoped check and the cost report read the primary department from the users row.
+    // The scoped check reads the primary department from the users row; the trigger users_seat_ledger
+    // records the seat move at `now` (the instant the history intervals above end and start).
     await trx
       .updateTable('users')
-      .set({ primary_department_id: primaryAfter })
+      .set({ primary_department_id: primaryAfter, primary_department_changed_at: now })
       .where('org_id', '=', orgId)
       .where('id', '=', userId)
       .execute();

@@ -12,7 +12,8 @@ import { actorFor, contextFor, createOrg, createUser } from '../../../test/suppo
 import { openTestRuntime, type TestRuntime } from '../../../test/support/test-runtime.js';
 import { costReport, type CostReport } from './cost-report.js';
 import { costRollup, type SeatCount } from './cost-rollup.js';
-import { currentSeatCounts, seatCountsAt, seatCountsAtByJoin } from './cost-seats.js';
+import { sql } from 'kysely';
+import { seatCounts, seatCountsAtByJoin, seatCountsFromUsers, writeSeatCheckpoint } from './cost-seats.js';
 
 let rt: TestRuntime;
 let sc: CostScenario;
@@ -151,29 +152,63 @@ describe(`costReport (${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'})`
     });
   });
 
-  it("corrects today's seats by the users changed since asOf exactly as the direct join of both histories", async () => {
+  const instantsOfInterest = () => {
     const times = [...Object.values(scenarioTimes).map((t) => new Date(t)), rt.clock.now()];
-    const instants = times.flatMap((t) => [new Date(t.getTime() - 1), t, new Date(t.getTime() + 1)]);
+    return times.flatMap((t) => [new Date(t.getTime() - 1), t, new Date(t.getTime() + 1)]);
+  };
+  const ledgerAgreesWithHistories = async (label: string) => {
     for (const subtree of [null, sc.dept.division.path]) {
-      for (const asOf of instants) {
+      for (const asOf of instantsOfInterest()) {
         const direct = await seatCountsAtByJoin(rt.services.db, sc.orgId, asOf, subtree);
-        const corrected = await seatCountsAt(rt.services.db, sc.orgId, asOf, subtree);
-        expect(sortSeats(corrected), `${asOf.toISOString()} ${subtree ?? 'all'}`).toEqual(sortSeats(direct));
+        const ledger = await seatCounts(rt.services.db, sc.orgId, asOf, subtree);
+        expect(sortSeats(ledger), `${label} ${asOf.toISOString()} ${subtree ?? 'all'}`).toEqual(
+          sortSeats(direct),
+        );
       }
+      expect(sortSeats(await seatCounts(rt.services.db, sc.orgId, null, subtree)), `${label} now`).toEqual(
+        sortSeats(await seatCountsFromUsers(rt.services.db, sc.orgId, subtree)),
+      );
     }
+  };
+
+  it('reads from the seat ledger exactly what the histories say at every instant, and the users rows now', async () => {
+    await ledgerAgreesWithHistories('trigger-written ledger');
+    expect((await seatCountsFromUsers(rt.services.db, sc.orgId, null)).length).toBeGreaterThan(0);
   });
 
-  it('gives the same figures from the history tables as from the current tables at now', async () => {
+  it('gives the same seats through checkpoints before and after the instant, and after a rebuild', async () => {
+    const db = rt.services.db;
+    const ledgerRows = () =>
+      db.selectFrom('seat_ledger').selectAll().where('org_id', '=', sc.orgId).execute();
+    const before = await ledgerRows();
+    expect(before.length).toBeGreaterThan(0);
+    // Checkpoints between the scenario's changes: every instant is then read from the nearest one, in
+    // either direction (added or subtracted events).
+    for (const t of [scenarioTimes.suspended, scenarioTimes.moved]) {
+      expect(await writeSeatCheckpoint(db, sc.orgId, new Date(new Date(t).getTime() + 1000))).toBeGreaterThan(
+        0,
+      );
+    }
+    await ledgerAgreesWithHistories('with checkpoints');
+    // The same checkpoint again writes nothing.
+    const again = new Date(new Date(scenarioTimes.moved).getTime() + 1000);
+    expect(await writeSeatCheckpoint(db, sc.orgId, again)).toBe(0);
+    // Rebuilt from the histories (what the migration runs): the same sums, a checkpoint at the instant.
+    await sql`select rebuild_seat_ledger(${sc.orgId}::uuid, ${rt.clock.now()}::timestamptz)`.execute(db);
+    const checkpoints = await db
+      .selectFrom('seat_checkpoints')
+      .select('at')
+      .distinct()
+      .where('org_id', '=', sc.orgId)
+      .execute();
+    expect(checkpoints.map((c) => new Date(c.at).getTime())).toEqual([rt.clock.now().getTime()]);
+    await ledgerAgreesWithHistories('rebuilt');
+    const sum = (rows: { seats: number }[]) => rows.reduce((n, r) => n + r.seats, 0);
+    expect(sum(await ledgerRows())).toBe(sum(before));
+  });
+
+  it('gives the same report from the past instant after the last change as now', async () => {
     const now = rt.clock.now();
-    const fromHistory = await seatCountsAt(rt.services.db, sc.orgId, now, null);
-    const fromUsers = await currentSeatCounts(rt.services.db, sc.orgId, null);
-    expect(sortSeats(fromHistory)).toEqual(sortSeats(fromUsers));
-    expect(fromUsers.length).toBeGreaterThan(0);
-    const div = sc.dept.division.path;
-    expect(sortSeats(await seatCountsAt(rt.services.db, sc.orgId, now, div))).toEqual(
-      sortSeats(await currentSeatCounts(rt.services.db, sc.orgId, div)),
-    );
-    // And through the whole report: a past instant after the last change (history) against now (current).
     const current = await costReport(sc.ctx);
     const history = await costReport(sc.ctx, { asOf: new Date(now.getTime() - 1) });
     expect(history.source).toBe('history');
@@ -183,9 +218,9 @@ describe(`costReport (${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'})`
       .selectAll()
       .where('org_id', '=', sc.orgId)
       .execute();
-    expect(costRollup({ departments, seats: fromHistory })).toEqual(
-      costRollup({ departments, seats: fromUsers }),
-    );
+    expect(
+      costRollup({ departments, seats: await seatCounts(rt.services.db, sc.orgId, null, null) }),
+    ).toEqual(costRollup({ departments, seats: await seatCountsFromUsers(rt.services.db, sc.orgId, null) }));
   });
 
   it('requires costs:read; Finance holds it', async () => {

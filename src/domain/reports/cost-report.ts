@@ -5,7 +5,7 @@ import { ancestorIds, loadDepartment, subtreePattern } from '../departments/depa
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { costRollup, type CostRollup } from './cost-rollup.js';
-import { currentSeatCounts, seatCountsAt } from './cost-seats.js';
+import { seatCounts } from './cost-seats.js';
 
 export const costReportInput = z
   .object({
@@ -18,7 +18,7 @@ export const costReportInput = z
 
 export interface CostReport extends CostRollup<DepartmentRow> {
   asOf: Date;
-  /** Where the seats were read: the users rows (asOf now or later) or the history tables (asOf in the past). */
+  /** 'current': asOf is now or later (every recorded change counts); 'history': asOf is in the past. */
   source: 'current' | 'history';
 }
 
@@ -27,13 +27,14 @@ export interface CostReport extends CostRollup<DepartmentRow> {
  * (permission `costs:read`). The definitions — primary department only, billable = active + suspended,
  * inherited rate and cost centre, no proration, money in whole cents — are in `cost-rollup.ts`.
  *
- * As of a date: seats are counted as they were at `asOf` — each user's status from `user_status_history`
- * and primary department from `user_department_history`, the intervals containing `asOf` — so moves and
- * status changes count from the instant they happened. When `asOf` is now or later (or absent) the same
- * figures are read from the users rows (`status`, `primary_department_id`), which is much faster. The TREE
- * AND RATES ARE TODAY'S: departments and their rates and cost centres have no history, so a past date is
- * priced at today's rates, a department created since appears with no seats, and a department moved since
- * is reported where it sits now. Archived departments appear only when their subtree holds a seat at asOf.
+ * As of a date: seats are counted as they were at `asOf` — each user's status and primary department at
+ * that instant — so moves and status changes count from the instant they happened. They are read from the
+ * seat ledger (`seatCounts`: a checkpoint plus the changes since), which agrees with the history tables
+ * `user_status_history` and `user_department_history` (the definition); `source` says whether `asOf` was
+ * now or later (every recorded change) or in the past. The TREE AND RATES ARE TODAY'S: departments and
+ * their rates and cost centres have no history, so a past date is priced at today's rates, a department
+ * created since appears with no seats, and a department moved since is reported where it sits now.
+ * Archived departments appear only when their subtree holds a seat at asOf.
  */
 export async function costReport(
   ctx: CommandContext,
@@ -49,10 +50,7 @@ export async function costReport(
     : null;
   const source = asOf.getTime() >= now.getTime() ? 'current' : 'history';
   // Seats first, departments second: departments are never deleted, so every seat's department is loaded.
-  const seats =
-    source === 'current'
-      ? await currentSeatCounts(ctx.db, orgId, root?.path ?? null)
-      : await seatCountsAt(ctx.db, orgId, asOf, root?.path ?? null);
+  const seats = await seatCounts(ctx.db, orgId, source === 'current' ? null : asOf, root?.path ?? null);
   const departments = await reportDepartments(ctx, root);
   return { asOf, source, ...costRollup({ departments, seats, rootId: root?.id ?? null }) };
 }

@@ -188,16 +188,19 @@ export function costRollup<D extends RollupDepartment>(input: {
     const t = subtree.get(d.id)!;
     return d.archived_at === null || t.active + t.suspended + t.invited > 0;
   });
-  const sortKey = (d: D) => pathIds(d.path).map((id) => [byId.get(id)?.name ?? '', id] as const);
-  const keys = new Map(visible.map((d) => [d.id, sortKey(d)]));
-  visible.sort((a, b) => compareKeys(keys.get(a.id)!, keys.get(b.id)!));
+  // Tree order by name at each level: every department's rank by (name, id) once (n log n collator
+  // comparisons), then paths compared as lists of ranks (numbers) — a collator comparison per path step
+  // of every sort comparison took 90-150 ms at 5,000 departments.
+  const rank = nameRanks(input.departments);
+  const keys = new Map(visible.map((d) => [d.id, pathIds(d.path).map((id) => rank.get(id) ?? -1)]));
+  visible.sort((a, b) => compareRanks(keys.get(a.id)!, keys.get(b.id)!));
 
   const lines = visible.map((d): CostLine<D> => {
     const rate = rateCents.get(d.id) ?? null;
     const cc = nearest(d, byId, (a) => a.cost_centre);
     return {
       department: d,
-      namePath: keys.get(d.id)!.map(([name]) => name),
+      namePath: pathIds(d.path).map((id) => byId.get(id)?.name ?? ''),
       own: figuresOf(own.get(d.id)!),
       subtree: figuresOf(subtree.get(d.id)!),
       rate: rate ? rate.cents / 100 : null,
@@ -224,13 +227,18 @@ export function costRollup<D extends RollupDepartment>(input: {
   return { departments: lines, costCentres, totals: figuresOf(totals) };
 }
 
-/** Level by level: name (case-insensitive, numbers by value), then id; a parent before its children. */
-function compareKeys(a: readonly (readonly [string, string])[], b: readonly (readonly [string, string])[]) {
+/** Each department's position when all are sorted by name (case-insensitive, numbers by value), then id. */
+function nameRanks(departments: readonly RollupDepartment[]): Map<string, number> {
+  const sorted = [...departments].sort(
+    (a, b) => collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return new Map(sorted.map((d, i) => [d.id, i]));
+}
+
+/** Level by level by rank; a parent (a prefix) before its children. */
+function compareRanks(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const [an, aid] = a[i]!;
-    const [bn, bid] = b[i]!;
-    const c = collator.compare(an, bn) || (aid < bid ? -1 : aid > bid ? 1 : 0);
-    if (c !== 0) return c;
+    if (a[i] !== b[i]) return a[i]! - b[i]!;
   }
   return a.length - b.length;
 }

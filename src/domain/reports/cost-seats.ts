@@ -4,18 +4,105 @@ import { subtreePattern } from '../departments/department-record.js';
 import { seatStatuses, type SeatCount } from './cost-rollup.js';
 
 /**
- * The one grouped query behind the cost report: how many users hold a seat per (primary department,
- * status). A GROUP BY and nothing else, so it stays fast at 1M users; the arithmetic is `costRollup`'s.
+ * Seats per (primary department, status) for the cost report, read from the seat ledger
+ * (migration 20261127_0500_seat_ledger.sql, docs/decisions/0005-seat-ledger.md): the checkpoint nearest to
+ * the instant plus (or minus) the ledger's events between the two. What it costs follows the number of
+ * departments and of changes since the checkpoint, not the number of users. The definitions it must agree
+ * with, kept as the tests' oracles: `seatCountsFromUsers` (now) and `seatCountsAtByJoin` (any instant).
  * With `subtreePath` only departments of that subtree are counted.
  */
 
 const seatCount = sql<number>`count(*)::int`.as('seats');
 
+/** Seats at `at`, or with `at` null after every recorded change (now, whatever the clocks say). */
+export async function seatCounts(
+  db: Kysely<DB>,
+  orgId: string,
+  at: Date | null,
+  subtreePath: string | null,
+): Promise<SeatCount[]> {
+  const base = await nearestCheckpoint(db, orgId, at);
+  // Events between the checkpoint and the instant: after it and up to `at` (added), or after `at` and up
+  // to a later checkpoint (subtracted); with no checkpoint at all, every event up to `at`.
+  const subtract = base !== null && at !== null && base > at;
+  const events = db
+    .selectFrom('seat_ledger')
+    .select(['department_id', 'status', sql<number>`seats * ${sql.lit(subtract ? -1 : 1)}`.as('seats')])
+    .where('org_id', '=', orgId)
+    .$if(subtract, (q) => q.where('at', '>', at!).where('at', '<=', base!))
+    .$if(!subtract && base !== null, (q) => q.where('at', '>', base!))
+    .$if(!subtract && at !== null, (q) => q.where('at', '<=', at!));
+  const parts = db
+    .selectFrom('seat_checkpoints')
+    .select(['department_id', 'status', sql<number>`seats`.as('seats')])
+    .where('org_id', '=', orgId)
+    .where((eb) => (base ? eb('at', '=', base) : sql<boolean>`false`))
+    .unionAll(events);
+  const rows = await db
+    .selectFrom(parts.as('p'))
+    .select(['p.department_id', 'p.status', sql<number>`sum(p.seats)::int`.as('seats')])
+    .$if(subtreePath !== null, (q) => q.where('p.department_id', 'in', subtreeIds(db, orgId, subtreePath!)))
+    .groupBy(['p.department_id', 'p.status'])
+    .having(sql`sum(p.seats)`, '<>', 0)
+    .execute();
+  return rows.map((r) => ({ departmentId: r.department_id, status: r.status, seats: Number(r.seats) }));
+}
+
+/** The checkpoint instant closest to `at` on either side (the latest for now); null when there is none. */
+async function nearestCheckpoint(db: Kysely<DB>, orgId: string, at: Date | null): Promise<Date | null> {
+  const cp = () => db.selectFrom('seat_checkpoints').where('org_id', '=', orgId);
+  if (at === null) {
+    const r = await cp()
+      .select(sql<Date | null>`max(at)`.as('at'))
+      .executeTakeFirst();
+    return r?.at ? new Date(r.at) : null;
+  }
+  const r = await db
+    .selectNoFrom([
+      cp()
+        .select(sql<Date>`max(at)`.as('at'))
+        .where('at', '<=', at)
+        .as('before'),
+      cp()
+        .select(sql<Date>`min(at)`.as('at'))
+        .where('at', '>', at)
+        .as('after'),
+    ])
+    .executeTakeFirst();
+  const before = r?.before ? new Date(r.before) : null;
+  const after = r?.after ? new Date(r.after) : null;
+  if (!before || !after) return before ?? after;
+  return at.getTime() - before.getTime() <= after.getTime() - at.getTime() ? before : after;
+}
+
 /**
- * Seats now, from the users rows themselves (`status`, `primary_department_id`, kept by
- * replaceMemberships): answered from the index (org_id, primary_department_id, status).
+ * Writes the checkpoint of `at`: the seats per (department, status) then, computed from the previous
+ * checkpoint and the ledger. Only events already committed count, so `at` must lie far enough in the past
+ * that no transaction still open can record an event at or before it (`checkpointSeatLedgers`).
  */
-export async function currentSeatCounts(
+export async function writeSeatCheckpoint(db: Kysely<DB>, orgId: string, at: Date): Promise<number> {
+  const counts = await seatCounts(db, orgId, at, null);
+  let written = 0;
+  for (let i = 0; i < counts.length; i += 2000) {
+    const rows = counts.slice(i, i + 2000).map((c) => ({
+      org_id: orgId,
+      at,
+      department_id: c.departmentId,
+      status: c.status,
+      seats: c.seats,
+    }));
+    const r = await db
+      .insertInto('seat_checkpoints')
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    written += rows.length && Number(r.reduce((n, x) => n + Number(x.numInsertedOrUpdatedRows ?? 0), 0));
+  }
+  return written;
+}
+
+/** Seats now from the users rows themselves (a GROUP BY over every user): the oracle for "now". */
+export async function seatCountsFromUsers(
   db: Kysely<DB>,
   orgId: string,
   subtreePath: string | null,
@@ -34,93 +121,17 @@ export async function currentSeatCounts(
 }
 
 /**
- * Seats as they were at the instant `asOf`, computed as the seats now corrected by the users whose status
- * or primary department changed after `asOf`: seats(asOf) = seats(now) - now(changed) + then(changed).
- * Its cost follows the number of changes since `asOf`, not the number of users (a full join of both
- * histories over 1M users took seconds). `seatCountsAtByJoin` is the direct definition, kept as the
- * tests' oracle for this one.
- */
-export async function seatCountsAt(
-  db: Kysely<DB>,
-  orgId: string,
-  asOf: Date,
-  subtreePath: string | null,
-): Promise<SeatCount[]> {
-  const changed = await changedSince(db, orgId, asOf);
-  const current = await currentSeatCounts(db, orgId, subtreePath);
-  if (changed.length === 0) return current;
-  const [nowOfChanged, thenOfChanged] = await Promise.all([
-    currentSeatCountsOf(db, orgId, changed, subtreePath),
-    seatCountsAtByJoin(db, orgId, asOf, subtreePath, changed),
-  ]);
-  return addSeatCounts([current, negate(nowOfChanged), thenOfChanged]);
-}
-
-/** Users with a status or primary-membership interval that starts or ends after `asOf`. */
-async function changedSince(db: Kysely<DB>, orgId: string, asOf: Date): Promise<string[]> {
-  const rows = await db
-    .selectFrom('user_status_history')
-    .select('user_id')
-    .where('org_id', '=', orgId)
-    .where('valid_from', '>', asOf)
-    .union((qb) =>
-      qb
-        .selectFrom('user_status_history')
-        .select('user_id')
-        .where('org_id', '=', orgId)
-        .where('valid_to', '>', asOf),
-    )
-    .union((qb) =>
-      qb
-        .selectFrom('user_department_history')
-        .select('user_id')
-        .where('org_id', '=', orgId)
-        .where('is_primary', '=', true)
-        .where('valid_from', '>', asOf),
-    )
-    .union((qb) =>
-      qb
-        .selectFrom('user_department_history')
-        .select('user_id')
-        .where('org_id', '=', orgId)
-        .where('is_primary', '=', true)
-        .where('valid_to', '>', asOf),
-    )
-    .execute();
-  return rows.map((r) => r.user_id);
-}
-
-async function currentSeatCountsOf(
-  db: Kysely<DB>,
-  orgId: string,
-  userIds: readonly string[],
-  subtreePath: string | null,
-): Promise<SeatCount[]> {
-  let q = db
-    .selectFrom('users')
-    .select(['primary_department_id as departmentId', 'status', seatCount])
-    .where('org_id', '=', orgId)
-    .where('id', '=', sql<string>`any(${sql.val(userIds)}::uuid[])`)
-    .where('primary_department_id', 'is not', null)
-    .where('status', 'in', seatStatuses);
-  if (subtreePath) q = q.where('primary_department_id', 'in', subtreeIds(db, orgId, subtreePath));
-  const rows = await q.groupBy(['primary_department_id', 'status']).execute();
-  return rows.map((r) => ({ departmentId: r.departmentId!, status: r.status, seats: Number(r.seats) }));
-}
-
-/**
  * The definition of seats at `asOf`: each user's status interval from `user_status_history` and
  * primary-membership interval from `user_department_history` that contain `asOf`. Intervals are half-open,
  * [valid_from, valid_to): a change made at T counts from T on, and the interval it closes ends at T, so a
- * user is in exactly one status and at most one primary department at any instant. With `userIds`, only
- * those users.
+ * user is in exactly one status and at most one primary department at any instant. A join of both
+ * histories over every user: seconds at 1M users, so it is the tests' oracle, not the report's path.
  */
 export async function seatCountsAtByJoin(
   db: Kysely<DB>,
   orgId: string,
   asOf: Date,
   subtreePath: string | null,
-  userIds?: readonly string[],
 ): Promise<SeatCount[]> {
   let q = db
     .selectFrom('user_status_history as s')
@@ -134,25 +145,9 @@ export async function seatCountsAtByJoin(
     .where('p.is_primary', '=', true)
     .where('p.valid_from', '<=', asOf)
     .where((eb) => eb.or([eb('p.valid_to', 'is', null), eb('p.valid_to', '>', asOf)]));
-  if (userIds) q = q.where('s.user_id', '=', sql<string>`any(${sql.val(userIds)}::uuid[])`);
   if (subtreePath) q = q.where('p.department_id', 'in', subtreeIds(db, orgId, subtreePath));
   const rows = await q.groupBy(['p.department_id', 's.status']).execute();
   return rows.map((r) => ({ departmentId: r.departmentId, status: r.status, seats: Number(r.seats) }));
-}
-
-const negate = (xs: readonly SeatCount[]): SeatCount[] => xs.map((x) => ({ ...x, seats: -x.seats }));
-
-/** Sums seat counts per (department, status), dropping zeros. Pure. */
-export function addSeatCounts(parts: readonly (readonly SeatCount[])[]): SeatCount[] {
-  const sums = new Map<string, SeatCount>();
-  for (const part of parts) {
-    for (const c of part) {
-      const key = `${c.departmentId}:${c.status}`;
-      const prev = sums.get(key);
-      sums.set(key, { departmentId: c.departmentId, status: c.status, seats: (prev?.seats ?? 0) + c.seats });
-    }
-  }
-  return [...sums.values()].filter((c) => c.seats !== 0);
 }
 
 function subtreeIds(db: Kysely<DB>, orgId: string, path: string) {
