@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { DB, UserRow } from '../db/schema.js';
 import { DomainError } from '../domain/errors.js';
 import type { CommandContext } from '../domain/shared/context.js';
@@ -15,43 +15,51 @@ import {
 import { isPermission, type Permission } from './permissions.js';
 
 /**
- * The actor's managed departments, read fresh for every request (one indexed query, only for user
- * actors): a move of a department or a change of managers takes effect on the next request, so nobody
- * keeps a right after a reorganisation. Archived departments grant nothing.
+ * The actor's access, read fresh for every request in ONE statement (only for user actors): the platform
+ * permissions their departments add and the departments they manage. A move of a department, a change of
+ * managers or of a department's permissions takes effect on the next request, so nobody keeps a right
+ * after a reorganisation. Archived departments grant nothing.
  */
 export async function loadAccess(db: Kysely<DB>, actor: CommandContext['actor']): Promise<Access> {
   if (actor.type !== 'user') return accessFor(actor);
-  const departmentAdded = await addedPermissionsOfUser(db, actor.orgId, actor.userId);
-  const rows = await db
+  const added = db
+    .selectFrom(addedPermissionRows(db, actor.orgId, actor.userId).as('x'))
+    .select(sql<string[]>`coalesce(array_agg(distinct x.permission), '{}')`.as('v'));
+  const managed = db
     .selectFrom('department_managers as m')
     .innerJoin('departments as d', (j) =>
       j.onRef('d.id', '=', 'm.department_id').onRef('d.org_id', '=', 'm.org_id'),
     )
-    .select(['d.id', 'd.name', 'd.path', 'd.manager_permissions'])
+    .select(
+      sql<ManagedRow[]>`coalesce(json_agg(json_build_object('id', d.id, 'name', d.name, 'path', d.path,
+        'permissions', d.manager_permissions) order by d.path), '[]'::json)`.as('v'),
+    )
     .where('m.org_id', '=', actor.orgId)
     .where('m.user_id', '=', actor.userId)
-    .where('d.archived_at', 'is', null)
-    .orderBy('d.path')
-    .execute();
-  const managed: ManagedScope[] = rows.map((r) => ({
+    .where('d.archived_at', 'is', null);
+  const row = await db.selectNoFrom([added.as('added'), managed.as('managed')]).executeTakeFirstOrThrow();
+  const scopes: ManagedScope[] = (row.managed ?? []).map((r) => ({
     departmentId: r.id,
     departmentName: r.name,
     path: r.path,
-    permissions: managerPermissionsOf(r.manager_permissions),
+    permissions: managerPermissionsOf(r.permissions),
   }));
-  return accessFor(actor, managed, departmentAdded);
+  return accessFor(actor, scopes, (row.added ?? []).filter(isPermission));
+}
+
+interface ManagedRow {
+  id: string;
+  name: string;
+  path: string;
+  permissions: string[] | null;
 }
 
 /**
- * The platform permissions a user's departments add: every live department on the path of each of the
- * user's memberships (primary or secondary — collaboration access) contributes its `added_permissions`.
+ * The permissions added to a user, one row each (duplicates possible): every live department on the path
+ * of each of the user's memberships (primary or secondary — collaboration access) adds its own.
  */
-export async function addedPermissionsOfUser(
-  db: Kysely<DB>,
-  orgId: string,
-  userId: string,
-): Promise<Permission[]> {
-  const rows = await db
+function addedPermissionRows(db: Kysely<DB>, orgId: string, userId: string) {
+  return db
     .selectFrom('user_departments as ud')
     .innerJoin('departments as m', 'm.id', 'ud.department_id')
     .innerJoin('departments as a', (j) =>
@@ -63,8 +71,16 @@ export async function addedPermissionsOfUser(
     .where('ud.org_id', '=', orgId)
     .where('ud.user_id', '=', userId)
     .where('m.archived_at', 'is', null)
-    .where('a.archived_at', 'is', null)
-    .execute();
+    .where('a.archived_at', 'is', null);
+}
+
+/** The platform permissions a user's departments add (see `addedPermissionRows`). */
+export async function addedPermissionsOfUser(
+  db: Kysely<DB>,
+  orgId: string,
+  userId: string,
+): Promise<Permission[]> {
+  const rows = await addedPermissionRows(db, orgId, userId).execute();
   return [...new Set(rows.map((r) => r.permission))].filter(isPermission);
 }
 
@@ -121,11 +137,38 @@ export async function departmentPath(
   return row?.path ?? null;
 }
 
+/** Primary department paths read together with user rows (`withPrimaryPath`), keyed by the row object. */
+const knownPrimaryPaths = new WeakMap<UserRow, string | null>();
+
+/**
+ * A users row as read with the `primaryDepartmentPath` selection: the path is put aside (keyed by the row)
+ * so that `targetUserOf` needs no second query, and the row keeps the shape of a `UserRow`.
+ */
+export function withPrimaryPath<R extends UserRow & { primary_department_path: string | null }>(
+  row: R,
+): UserRow {
+  const { primary_department_path, ...user } = row;
+  knownPrimaryPaths.set(user, primary_department_path);
+  return user;
+}
+
+/** The selection to pass to `withPrimaryPath`: the path of the row's primary department, in the same read. */
+export function primaryDepartmentPath(eb: ExpressionBuilder<DB, 'users'>) {
+  return eb
+    .selectFrom('departments as pd')
+    .select('pd.path')
+    .whereRef('pd.id', '=', 'users.primary_department_id')
+    .whereRef('pd.org_id', '=', 'users.org_id')
+    .as('primary_department_path');
+}
+
 export async function targetUserOf(db: Kysely<DB>, user: UserRow): Promise<TargetUser> {
+  const known = knownPrimaryPaths.get(user);
   return {
     id: user.id,
     role: user.role,
-    primaryPath: await departmentPath(db, user.org_id, user.primary_department_id),
+    primaryPath:
+      known !== undefined ? known : await departmentPath(db, user.org_id, user.primary_department_id),
   };
 }
 

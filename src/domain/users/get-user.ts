@@ -1,4 +1,9 @@
-import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
+import {
+  authorizeAnywhere,
+  authorizeOnUser,
+  primaryDepartmentPath,
+  withPrimaryPath,
+} from '../../authz/load-access.js';
 import type { OrganizationRow, UserRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
@@ -13,13 +18,16 @@ export async function getUser(ctx: CommandContext, userId: string): Promise<User
   const self = ctx.actor.type === 'user' && ctx.actor.userId === userId;
   if (!self) await authorizeAnywhere(ctx, 'users:read');
   if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
-  const user = await ctx.db
+  const row = await ctx.db
     .selectFrom('users')
     .selectAll()
+    .select(primaryDepartmentPath)
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', userId)
     .executeTakeFirst();
-  if (!user) throw new DomainError('NOT_FOUND');
+  if (!row) throw new DomainError('NOT_FOUND');
+  // The path comes with the row, so a department manager's scope check costs no second query.
+  const user = withPrimaryPath(row);
   if (!self) await authorizeOnUser(ctx, ctx.db, 'users:read', user, 'read');
   return user;
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/transaction.js';
 import type { UserRow } from '../../db/schema.js';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
+import { primaryDepartmentPath, withPrimaryPath } from '../../authz/load-access.js';
 import { DomainError } from '../errors.js';
 import { isUuid } from '../shared/ids.js';
 import type { StatusState, UserStatus } from './user-status.js';
@@ -12,15 +13,18 @@ import type { StatusState, UserStatus } from './user-status.js';
  */
 export async function lockUser(trx: Tx, orgId: string, userId: string): Promise<UserRow> {
   if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
+  // With the primary department's path in the same read: a department manager's scope check then needs
+  // no second query (`targetUserOf`). FOR UPDATE locks the users row only.
   const user = await trx
     .selectFrom('users')
     .selectAll()
+    .select(primaryDepartmentPath)
     .where('org_id', '=', orgId)
     .where('id', '=', userId)
-    .forUpdate()
+    .forUpdate(['users'])
     .executeTakeFirst();
   if (!user) throw new DomainError('NOT_FOUND');
-  return user;
+  return withPrimaryPath(user);
 }
 
 export { checkVersion } from '../shared/check-version.js';
