@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCostScenario, scenarioTimes, type CostScenario } from '../../../test/support/cost-scenario.js';
 import { openTestRuntime, type TestRuntime } from '../../../test/support/test-runtime.js';
 import { seatCounts, seatCountsAtByJoin } from './cost-seats.js';
-import { checkpointDue, checkpointSeatLedgers, seatCheckpointPolicy } from './seat-checkpoints.js';
+import {
+  checkpointDue,
+  checkpointSeatLedgers,
+  seatCheckpointPolicy,
+  thinSeatCheckpoints,
+} from './seat-checkpoints.js';
+import { writeSeatCheckpoint } from './cost-seats.js';
 
 let rt: TestRuntime;
 let sc: CostScenario;
@@ -58,6 +64,34 @@ describe(`checkpointSeatLedgers (${process.env.TEST_DATABASE_URL ? 'postgres' : 
       expect((await seatCounts(db, sc.orgId, asOf, null)).length, iso).toBe(
         (await seatCountsAtByJoin(db, sc.orgId, asOf, null)).length,
       );
+    }
+  });
+
+  it('thins old checkpoints to the first of each month and still reads every instant right', async () => {
+    const db = rt.services.db;
+    const days = ['2026-02-10', '2026-02-20', '2026-03-01', '2026-03-13', '2026-03-17', '2026-03-26'];
+    for (const d of days) await writeSeatCheckpoint(db, sc.orgId, new Date(`${d}T00:00:00Z`));
+    const ats = async () =>
+      (
+        await db
+          .selectFrom('seat_checkpoints')
+          .select('at')
+          .distinct()
+          .where('org_id', '=', sc.orgId)
+          .where('at', '<', new Date('2026-03-31T00:00:00Z'))
+          .orderBy('at')
+          .execute()
+      ).map((r) => new Date(r.at).toISOString().slice(0, 10));
+    expect(await ats()).toEqual(days);
+    await thinSeatCheckpoints(db, sc.orgId, new Date('2026-03-15T00:00:00Z'));
+    // Before the cut only the first of each month stays; after it, all.
+    expect(await ats()).toEqual(['2026-02-10', '2026-03-01', '2026-03-17', '2026-03-26']);
+    for (const iso of Object.values(scenarioTimes)) {
+      const asOf = new Date(iso);
+      const direct = await seatCountsAtByJoin(db, sc.orgId, asOf, null);
+      const ledger = await seatCounts(db, sc.orgId, asOf, null);
+      expect(ledger.length, iso).toBe(direct.length);
+      expect(ledger, iso).toEqual(expect.arrayContaining(direct));
     }
   });
 });

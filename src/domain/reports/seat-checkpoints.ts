@@ -18,6 +18,8 @@ export const seatCheckpointPolicy = {
    * becomes visible at commit, so a checkpoint at `now - settle` misses only a transaction that ran longer.
    */
   settleMs: 10 * 60_000,
+  /** Checkpoints younger than this are all kept; older ones are thinned to the first of each month. */
+  keepAllMs: 35 * 24 * 3_600_000,
 } as const;
 
 /** Whether an organisation's ledger needs a checkpoint now. Pure. */
@@ -64,7 +66,28 @@ export async function checkpointSeatLedgers(
       .executeTakeFirstOrThrow();
     if (!checkpointDue({ lastCheckpointAt, eventsSinceCapped: Number(since.n) }, now, policy)) continue;
     await writeSeatCheckpoint(db, id, at);
+    await thinSeatCheckpoints(db, id, new Date(now.getTime() - policy.keepAllMs));
     checkpointed += 1;
   }
   return { checkpointed, organizations: orgs.length };
+}
+
+/**
+ * Deletes the checkpoints older than `before` except the first of each calendar month (UTC): the table
+ * grows by at most departments x 3 rows a month past the recent window, and a date in the far past is read
+ * from a checkpoint at most half a month of events away.
+ */
+export async function thinSeatCheckpoints(db: Kysely<DB>, orgId: string, before: Date): Promise<void> {
+  await db
+    .deleteFrom('seat_checkpoints')
+    .where('org_id', '=', orgId)
+    .where('at', '<', before)
+    .where('at', 'not in', (eb) =>
+      eb
+        .selectFrom('seat_checkpoints')
+        .select(sql<Date>`min(at)`.as('at'))
+        .where('org_id', '=', orgId)
+        .groupBy(sql`date_trunc('month', at at time zone 'UTC')`),
+    )
+    .execute();
 }
