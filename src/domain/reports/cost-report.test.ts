@@ -207,6 +207,21 @@ describe(`costReport (${process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite'})`
     expect(sum(await ledgerRows())).toBe(sum(before));
   });
 
+  it('reads through a checkpoint taken with the database clock (microseconds) exactly', async () => {
+    const db = rt.services.db;
+    // The migration checkpoints at the database's now(), which has microseconds.
+    await sql`select rebuild_seat_ledger(${sc.orgId}::uuid, ${rt.clock.now()}::timestamptz + interval '1.234567 second')`.execute(
+      db,
+    );
+    const [cp] = await db
+      .selectFrom('seat_checkpoints')
+      .select(sql<string>`to_char(at, 'US')`.as('us'))
+      .where('org_id', '=', sc.orgId)
+      .execute();
+    expect(cp?.us).toBe('234567');
+    await ledgerAgreesWithHistories('microsecond checkpoint');
+  });
+
   it('gives the same report from the past instant after the last change as now', async () => {
     const now = rt.clock.now();
     const current = await costReport(sc.ctx);

@@ -24,19 +24,20 @@ export async function seatCounts(
   const base = await nearestCheckpoint(db, orgId, at);
   // Events between the checkpoint and the instant: after it and up to `at` (added), or after `at` and up
   // to a later checkpoint (subtracted); with no checkpoint at all, every event up to `at`.
-  const subtract = base !== null && at !== null && base > at;
+  const subtract = base?.after === true;
+  const baseAt = base ? sql<Date>`${base.at}::timestamptz` : null;
   const events = db
     .selectFrom('seat_ledger')
     .select(['department_id', 'status', sql<number>`seats * ${sql.lit(subtract ? -1 : 1)}`.as('seats')])
     .where('org_id', '=', orgId)
-    .$if(subtract, (q) => q.where('at', '>', at!).where('at', '<=', base!))
-    .$if(!subtract && base !== null, (q) => q.where('at', '>', base!))
+    .$if(subtract, (q) => q.where('at', '>', at!).where('at', '<=', baseAt!))
+    .$if(!subtract && base !== null, (q) => q.where('at', '>', baseAt!))
     .$if(!subtract && at !== null, (q) => q.where('at', '<=', at!));
   const parts = db
     .selectFrom('seat_checkpoints')
     .select(['department_id', 'status', sql<number>`seats`.as('seats')])
     .where('org_id', '=', orgId)
-    .where((eb) => (base ? eb('at', '=', base) : sql<boolean>`false`))
+    .where((eb) => (baseAt ? eb('at', '=', baseAt) : sql<boolean>`false`))
     .unionAll(events);
   const rows = await db
     .selectFrom(parts.as('p'))
@@ -48,31 +49,49 @@ export async function seatCounts(
   return rows.map((r) => ({ departmentId: r.department_id, status: r.status, seats: Number(r.seats) }));
 }
 
-/** The checkpoint instant closest to `at` on either side (the latest for now); null when there is none. */
-async function nearestCheckpoint(db: Kysely<DB>, orgId: string, at: Date | null): Promise<Date | null> {
+/**
+ * The checkpoint closest to `at` on either side (the latest for now); null when there is none. Its instant
+ * is kept as the database's text: checkpoints taken with the database's clock have microseconds, which a
+ * JavaScript Date would cut, and the checkpoint would then match no row.
+ */
+async function nearestCheckpoint(
+  db: Kysely<DB>,
+  orgId: string,
+  at: Date | null,
+): Promise<{ at: string; after: boolean } | null> {
   const cp = () => db.selectFrom('seat_checkpoints').where('org_id', '=', orgId);
   if (at === null) {
     const r = await cp()
-      .select(sql<Date | null>`max(at)`.as('at'))
+      .select(sql<string | null>`max(at)::text`.as('at'))
       .executeTakeFirst();
-    return r?.at ? new Date(r.at) : null;
+    return r?.at ? { at: r.at, after: false } : null;
   }
   const r = await db
     .selectNoFrom([
       cp()
-        .select(sql<Date>`max(at)`.as('at'))
+        .select(sql<string>`max(at)::text`.as('at'))
         .where('at', '<=', at)
         .as('before'),
       cp()
-        .select(sql<Date>`min(at)`.as('at'))
+        .select(sql<string>`min(at)::text`.as('at'))
         .where('at', '>', at)
         .as('after'),
+      cp()
+        .select(sql<number>`extract(epoch from ${at}::timestamptz - max(at))`.as('s'))
+        .where('at', '<=', at)
+        .as('before_s'),
+      cp()
+        .select(sql<number>`extract(epoch from min(at) - ${at}::timestamptz)`.as('s'))
+        .where('at', '>', at)
+        .as('after_s'),
     ])
     .executeTakeFirst();
-  const before = r?.before ? new Date(r.before) : null;
-  const after = r?.after ? new Date(r.after) : null;
-  if (!before || !after) return before ?? after;
-  return at.getTime() - before.getTime() <= after.getTime() - at.getTime() ? before : after;
+  if (!r?.before && !r?.after) return null;
+  if (!r.after) return { at: r.before!, after: false };
+  if (!r.before) return { at: r.after, after: true };
+  return Number(r.before_s) <= Number(r.after_s)
+    ? { at: r.before, after: false }
+    : { at: r.after, after: true };
 }
 
 /**
