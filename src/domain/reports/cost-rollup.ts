@@ -127,15 +127,16 @@ export function pathIds(path: string): string[] {
   return path.split('/').filter(Boolean);
 }
 
-/** The nearest department on the path (itself first) whose `pick` is not null. Pure. */
+/**
+ * The nearest department of a chain (root first, the department itself last) whose `pick` is not null,
+ * searched from the department upwards. Pure.
+ */
 function nearest<D extends RollupDepartment, V>(
-  d: D,
-  byId: ReadonlyMap<string, D>,
+  chain: readonly (D | undefined)[],
   pick: (d: D) => V | null,
 ): { value: V; from: D } | null {
-  const ids = pathIds(d.path);
-  for (let i = ids.length - 1; i >= 0; i--) {
-    const a = byId.get(ids[i]!);
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const a = chain[i];
     const v = a ? pick(a) : null;
     if (a && v !== null) return { value: v, from: a };
   }
@@ -156,6 +157,10 @@ export function costRollup<D extends RollupDepartment>(input: {
   rootId?: string | null;
 }): CostRollup<D> {
   const byId = new Map(input.departments.map((d) => [d.id, d]));
+  // Each department's chain from the root down to itself, resolved once: splitting paths and looking up
+  // their ids again in every step below cost most of the rollup's time at 5,000 departments.
+  const chains = new Map(input.departments.map((d) => [d, pathIds(d.path).map((id) => byId.get(id))]));
+  const chainOf = (d: D) => chains.get(d)!;
   const root = input.rootId ? byId.get(input.rootId) : undefined;
   if (input.rootId && !root) throw new Error(`costRollup: root department ${input.rootId} not given`);
   const inScope = input.departments.filter((d) => !root || d.path.startsWith(root.path));
@@ -164,7 +169,7 @@ export function costRollup<D extends RollupDepartment>(input: {
   const own = new Map<string, Tally>(inScope.map((d) => [d.id, emptyTally()]));
   const rateCents = new Map<string, { cents: number; from: D } | null>();
   for (const d of inScope) {
-    const r = nearest(d, byId, (a) =>
+    const r = nearest(chainOf(d), (a) =>
       a.monthly_cost_per_seat == null ? null : Number(a.monthly_cost_per_seat),
     );
     rateCents.set(d.id, r ? { cents: toCents(r.value), from: r.from } : null);
@@ -181,7 +186,8 @@ export function costRollup<D extends RollupDepartment>(input: {
 
   const subtree = new Map<string, Tally>(inScope.map((d) => [d.id, emptyTally()]));
   for (const d of inScope) {
-    for (const id of pathIds(d.path)) if (scopeIds.has(id)) addTally(subtree.get(id)!, own.get(d.id)!);
+    const mine = own.get(d.id)!;
+    for (const a of chainOf(d)) if (a && scopeIds.has(a.id)) addTally(subtree.get(a.id)!, mine);
   }
 
   const visible = inScope.filter((d) => {
@@ -192,15 +198,15 @@ export function costRollup<D extends RollupDepartment>(input: {
   // comparisons), then paths compared as lists of ranks (numbers) — a collator comparison per path step
   // of every sort comparison took 90-150 ms at 5,000 departments.
   const rank = nameRanks(input.departments);
-  const keys = new Map(visible.map((d) => [d.id, pathIds(d.path).map((id) => rank.get(id) ?? -1)]));
+  const keys = new Map(visible.map((d) => [d.id, chainOf(d).map((a) => (a ? rank.get(a.id)! : -1))]));
   visible.sort((a, b) => compareRanks(keys.get(a.id)!, keys.get(b.id)!));
 
   const lines = visible.map((d): CostLine<D> => {
     const rate = rateCents.get(d.id) ?? null;
-    const cc = nearest(d, byId, (a) => a.cost_centre);
+    const cc = nearest(chainOf(d), (a) => a.cost_centre);
     return {
       department: d,
-      namePath: pathIds(d.path).map((id) => byId.get(id)?.name ?? ''),
+      namePath: chainOf(d).map((a) => a?.name ?? ''),
       own: figuresOf(own.get(d.id)!),
       subtree: figuresOf(subtree.get(d.id)!),
       rate: rate ? rate.cents / 100 : null,
