@@ -1,23 +1,23 @@
+import { lazy, Suspense, type ComponentType } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
 import { RequireAuth } from './auth/require-auth';
 import { usePermissions } from './auth/viewer';
 import { Shell } from './layout/shell';
-import { AcceptInvitationPage } from './pages/accept-invitation';
-import { AuditLogPage } from './pages/audit-log';
-import { CostReportPage } from './pages/costs/cost-report-page';
-import { DepartmentDetailPage } from './pages/departments/department-detail';
-import { DepartmentsPage } from './pages/departments/departments-page';
-import { InvitationsPage } from './pages/invitations';
-import { InvitePage } from './pages/invite';
-import { MailboxPage } from './pages/mailbox';
-import { MySessionsPage } from './pages/my-sessions';
 import { NotFoundPage } from './pages/not-found';
-import { ProfilePage } from './pages/profile';
-import { RolesPage } from './pages/roles/roles-page';
-import { SignInPage } from './pages/sign-in';
-import { UserDetailPage } from './pages/users/user-detail';
-import { UsersPage } from './pages/users/users-page';
 import { LoadingState } from './ui/states';
+
+/**
+ * A page loaded on first visit (its own chunk), showing the loading state meanwhile: the first load
+ * carries only the shell, and each page's code comes when it is opened.
+ */
+function page<M>(load: () => Promise<M>, pick: (m: M) => ComponentType) {
+  const Page = lazy(async () => ({ default: pick(await load()) }));
+  return (
+    <Suspense fallback={<LoadingState />}>
+      <Page />
+    </Suspense>
+  );
+}
 
 /** The first page after sign-in: the users for those who may see them, one's profile otherwise. */
 function Home() {
@@ -27,8 +27,20 @@ function Home() {
 }
 
 export const router = createBrowserRouter([
-  { path: '/sign-in', element: <SignInPage /> },
-  { path: '/accept-invitation', element: <AcceptInvitationPage /> },
+  {
+    path: '/sign-in',
+    element: page(
+      () => import('./pages/sign-in'),
+      (m) => m.SignInPage,
+    ),
+  },
+  {
+    path: '/accept-invitation',
+    element: page(
+      () => import('./pages/accept-invitation'),
+      (m) => m.AcceptInvitationPage,
+    ),
+  },
   {
     element: <RequireAuth />,
     children: [
@@ -36,18 +48,90 @@ export const router = createBrowserRouter([
         element: <Shell />,
         children: [
           { index: true, element: <Home /> },
-          { path: 'users', element: <UsersPage /> },
-          { path: 'users/:id', element: <UserDetailPage /> },
-          { path: 'invite', element: <InvitePage /> },
-          { path: 'invitations', element: <InvitationsPage /> },
-          { path: 'audit', element: <AuditLogPage /> },
-          { path: 'mailbox', element: <MailboxPage /> },
-          { path: 'profile', element: <ProfilePage /> },
-          { path: 'sessions', element: <MySessionsPage /> },
-          { path: 'departments', element: <DepartmentsPage /> },
-          { path: 'departments/:id', element: <DepartmentDetailPage /> },
-          { path: 'costs', element: <CostReportPage /> },
-          { path: 'roles', element: <RolesPage /> },
+          {
+            path: 'users',
+            element: page(
+              () => import('./pages/users/users-page'),
+              (m) => m.UsersPage,
+            ),
+          },
+          {
+            path: 'users/:id',
+            element: page(
+              () => import('./pages/users/user-detail'),
+              (m) => m.UserDetailPage,
+            ),
+          },
+          {
+            path: 'invite',
+            element: page(
+              () => import('./pages/invite'),
+              (m) => m.InvitePage,
+            ),
+          },
+          {
+            path: 'invitations',
+            element: page(
+              () => import('./pages/invitations'),
+              (m) => m.InvitationsPage,
+            ),
+          },
+          {
+            path: 'audit',
+            element: page(
+              () => import('./pages/audit-log'),
+              (m) => m.AuditLogPage,
+            ),
+          },
+          {
+            path: 'mailbox',
+            element: page(
+              () => import('./pages/mailbox'),
+              (m) => m.MailboxPage,
+            ),
+          },
+          {
+            path: 'profile',
+            element: page(
+              () => import('./pages/profile'),
+              (m) => m.ProfilePage,
+            ),
+          },
+          {
+            path: 'sessions',
+            element: page(
+              () => import('./pages/my-sessions'),
+              (m) => m.MySessionsPage,
+            ),
+          },
+          {
+            path: 'departments',
+            element: page(
+              () => import('./pages/departments/departments-page'),
+              (m) => m.DepartmentsPage,
+            ),
+          },
+          {
+            path: 'departments/:id',
+            element: page(
+              () => import('./pages/departments/department-detail'),
+              (m) => m.DepartmentDetailPage,
+            ),
+          },
+          {
+            path: 'costs',
+            element: page(
+              () => import('./pages/costs/cost-report-page'),
+              (m) => m.CostReportPage,
+            ),
+          },
+          {
+            path: 'roles',
+            element: page(
+              () => import('./pages/roles/roles-page'),
+              (m) => m.RolesPage,
+            ),
+          },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

@@ -226,6 +226,10 @@ describe.skipIf(missing !== null)('web console', () => {
     await confirm.click();
     await dialog(owner).waitFor({ state: 'detached' });
     await owner.getByText(`${invitee.name} is deactivated.`).waitFor();
+    // The status history shows each status with its reason, newest first.
+    const statusHistory = owner.getByTestId('status-history');
+    await statusHistory.getByText('“Left the force”').waitFor();
+    await statusHistory.getByText('“Laptop reported stolen”').waitFor();
     await expect(owner.getByRole('button', { name: 'Suspend' }).count()).resolves.toBe(0);
 
     await mainNav(owner).getByRole('link', { name: 'Audit log' }).click();

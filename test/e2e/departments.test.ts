@@ -364,6 +364,21 @@ describe.skipIf(missing !== null)('departments, cost report and roles in the con
     // Reading is all: no department management for a Viewer.
     await expect(mona.getByRole('button', { name: 'New department' }).count()).resolves.toBe(0);
 
+    // On the department she manages, the page offers only what the API says she may do: no management.
+    await go(mona, `/departments/${ids.get('Serious Crime Division')}`);
+    await mona.getByRole('heading', { name: 'Serious Crime Division', level: 1 }).waitFor();
+    await mona.getByText('You manage it').waitFor();
+    for (const action of [
+      'New sub-department',
+      'Edit',
+      'Move',
+      'Archive',
+      'Edit managers',
+      'Edit permissions',
+    ]) {
+      await expect(mona.getByRole('button', { name: action, exact: true }).count(), action).resolves.toBe(0);
+    }
+
     // A department outside the subtree is refused.
     await go(mona, `/departments/${ids.get('Corporate Services')}`);
     await mona.getByText('That department is outside the departments you manage.').waitFor();

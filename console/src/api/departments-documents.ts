@@ -33,6 +33,16 @@ export const DepartmentSummaryQuery = graphql(`
         displayName
         email
       }
+      viewerCan {
+        update
+        createChild
+        move
+        archive
+        setManagers
+        setPermissions
+        placeMembers
+        inviteMembers
+      }
     }
   }
 `);
@@ -80,6 +90,16 @@ export const DepartmentDetailQuery = graphql(`
         description
       }
       managerPermissionsAreDefault
+      viewerCan {
+        update
+        createChild
+        move
+        archive
+        setManagers
+        setPermissions
+        placeMembers
+        inviteMembers
+      }
     }
   }
 `);

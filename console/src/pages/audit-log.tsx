@@ -1,16 +1,4 @@
-import {
-  Anchor,
-  Button,
-  Card,
-  Code,
-  Drawer,
-  Group,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Anchor, Button, Card, Code, Drawer, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -25,6 +13,7 @@ import { useDates } from '../ui/dates';
 import { Page } from '../ui/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../ui/states';
 import { zonedToInstant } from '../ui/time-zone';
+import { LoadMore } from '../ui/load-more';
 import { ScrollTable } from '../ui/scroll-table';
 
 const AuditEventsQuery = graphql(`
@@ -150,7 +139,7 @@ export function AuditLogPage() {
       <Card withBorder padding={0}>
         {events.isPending ? (
           <LoadingState />
-        ) : events.isError ? (
+        ) : events.isError && !events.data ? (
           <ErrorState error={events.error} onRetry={() => void events.refetch()} />
         ) : rows.length === 0 ? (
           <EmptyState title="No events match" />
@@ -193,16 +182,16 @@ export function AuditLogPage() {
           </ScrollTable>
         )}
       </Card>
-      {events.hasNextPage ? (
-        <Group>
-          <Button
-            variant="default"
-            loading={events.isFetchingNextPage}
-            onClick={() => void events.fetchNextPage()}
-          >
-            Load older events
-          </Button>
-        </Group>
+      {rows.length > 0 ? (
+        <LoadMore
+          testId="audit-more"
+          hasMore={events.hasNextPage}
+          loading={events.isFetchingNextPage}
+          error={events.isFetchNextPageError ? events.error : null}
+          onLoad={() => void events.fetchNextPage()}
+          label="Load older events"
+          endLabel={`Beginning of the log: all ${rows.length} matching ${rows.length === 1 ? 'event is' : 'events are'} shown.`}
+        />
       ) : null}
       <Drawer
         opened={selected !== null}

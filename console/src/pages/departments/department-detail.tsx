@@ -80,7 +80,9 @@ function DepartmentView({ department: d }: { department: DepartmentDetail }) {
   const access = useViewerAccess();
   const { tree } = useDepartmentTree();
   const [dialog, setDialog] = useState<DepartmentDialog | null>(null);
-  const canManage = access.orgWide('departments:manage') && !d.archivedAt;
+  // What the API says the viewer may do here (Department.viewerCan); an archived one is only looked at.
+  const can = d.archivedAt ? null : d.viewerCan;
+  const anyAction = !!can && (can.createChild || can.update || can.move || can.archive);
   const asTreeDepartment: TreeDepartment = {
     id: d.id,
     name: d.name,
@@ -139,39 +141,47 @@ function DepartmentView({ department: d }: { department: DepartmentDetail }) {
           </Text>
         </Breadcrumbs>
       </nav>
-      {canManage && tree ? (
+      {can && anyAction && tree ? (
         <Group gap="xs" wrap="wrap" role="group" aria-label="Actions">
-          <Button
-            variant="light"
-            leftSection={<IconPlus size={16} aria-hidden />}
-            onClick={() => setDialog({ kind: 'create', parentId: d.id })}
-          >
-            New sub-department
-          </Button>
-          <Button
-            variant="light"
-            leftSection={<IconPencil size={16} aria-hidden />}
-            onClick={() =>
-              setDialog({ kind: 'edit', department: asTreeDepartment, description: d.description })
-            }
-          >
-            Edit
-          </Button>
-          <Button
-            variant="light"
-            leftSection={<IconArrowsMove size={16} aria-hidden />}
-            onClick={() => setDialog({ kind: 'move', department: asTreeDepartment })}
-          >
-            Move
-          </Button>
-          <Button
-            variant="light"
-            color="red"
-            leftSection={<IconArchive size={16} aria-hidden />}
-            onClick={() => setDialog({ kind: 'archive', department: asTreeDepartment })}
-          >
-            Archive
-          </Button>
+          {can.createChild ? (
+            <Button
+              variant="light"
+              leftSection={<IconPlus size={16} aria-hidden />}
+              onClick={() => setDialog({ kind: 'create', parentId: d.id })}
+            >
+              New sub-department
+            </Button>
+          ) : null}
+          {can.update ? (
+            <Button
+              variant="light"
+              leftSection={<IconPencil size={16} aria-hidden />}
+              onClick={() =>
+                setDialog({ kind: 'edit', department: asTreeDepartment, description: d.description })
+              }
+            >
+              Edit
+            </Button>
+          ) : null}
+          {can.move ? (
+            <Button
+              variant="light"
+              leftSection={<IconArrowsMove size={16} aria-hidden />}
+              onClick={() => setDialog({ kind: 'move', department: asTreeDepartment })}
+            >
+              Move
+            </Button>
+          ) : null}
+          {can.archive ? (
+            <Button
+              variant="light"
+              color="red"
+              leftSection={<IconArchive size={16} aria-hidden />}
+              onClick={() => setDialog({ kind: 'archive', department: asTreeDepartment })}
+            >
+              Archive
+            </Button>
+          ) : null}
         </Group>
       ) : null}
       <Grid gap="lg">
@@ -212,9 +222,13 @@ function DepartmentView({ department: d }: { department: DepartmentDetail }) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="lg">
-            <ManagersCard department={d} canManage={canManage} canSeeUsers={access.anywhere('users:read')} />
+            <ManagersCard
+              department={d}
+              canManage={!!can?.setManagers}
+              canSeeUsers={access.anywhere('users:read')}
+            />
             {access.orgWide('costs:read') ? <DepartmentCostsCard departmentId={d.id} /> : null}
-            <DepartmentPermissionsCard department={d} canManage={canManage} />
+            <DepartmentPermissionsCard department={d} canManage={!!can?.setPermissions} />
             <Card withBorder padding="lg" component="section" aria-labelledby="children-title">
               <Title order={2} size="h4" id="children-title" mb="sm">
                 Sub-departments

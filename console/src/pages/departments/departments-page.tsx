@@ -121,7 +121,6 @@ export function DepartmentsPage() {
             <SelectedDepartment
               tree={tree}
               department={tree.byId.get(selected)!.department}
-              canManage={canManage}
               canSeeUsers={access.anywhere('users:read')}
               onDialog={setDialog}
             />

@@ -14,13 +14,11 @@ import { pathLabel, type Tree } from './tree-model';
 export function SelectedDepartment({
   tree,
   department,
-  canManage,
   canSeeUsers,
   onDialog,
 }: {
   tree: Tree<TreeDepartment>;
   department: TreeDepartment;
-  canManage: boolean;
   canSeeUsers: boolean;
   onDialog: (dialog: DepartmentDialog) => void;
 }) {
@@ -96,38 +94,45 @@ export function SelectedDepartment({
           >
             Open
           </Button>
-          {canManage ? (
+          {s ? (
             <>
-              <Button
-                variant="light"
-                leftSection={<IconPlus size={16} aria-hidden />}
-                onClick={() => onDialog({ kind: 'create', parentId: department.id })}
-              >
-                New sub-department
-              </Button>
-              <Button
-                variant="light"
-                leftSection={<IconPencil size={16} aria-hidden />}
-                disabled={!s}
-                onClick={() => onDialog({ kind: 'edit', department, description: s?.description })}
-              >
-                Edit
-              </Button>
-              <Button
-                variant="light"
-                leftSection={<IconArrowsMove size={16} aria-hidden />}
-                onClick={() => onDialog({ kind: 'move', department })}
-              >
-                Move
-              </Button>
-              <Button
-                variant="light"
-                color="red"
-                leftSection={<IconArchive size={16} aria-hidden />}
-                onClick={() => onDialog({ kind: 'archive', department })}
-              >
-                Archive
-              </Button>
+              {s.viewerCan.createChild ? (
+                <Button
+                  variant="light"
+                  leftSection={<IconPlus size={16} aria-hidden />}
+                  onClick={() => onDialog({ kind: 'create', parentId: department.id })}
+                >
+                  New sub-department
+                </Button>
+              ) : null}
+              {s.viewerCan.update ? (
+                <Button
+                  variant="light"
+                  leftSection={<IconPencil size={16} aria-hidden />}
+                  onClick={() => onDialog({ kind: 'edit', department, description: s.description })}
+                >
+                  Edit
+                </Button>
+              ) : null}
+              {s.viewerCan.move ? (
+                <Button
+                  variant="light"
+                  leftSection={<IconArrowsMove size={16} aria-hidden />}
+                  onClick={() => onDialog({ kind: 'move', department })}
+                >
+                  Move
+                </Button>
+              ) : null}
+              {s.viewerCan.archive ? (
+                <Button
+                  variant="light"
+                  color="red"
+                  leftSection={<IconArchive size={16} aria-hidden />}
+                  onClick={() => onDialog({ kind: 'archive', department })}
+                >
+                  Archive
+                </Button>
+              ) : null}
             </>
           ) : null}
         </Group>

@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import { SessionsTable } from '../sessions-table';
 import { UserActions } from './user-actions';
 import { UserHistory } from './user-history';
+import { UserStatusHistory } from './user-status-history';
 import { EffectivePermissionsSection } from '../roles/effective-permissions';
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
@@ -157,6 +158,10 @@ function UserDetailView({ user }: { user: UserDetail }) {
                     </Group>
                   </Field>
                 ) : null}
+                <Title order={3} size="h6" id="status-history-title" mt="xs">
+                  Status history
+                </Title>
+                <UserStatusHistory userId={user.id} />
               </Stack>
             </Card>
             <Card withBorder padding="lg" component="section" aria-labelledby="history-title">

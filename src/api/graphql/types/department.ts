@@ -1,4 +1,10 @@
+import DataLoader from 'dataloader';
 import type { DepartmentRow } from '../../../db/schema.js';
+import {
+  departmentActionsOf,
+  noDepartmentActions,
+  type DepartmentActions,
+} from '../../../domain/departments/department-actions.js';
 import {
   departmentAncestors,
   departmentChildren,
@@ -12,10 +18,55 @@ import {
 } from '../../../domain/departments/department-queries.js';
 import { DomainError } from '../../../domain/errors.js';
 import { builder } from '../builder.js';
-import { commandContext } from '../context.js';
+import { commandContext, type GraphQLContext } from '../context.js';
 import { UserRef } from './user.js';
 
 export const DepartmentRef = builder.objectRef<DepartmentRow>('Department');
+
+/**
+ * One loader per request: a whole tree asking for `viewerCan` costs at most one query (which departments
+ * have live children, only for a viewer who may manage departments). Not cached: a row returned after a
+ * change in the same request is judged as it is now.
+ */
+const actionLoaders = new WeakMap<GraphQLContext, DataLoader<DepartmentRow, DepartmentActions>>();
+function departmentActionsLoader(ctx: GraphQLContext): DataLoader<DepartmentRow, DepartmentActions> {
+  let loader = actionLoaders.get(ctx);
+  if (!loader) {
+    loader = new DataLoader((departments) => departmentActionsOf(commandContext(ctx), departments), {
+      cache: false,
+      maxBatchSize: 10_000,
+    });
+    actionLoaders.set(ctx, loader);
+  }
+  return loader;
+}
+
+const DepartmentActionsRef = builder.objectRef<DepartmentActions>('DepartmentActions').implement({
+  description:
+    'Which department commands the viewer may use on this department now, by the checks the commands make. The console shows only these; a command may still refuse a particular input (a destination, a permission not held).',
+  fields: (t) => ({
+    update: t.exposeBoolean('update', { description: '`updateDepartment`: name, code, description, cost.' }),
+    createChild: t.exposeBoolean('createChild', {
+      description: '`createDepartment` with this department as the parent (a live one).',
+    }),
+    move: t.exposeBoolean('move', { description: '`moveDepartment` (a destination may still be refused).' }),
+    archive: t.exposeBoolean('archive', {
+      description: '`archiveDepartment`: live, and no live sub-departments left.',
+    }),
+    setManagers: t.exposeBoolean('setManagers', {
+      description: '`setDepartmentManagers` naming managers: the department’s manager set held org-wide.',
+    }),
+    setPermissions: t.exposeBoolean('setPermissions', {
+      description: '`updateDepartment` of the added and manager permissions (those held org-wide).',
+    }),
+    placeMembers: t.exposeBoolean('placeMembers', {
+      description: '`setUserDepartments` placing users here: `users:update` reaching this department.',
+    }),
+    inviteMembers: t.exposeBoolean('inviteMembers', {
+      description: '`inviteUsers` into this department: `users:invite` reaching it.',
+    }),
+  }),
+});
 DepartmentRef.implement({
   description: 'A unit of the organisation’s tree (directorate, division, unit, team...).',
   fields: (t) => ({
@@ -56,6 +107,11 @@ DepartmentRef.implement({
     managers: t.field({
       type: [UserRef],
       resolve: (d, _a, ctx) => departmentManagers(commandContext(ctx), d),
+    }),
+    viewerCan: t.field({
+      type: DepartmentActionsRef,
+      resolve: (d, _a, ctx) =>
+        ctx.actor ? departmentActionsLoader(ctx).load(d) : { ...noDepartmentActions },
     }),
     memberCount: t.int({
       description: 'Invited, active and suspended users placed here (primary or secondary), each once.',

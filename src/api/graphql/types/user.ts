@@ -3,6 +3,12 @@ import type { RoleKey } from '../../../authz/roles.js';
 import type { UserRow } from '../../../db/schema.js';
 import { userActionsOf } from '../../../domain/users/user-actions.js';
 import { noUserActions, type UserActions } from '../../../domain/users/user-policy.js';
+import {
+  defaultStatusPeriods,
+  maxStatusPeriods,
+  statusHistoriesOf,
+  type StatusPeriod,
+} from '../../../domain/users/user-status-history.js';
 import type { UserStatus } from '../../../domain/users/user-status.js';
 import { builder } from '../builder.js';
 import { commandContext, type GraphQLContext } from '../context.js';
@@ -37,7 +43,66 @@ const UserActionsRef = builder.objectRef<UserActions>('UserActions').implement({
   }),
 });
 
-export const UserRef = builder.objectRef<UserRow>('User').implement({
+export const UserRef = builder.objectRef<UserRow>('User');
+
+/** One loader per request and page size: a page of users asking for `statusHistory` costs two queries. */
+const historyLoaders = new WeakMap<GraphQLContext, Map<number, DataLoader<UserRow, StatusPeriod[]>>>();
+function statusHistoryLoader(ctx: GraphQLContext, first: number): DataLoader<UserRow, StatusPeriod[]> {
+  let bySize = historyLoaders.get(ctx);
+  if (!bySize) {
+    bySize = new Map();
+    historyLoaders.set(ctx, bySize);
+  }
+  let loader = bySize.get(first);
+  if (!loader) {
+    loader = new DataLoader<UserRow, StatusPeriod[]>(
+      (users) => statusHistoriesOf(commandContext(ctx), users, first),
+      {
+        cache: false,
+      },
+    );
+    bySize.set(first, loader);
+  }
+  return loader;
+}
+
+const UserStatusPeriodRef = builder.objectRef<StatusPeriod>('UserStatusPeriod').implement({
+  description: 'An interval during which a user had one status.',
+  fields: (t) => ({
+    status: t.field({ type: UserStatusEnum, resolve: (p) => p.status }),
+    from: t.field({ type: 'DateTime', resolve: (p) => p.from }),
+    to: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the status ended; null while it lasts.',
+      resolve: (p) => p.to,
+    }),
+    action: t.string({
+      nullable: true,
+      description:
+        'The audit action that began the period, such as `user.suspended`; null when the audit trail has none (seeded users).',
+      resolve: (p) => p.cause?.action ?? null,
+    }),
+    reason: t.string({
+      nullable: true,
+      description: 'The reason recorded with the change, if any.',
+      resolve: (p) => p.cause?.reason ?? null,
+    }),
+    changedBySystem: t.boolean({
+      description: 'True when the change was made by the system (the end of a suspension) or the CLI.',
+      resolve: (p) => p.cause !== null && p.cause.actorType !== 'user',
+    }),
+    changedBy: t.field({
+      type: UserRef,
+      nullable: true,
+      description:
+        'The user who made the change. Null unless the viewer holds `audit:read` and `users:read` for the whole organisation.',
+      resolve: (p) => p.cause?.actor ?? null,
+    }),
+  }),
+});
+
+UserRef.implement({
   description: 'A person in the organisation.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -60,6 +125,13 @@ export const UserRef = builder.objectRef<UserRow>('User').implement({
     lastActiveAt: t.field({ type: 'DateTime', nullable: true, resolve: (u) => u.last_active_at }),
     version: t.exposeInt('version', {
       description: 'Pass back as `expectedVersion` to refuse stale writes.',
+    }),
+    statusHistory: t.field({
+      type: [UserStatusPeriodRef],
+      nullable: true,
+      description: `The user's statuses over time, newest first (at most \`first\`, ${maxStatusPeriods} at most). Readable by the user themself and by whoever may read the user: FORBIDDEN (and null) for a department manager outside its subtrees.`,
+      args: { first: t.arg.int({ defaultValue: defaultStatusPeriods }) },
+      resolve: (u, { first }, ctx) => statusHistoryLoader(ctx, first ?? defaultStatusPeriods).load(u),
     }),
     viewerCan: t.field({
       type: UserActionsRef,
