@@ -13,7 +13,7 @@ import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 const expectedEvents: Record<string, string[]> = {
   signIn: ['session.signed_in'],
   refreshSession: [], // rotation is not an administrative act; reuse is audited (session.refresh_token_reused)
-  acceptInvitation: ['user.activated', 'invitation.accepted'],
+  acceptInvitation: ['user.activated', 'invitation.accepted', 'session.signed_in'],
   signOut: ['session.signed_out'],
   signOutOtherSessions: ['user.sessions_revoked'],
   inviteUsers: ['user.invited', 'user.invited'],

@@ -83,6 +83,7 @@ const operations: Record<string, Operation> = {
   signIn: { gate: 'anonymous', document: '' },
   refreshSession: { gate: 'anonymous', document: '' },
   acceptInvitation: { gate: 'anonymous', document: '' },
+  invitationPreview: { gate: 'anonymous', document: '' },
   signOut: { gate: 'signed-in', document: 'mutation { signOut { userErrors { code } } }' },
   signOutOtherSessions: {
     gate: 'signed-in',

@@ -2,6 +2,7 @@ import { print } from '@0no-co/graphql.web';
 import type { TadaDocumentNode } from 'gql.tada';
 import { graphql } from '../graphql';
 import { ApiError, NetworkError, SessionEndedError, type ApiProblem } from './errors';
+import { asFamilyRefresher, sessionEndedNotice } from '../auth/session-tabs';
 import { session } from './session';
 
 interface GraphQLResponse<R> {
@@ -14,6 +15,7 @@ const RefreshSession = graphql(`
     refreshSession(input: $input) {
       accessToken
       refreshToken
+      expiresAt
       userErrors {
         code
         message
@@ -21,8 +23,6 @@ const RefreshSession = graphql(`
     }
   }
 `);
-
-const sessionEndedMessage = 'Your session has ended. Sign in again.';
 
 async function post<R, V>(
   document: TadaDocumentNode<R, V>,
@@ -57,21 +57,25 @@ let refreshing: Promise<boolean> | null = null;
 
 /**
  * Trades the stored refresh token for new tokens; one exchange at a time for the whole console (the
- * refresh token works once: two concurrent exchanges would end the session).
+ * refresh token works once: two concurrent exchanges would end the session) — across the tabs of one
+ * session too (auth/session-tabs.ts). When a sibling tab has meanwhile obtained an access token other than
+ * the one that failed here, it is used and nothing is exchanged.
  */
 export function refreshSession(): Promise<boolean> {
-  refreshing ??= (async () => {
+  const failed = session.accessToken();
+  refreshing ??= asFamilyRefresher(async () => {
+    if (session.hasFreshAccessToken() && session.accessToken() !== failed) return true;
     const refreshToken = session.refreshToken();
     if (!refreshToken) return false;
     const r = await post(RefreshSession, { input: { refreshToken } }, null);
     const p = r.data?.refreshSession;
     if (p?.accessToken && p.refreshToken) {
-      session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken });
+      session.rotated({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
       return true;
     }
-    session.end(sessionEndedMessage);
+    session.end(sessionEndedNotice);
     return false;
-  })().finally(() => {
+  }).finally(() => {
     refreshing = null;
   });
   return refreshing;
@@ -84,8 +88,8 @@ export async function restoreSession(): Promise<void> {
   try {
     await refreshSession();
   } catch {
-    // The server is unreachable: keep the refresh token, show the sign-in page.
-    session.end('The server cannot be reached. Sign in again when it is back.');
+    // The server is unreachable: this tab shows the sign-in page; its sibling tabs are left alone.
+    session.end('The server cannot be reached. Sign in again when it is back.', { localOnly: true });
   }
 }
 
@@ -109,8 +113,8 @@ export async function request<R, V>(
       problems = problemsOf(r);
     }
     if (problems.some((p) => p.code === 'UNAUTHENTICATED')) {
-      if (session.snapshot().status !== 'signedOut') session.end(sessionEndedMessage);
-      throw new SessionEndedError([{ code: 'UNAUTHENTICATED', message: sessionEndedMessage }]);
+      if (session.snapshot().status !== 'signedOut') session.end(sessionEndedNotice);
+      throw new SessionEndedError([{ code: 'UNAUTHENTICATED', message: sessionEndedNotice }]);
     }
   }
   if (problems.length > 0 || r.data == null) {

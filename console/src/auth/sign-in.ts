@@ -8,6 +8,7 @@ const SignIn = graphql(`
     signIn(input: $input) {
       accessToken
       refreshToken
+      expiresAt
       userErrors {
         code
         message
@@ -28,7 +29,7 @@ export async function signIn(input: { email: string; password: string; organizat
   if (!p.accessToken || !p.refreshToken) {
     throw new ApiError([{ code: 'SIGN_IN_FAILED', message: 'The sign-in did not return a session.' }]);
   }
-  session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken });
+  session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
 }
 
 /** Only paths of this site: `next` comes from the address bar. */

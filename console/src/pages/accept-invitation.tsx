@@ -1,20 +1,26 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { request } from '../api/client';
 import { ApiError, unwrapPayload } from '../api/errors';
+import { session } from '../api/session';
 import { signIn } from '../auth/sign-in';
-import { graphql } from '../graphql';
+import { roleName } from '../auth/viewer';
+import { graphql, type ResultOf } from '../graphql';
 import { usePageTitle } from '../ui/page';
 import { PasswordRules, passwordAcceptable } from '../ui/password-rules';
-import { FormError } from '../ui/states';
+import { dateFormat } from '../ui/dates';
+import { FormError, LoadingState } from '../ui/states';
 import { browserTimeZone } from '../ui/time-zone';
 import { TimeZoneSelect } from '../ui/time-zone-select';
 
 const AcceptInvitation = graphql(`
   mutation AcceptInvitation($input: AcceptInvitationInput!) {
     acceptInvitation(input: $input) {
+      accessToken
+      refreshToken
+      expiresAt
       user {
         id
         email
@@ -24,6 +30,19 @@ const AcceptInvitation = graphql(`
         message
         field
       }
+    }
+  }
+`);
+
+const InvitationPreviewQuery = graphql(`
+  query InvitationPreview($token: String!) {
+    invitationPreview(token: $token) {
+      organizationName
+      email
+      role
+      invitedBy
+      message
+      expiresAt
     }
   }
 `);
@@ -47,6 +66,14 @@ export function AcceptInvitationPage() {
     () => tokenFromLocation(location.hash, location.search),
     [location.hash, location.search],
   );
+  const preview = useQuery({
+    queryKey: ['invitationPreview', token],
+    queryFn: () => request(InvitationPreviewQuery, { token: token ?? '' }, { anonymous: true }),
+    enabled: token !== null,
+    retry: (count, e) => !(e instanceof ApiError) && count < 2,
+    staleTime: Infinity,
+  });
+  const invitation = preview.data?.invitationPreview ?? null;
   const [displayName, setDisplayName] = useState('');
   const [jobTitle, setJobTitle] = useState('');
   const [timeZone, setTimeZone] = useState<string | null>(browserTimeZone());
@@ -70,10 +97,19 @@ export function AcceptInvitationPage() {
         },
         { anonymous: true },
       );
-      const user = unwrapPayload(r.acceptInvitation).user;
-      if (!user) throw new ApiError([{ code: 'UNKNOWN', message: 'The invitation was not accepted.' }]);
+      const p = unwrapPayload(r.acceptInvitation);
+      if (!p.user) throw new ApiError([{ code: 'UNKNOWN', message: 'The invitation was not accepted.' }]);
       setAccountReady(true);
-      await signIn({ email: user.email, password });
+      if (p.accessToken && p.refreshToken) {
+        // The API signed the person in with the acceptance itself: no second round with the password.
+        session.signedIn({
+          accessToken: p.accessToken,
+          refreshToken: p.refreshToken,
+          expiresAt: p.expiresAt,
+        });
+      } else {
+        await signIn({ email: p.user.email, password });
+      }
     },
     onSuccess: () => {
       queryClient.clear();
@@ -83,8 +119,11 @@ export function AcceptInvitationPage() {
 
   const error = mutation.error;
   const passwordError = error instanceof ApiError && error.has('PASSWORD_POLICY') ? error.message : null;
-  const linkDead =
-    error instanceof ApiError && (error.has('INVITATION_INVALID') || error.has('INVITATION_EXPIRED'));
+  const deadLinkError = [error, preview.error].find(
+    (e): e is ApiError =>
+      e instanceof ApiError && (e.has('INVITATION_INVALID') || e.has('INVITATION_EXPIRED')),
+  );
+  const linkDead = deadLinkError !== undefined;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -117,9 +156,14 @@ export function AcceptInvitationPage() {
               <Stack>
                 {linkDead ? (
                   <Alert color="red" variant="light" role="alert" title="This link cannot be used">
-                    {error.message}
+                    {deadLinkError.has('INVITATION_EXPIRED')
+                      ? 'This invitation has expired. Ask the person who invited you for a new one.'
+                      : 'This invitation link has already been used, was replaced by a newer one, or is not valid. Ask for a new invitation, or sign in if you already set up your account.'}
                   </Alert>
                 ) : null}
+                {invitation ? <InvitationSummary invitation={invitation} /> : null}
+                {preview.isPending && token ? <LoadingState label="Checking your invitation…" /> : null}
+                {preview.isError && !linkDead ? <FormError error={preview.error} /> : null}
                 <TextInput
                   label="Your name"
                   description="As colleagues should see it."
@@ -160,7 +204,7 @@ export function AcceptInvitationPage() {
                 <Button
                   type="submit"
                   loading={mutation.isPending}
-                  disabled={!passwordAcceptable(password, confirmation) || !displayName.trim()}
+                  disabled={linkDead || !passwordAcceptable(password, confirmation) || !displayName.trim()}
                 >
                   Create my account and sign in
                 </Button>
@@ -170,5 +214,42 @@ export function AcceptInvitationPage() {
         </Stack>
       </Paper>
     </Center>
+  );
+}
+
+type Preview = NonNullable<ResultOf<typeof InvitationPreviewQuery>['invitationPreview']>;
+
+/** What the link is for, before anything is submitted: organisation, account, role, inviter, expiry. */
+function InvitationSummary({ invitation }: { invitation: Preview }) {
+  const dates = dateFormat(browserTimeZone(), navigator.language || undefined);
+  return (
+    <Paper withBorder p="sm" radius="sm" bg="var(--mantine-color-gray-0)" data-testid="invitation-summary">
+      <Stack gap={4}>
+        <Text size="sm">
+          {invitation.invitedBy ? (
+            <>
+              <b>{invitation.invitedBy}</b> invited you to join <b>{invitation.organizationName}</b> as{' '}
+              <b>{roleName(undefined, invitation.role)}</b>.
+            </>
+          ) : (
+            <>
+              You are setting up <b>{invitation.organizationName}</b> as its{' '}
+              <b>{roleName(undefined, invitation.role)}</b>.
+            </>
+          )}
+        </Text>
+        <Text size="sm">
+          Your account: <b>{invitation.email}</b>
+        </Text>
+        {invitation.message ? (
+          <Text size="sm" fs="italic">
+            “{invitation.message}”
+          </Text>
+        ) : null}
+        <Text size="xs" c="dimmed">
+          This link works once, until {dates.dateTime(invitation.expiresAt)}.
+        </Text>
+      </Stack>
+    </Paper>
   );
 }

@@ -14,7 +14,7 @@ export const graphqlLimits = {
   maxAliases: 30,
   maxCost: 20_000,
   /** Credential-checking fields may appear once per request, so aliases cannot pack guesses. */
-  singleUseFields: ['signIn', 'refreshSession', 'acceptInvitation'],
+  singleUseFields: ['signIn', 'refreshSession', 'acceptInvitation', 'invitationPreview'],
 } as const;
 
 const limitError = (message: string) =>

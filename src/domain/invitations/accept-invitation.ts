@@ -12,6 +12,8 @@ import { applyLifecycleEventIn } from '../users/apply-lifecycle-event.js';
 import { profileColumns, profileFieldsShape, profileSnapshots } from '../users/update-user-profile.js';
 import { lockUser } from '../users/user-record.js';
 import { lifecycleNotice, notify } from '../notifications/notify.js';
+import { sessionPolicyOf } from '../sessions/session-policy.js';
+import { issueSignedIn, openSignedInSession, type OpenedSignIn, type SignedIn } from '../sessions/sign-in.js';
 
 export const acceptInvitationInput = z
   .object({
@@ -45,6 +47,30 @@ export async function acceptInvitation(
   raw: z.input<typeof acceptInvitationInput>,
   meta: RequestMeta = {},
 ): Promise<UserRow> {
+  return (await accept(services, raw, meta, false)).user;
+}
+
+/**
+ * Accepts an invitation and signs the person in, in the same transaction: the session is opened, and
+ * `session.signed_in` audited (method `invitation`), by the code every sign-in uses. There is no password
+ * guess here to throttle: the credential is the single-use 256-bit token, checked under its row lock, and
+ * the password has just been chosen (the account's failure count is cleared as on any successful sign-in).
+ */
+export async function acceptInvitationAndSignIn(
+  services: Services,
+  raw: z.input<typeof acceptInvitationInput>,
+  meta: RequestMeta = {},
+): Promise<SignedIn> {
+  const { opened } = await accept(services, raw, meta, true);
+  return issueSignedIn(services, opened!);
+}
+
+async function accept(
+  services: Services,
+  raw: z.input<typeof acceptInvitationInput>,
+  meta: RequestMeta,
+  signIn: boolean,
+): Promise<{ user: UserRow; opened: OpenedSignIn | null }> {
   const input = parseInput(acceptInvitationInput, raw);
   const tokenHash = hashSecretToken('invitation', input.token);
   // Checked and hashed before the transaction: argon2 takes tens of milliseconds and must not hold row
@@ -119,6 +145,19 @@ export async function acceptInvitation(
       },
     );
     await notify(scope, ctx, lifecycleNotice('user.activated', updated));
-    return updated;
+    if (!signIn) return { user: updated, opened: null };
+    const org = await trx
+      .selectFrom('organizations')
+      .select('settings')
+      .where('id', '=', orgId)
+      .executeTakeFirstOrThrow();
+    const opened = await openSignedInSession(trx, {
+      user: updated,
+      method: 'invitation',
+      policy: sessionPolicyOf(org.settings),
+      meta: ctx.meta,
+      now,
+    });
+    return { user: opened.user, opened };
   });
 }

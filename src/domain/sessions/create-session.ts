@@ -4,7 +4,8 @@ import type { RequestMeta } from '../shared/context.js';
 import { hashSecretToken, newSecretToken } from '../shared/secret-token.js';
 import { newSessionExpiries, type SessionPolicy } from './session-policy.js';
 
-export type AuthMethod = 'password' | 'totp' | 'sso' | 'passkey';
+/** How the session was opened; 'invitation': by accepting an invitation (token + the password just set). */
+export type AuthMethod = 'password' | 'invitation' | 'totp' | 'sso' | 'passkey';
 
 /**
  * Opens a session for a user who has just proved who they are, with its first refresh token (returned

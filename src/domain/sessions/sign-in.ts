@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { isRoleKey } from '../../authz/roles.js';
-import type { UserRow } from '../../db/schema.js';
-import { withTransaction } from '../../db/transaction.js';
+import { isRoleKey, type RoleKey } from '../../authz/roles.js';
+import type { SessionRow, UserRow } from '../../db/schema.js';
+import { withTransaction, type Tx } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../security/password-hash.js';
@@ -17,7 +17,7 @@ import { parseInput } from '../shared/parse-input.js';
 import { normalizeEmail } from '../users/user-record.js';
 import { issueAccessToken } from './access-token.js';
 import { openSession, type AuthMethod } from './create-session.js';
-import { sessionPolicyOf } from './session-policy.js';
+import { sessionPolicyOf, type SessionPolicy } from './session-policy.js';
 import { sessionServices } from './session-services.js';
 
 export const signInInput = z
@@ -143,41 +143,69 @@ export async function completeSignIn(
     // Suspended or changed role between the password check and now: refuse like any other failure.
     if (!user || user.status !== 'active' || !isRoleKey(user.role)) throw failed();
     await recordSignInSuccess(trx, reservation, user.id);
-    const updated = await trx
-      .updateTable('users')
-      .set({ last_login_at: now, last_active_at: now })
-      .where('org_id', '=', user.org_id)
-      .where('id', '=', user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const { session, refreshToken } = await openSession(trx, {
-      orgId: user.org_id,
-      userId: user.id,
-      method,
-      policy,
-      meta,
-      now,
-    });
-    const actor = {
-      type: 'user' as const,
-      userId: user.id,
-      orgId: user.org_id,
-      role: user.role,
-      sessionId: session.id,
-    };
-    await recordAuditEvent(
-      trx,
-      user.org_id,
-      { actor, meta, now },
-      {
-        action: 'session.signed_in',
-        targetType: 'user',
-        targetId: user.id,
-        changes: { sessionId: session.id, method },
-      },
-    );
-    return { user: updated, role: user.role, session, refreshToken };
+    return openSignedInSession(trx, { user, method, policy, meta, now });
   });
+  return issueSignedIn(services, opened);
+}
+
+export interface OpenedSignIn {
+  user: UserRow;
+  role: RoleKey;
+  session: SessionRow;
+  refreshToken: string;
+}
+
+/**
+ * Inside the caller's transaction, with the user's row locked and already checked to be active: record
+ * the sign-in on the user, open the session with its first refresh token and audit `session.signed_in`
+ * (with the method). Shared by every way of becoming signed in — a password, and the acceptance of an
+ * invitation, which signs the person in with the password they have just set.
+ */
+export async function openSignedInSession(
+  trx: Tx,
+  s: { user: UserRow; method: AuthMethod; policy: SessionPolicy; meta: RequestMeta; now: Date },
+): Promise<OpenedSignIn> {
+  const { user, method, meta, now } = s;
+  if (user.status !== 'active' || !isRoleKey(user.role)) throw failed();
+  const role = user.role;
+  const updated = await trx
+    .updateTable('users')
+    .set({ last_login_at: now, last_active_at: now })
+    .where('org_id', '=', user.org_id)
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const { session, refreshToken } = await openSession(trx, {
+    orgId: user.org_id,
+    userId: user.id,
+    method,
+    policy: s.policy,
+    meta,
+    now,
+  });
+  const actor = {
+    type: 'user' as const,
+    userId: user.id,
+    orgId: user.org_id,
+    role,
+    sessionId: session.id,
+  };
+  await recordAuditEvent(
+    trx,
+    user.org_id,
+    { actor, meta, now },
+    {
+      action: 'session.signed_in',
+      targetType: 'user',
+      targetId: user.id,
+      changes: { sessionId: session.id, method },
+    },
+  );
+  return { user: updated, role, session, refreshToken };
+}
+
+/** After commit: sign the access token of a session just opened. */
+export async function issueSignedIn(services: Services, opened: OpenedSignIn): Promise<SignedIn> {
   const { accessToken, expiresAt } = await issueAccessToken(services, {
     userId: opened.user.id,
     orgId: opened.user.org_id,

@@ -1,4 +1,5 @@
-import { acceptInvitation } from '../../../domain/invitations/accept-invitation.js';
+import { acceptInvitationAndSignIn } from '../../../domain/invitations/accept-invitation.js';
+import { previewInvitation, type InvitationPreview } from '../../../domain/invitations/invitation-preview.js';
 import { invitationStatuses, timeToAcceptSeconds } from '../../../domain/invitations/invitation-rules.js';
 import type { InvitationStatus } from '../../../domain/invitations/invitation-rules.js';
 import {
@@ -15,8 +16,8 @@ import type { UserRow } from '../../../db/schema.js';
 import { builder } from '../builder.js';
 import { commandContext, type GraphQLContext } from '../context.js';
 import { RoleKeyEnum } from './enums.js';
-import { UserPayload } from './lifecycle-mutations.js';
 import { PageInfoRef } from './page-info.js';
+import { SessionTokensPayload } from './session.js';
 import { UserRef } from './user.js';
 import { UserError, runMutation } from './user-error.js';
 
@@ -198,6 +199,32 @@ const RevokeInvitationInput = builder.inputType('RevokeInvitationInput', {
   fields: (t) => ({ userId: t.id({ required: true }) }),
 });
 
+const InvitationPreviewRef = builder.objectRef<InvitationPreview>('InvitationPreview').implement({
+  description:
+    'What an acceptance link is for, shown before accepting: only what the invitation email already says.',
+  fields: (t) => ({
+    organizationName: t.exposeString('organizationName'),
+    email: t.exposeString('email', { description: 'The invited address; the account’s sign-in email.' }),
+    role: t.field({ type: RoleKeyEnum, resolve: (p) => p.role }),
+    invitedBy: t.exposeString('invitedBy', {
+      nullable: true,
+      description: 'Who sent it; null for the first owner’s setup link.',
+    }),
+    message: t.exposeString('message', { nullable: true }),
+    expiresAt: t.field({ type: 'DateTime', resolve: (p) => p.expiresAt }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  invitationPreview: t.field({
+    type: InvitationPreviewRef,
+    description:
+      'Anonymous: the invitation behind an acceptance link. An unusable token answers only the error INVITATION_INVALID (unknown, used, revoked, replaced) or INVITATION_EXPIRED; failed look-ups are throttled per source address.',
+    args: { token: t.arg.string({ required: true }) },
+    resolve: (_r, { token }, ctx) => previewInvitation(ctx.services, ctx.meta, { token }),
+  }),
+}));
+
 const AcceptInvitationInput = builder.inputType('AcceptInvitationInput', {
   fields: (t) => ({
     token: t.string({ required: true, description: 'The token from the acceptance link.' }),
@@ -258,13 +285,13 @@ builder.mutationFields((t) => ({
       })),
   }),
   acceptInvitation: t.field({
-    type: UserPayload,
+    type: SessionTokensPayload,
     description:
-      'Accept an invitation with its token (no sign-in needed): set a password and profile, become active. Sign in afterwards.',
+      'Accept an invitation with its token (no sign-in needed): set a password and profile, become active, and be signed in — the payload carries the new session’s tokens, as `signIn` does. Once per request.',
     args: { input: t.arg({ type: AcceptInvitationInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
-      runMutation(async () => ({
-        user: await acceptInvitation(
+      runMutation(async () => {
+        const r = await acceptInvitationAndSignIn(
           ctx.services,
           {
             token: input.token,
@@ -276,7 +303,13 @@ builder.mutationFields((t) => ({
             timeZone: given(input.timeZone),
           },
           ctx.meta,
-        ),
-      })),
+        );
+        return {
+          accessToken: r.accessToken,
+          refreshToken: r.refreshToken,
+          expiresAt: r.expiresAt,
+          user: r.user,
+        };
+      }),
   }),
 }));

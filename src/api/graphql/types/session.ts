@@ -12,7 +12,7 @@ import { UserError, runMutation, type UserErrorShape } from './user-error.js';
 /** Sign-in and refresh run before there is an actor: they get the services and request meta only. */
 const anonymousContext = (ctx: GraphQLContext) => ({ services: ctx.services, meta: ctx.meta });
 
-interface SessionTokens {
+export interface SessionTokens {
   accessToken?: string;
   refreshToken?: string;
   expiresAt?: Date;
@@ -20,7 +20,7 @@ interface SessionTokens {
   userErrors: UserErrorShape[];
 }
 
-const SessionTokensPayload = builder.objectRef<SessionTokens>('SessionTokensPayload').implement({
+export const SessionTokensPayload = builder.objectRef<SessionTokens>('SessionTokensPayload').implement({
   description:
     'A new access token (send as `Authorization: Bearer …`) and the single-use refresh token that replaces it.',
   fields: (t) => ({

@@ -1,0 +1,73 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
+import { browserMissingReason, expectAccessible, launchBrowser, newPage } from './browser.js';
+import { startE2EServer, type E2EServer } from './e2e-server.js';
+
+/**
+ * The acceptance page end to end: before anything is submitted it shows what the link is for (or that it
+ * cannot be used); accepting signs the person in with the acceptance itself and lands in the console.
+ */
+const missing = browserMissingReason();
+if (missing) console.warn(`[e2e] browser tests skipped: ${missing}`);
+
+const ownerPassword = 'violet staple harbour lantern 7';
+
+describe.skipIf(missing !== null)('accepting an invitation in the console', () => {
+  let server: E2EServer;
+  let browser: Browser;
+  let page: Page;
+  const operations: string[] = [];
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt((line) => console.log(`[e2e] ${line}`));
+    server = await startE2EServer();
+    browser = await launchBrowser();
+    page = (await newPage(browser)).page;
+    page.on('request', (r) => {
+      const op = /"query":"(?:query|mutation) (\w+)/.exec(r.postData() ?? '')?.[1];
+      if (r.url().endsWith('/graphql') && op) operations.push(op);
+    });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows the setup link’s organisation and role, then signs the first owner in by accepting', async () => {
+    await page.goto(server.setupLink);
+    const summary = page.getByTestId('invitation-summary');
+    await summary.getByText('You are setting up Northwind Constabulary as its Owner.').waitFor();
+    await summary.getByText(server.ownerEmail).waitFor();
+    await expectAccessible(page, 'the accept-invitation page with its summary');
+
+    await page.getByLabel('Your name').fill('Olivia Owner');
+    await page.getByLabel(/^Password/).fill(ownerPassword);
+    await page.getByLabel('Repeat the password').fill(ownerPassword);
+    await page.getByRole('button', { name: 'Create my account and sign in' }).click();
+    await page.waitForURL(/\/users$/);
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    // Signed in by the acceptance: the password was not sent a second time to signIn.
+    expect(operations).toContain('AcceptInvitation');
+    expect(operations).not.toContain('SignIn');
+    const stored = await page.evaluate(() => window.sessionStorage.getItem('roster.refreshToken'));
+    expect(stored).toEqual(expect.any(String));
+  });
+
+  it('says a used or unknown link cannot be used before anything is typed', async () => {
+    const fresh = (await newPage(browser)).page;
+    await fresh.goto(server.setupLink);
+    await fresh.getByText('This link cannot be used').waitFor();
+    await fresh.getByText(/already been used/).waitFor();
+    expect(await fresh.getByRole('button', { name: 'Create my account and sign in' }).isDisabled()).toBe(
+      true,
+    );
+    await expect(fresh.getByTestId('invitation-summary').count()).resolves.toBe(0);
+
+    await fresh.goto(`${server.baseUrl}/accept-invitation#token=not-a-real-token`);
+    await fresh.reload();
+    await fresh.getByText('This link cannot be used').waitFor();
+    await expectAccessible(fresh, 'the accept-invitation page with a dead link');
+  });
+});
