@@ -145,6 +145,7 @@ describe('audit events per mutation', () => {
     );
 
     const inviteToken = new URL(resent.invitation.acceptLink as string).hash.replace('#token=', '');
+    const beforeAccept = await lastSeq(org.id);
     await expectAudit(
       'acceptInvitation',
       `mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { user { id } userErrors { code } } }`,
@@ -155,8 +156,14 @@ describe('audit events per mutation', () => {
           displayName: 'Ada L',
         },
       },
-      { token: undefined, actor: null, target: ada },
+      { token: undefined, target: ada },
     );
+    // Accepting runs as the system actor `invitation` (no session yet); the session it opens is the user's.
+    expect((await eventsSince(org.id, beforeAccept)).map((e) => [e.action, e.actor_id])).toEqual([
+      ['user.activated', null],
+      ['invitation.accepted', null],
+      ['session.signed_in', ada],
+    ]);
 
     await expectAudit(
       'changeUserRole',
