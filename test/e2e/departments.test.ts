@@ -232,6 +232,9 @@ describe.skipIf(missing !== null)('departments, cost report and roles in the con
     });
     await place(mm.id, 'Directorate of Operations');
 
+    // Selecting a department asks for its summary again: another department first, then back.
+    await item(owner, 'Corporate Services').click();
+    await owner.getByText('1 direct member, 1 with its sub-departments').waitFor();
     await item(owner, 'Serious Crime Division').click();
     await owner.getByText('1 direct member, 3 with its sub-departments').waitFor();
     await expectAccessible(owner, 'the departments page');

@@ -27,6 +27,9 @@ export function SelectedDepartment({
   const summary = useQuery({
     queryKey: ['department', id, 'summary'],
     queryFn: async () => (await request(DepartmentSummaryQuery, { id })).department,
+    // Selecting a department asks again (the cached answer shows meanwhile): members placed by someone
+    // else since the last look must not stay hidden for the usual 15 s.
+    staleTime: 0,
   });
   const s = summary.data?.id === department.id ? summary.data : null;
   const parentPath = department.parentId ? pathLabel(tree, department.parentId) : '';
