@@ -1,5 +1,6 @@
 import {
   ActionIcon,
+  Anchor,
   Button,
   Divider,
   Group,
@@ -14,9 +15,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
+import { unwrapPayload } from '../api/errors';
 import { graphql } from '../graphql';
 import { useDates } from '../ui/dates';
-import { EmptyState, ErrorState, LoadingState } from '../ui/states';
+import { EmptyState, ErrorState, FormError, LoadingState } from '../ui/states';
 
 const UnreadCount = graphql(`
   query UnreadNotificationCount {
@@ -42,9 +44,9 @@ const RecentNotifications = graphql(`
   }
 `);
 
-const MarkAllRead = graphql(`
-  mutation MarkAllNotificationsRead {
-    markNotificationsRead(input: { all: true }) {
+const MarkRead = graphql(`
+  mutation MarkNotificationsRead($input: MarkNotificationsReadInput!) {
+    markNotificationsRead(input: $input) {
       unreadCount
       userErrors {
         code
@@ -54,7 +56,10 @@ const MarkAllRead = graphql(`
   }
 `);
 
-/** The bell: unread count (checked every minute), the latest notices, and "mark all read". */
+/**
+ * The bell: unread count (checked every minute), the latest notices, "mark all read", and one notice marked
+ * read when it is opened or its own button is pressed.
+ */
 export function NotificationsBell() {
   const [opened, setOpened] = useState(false);
   const queryClient = useQueryClient();
@@ -70,7 +75,10 @@ export function NotificationsBell() {
     enabled: opened,
   });
   const markRead = useMutation({
-    mutationFn: () => request(MarkAllRead),
+    mutationFn: async (ids: string[] | null) =>
+      unwrapPayload(
+        (await request(MarkRead, { input: ids ? { ids } : { all: true } })).markNotificationsRead,
+      ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
   });
   const unread = count.data ?? 0;
@@ -97,12 +105,17 @@ export function NotificationsBell() {
             size="xs"
             variant="subtle"
             disabled={unread === 0}
-            loading={markRead.isPending}
-            onClick={() => markRead.mutate()}
+            loading={markRead.isPending && markRead.variables === null}
+            onClick={() => markRead.mutate(null)}
           >
             Mark all read
           </Button>
         </Group>
+        {markRead.isError ? (
+          <Stack px="sm" pb="sm">
+            <FormError error={markRead.error} />
+          </Stack>
+        ) : null}
         <Divider />
         <ScrollArea.Autosize mah={400}>
           <Stack gap={0} p="xs">
@@ -121,15 +134,36 @@ export function NotificationsBell() {
                   bg={n.readAt ? undefined : 'indigo.0'}
                   style={{ borderRadius: 'var(--mantine-radius-sm)' }}
                 >
-                  <Text size="sm" fw={n.readAt ? 400 : 600}>
-                    {n.userId ? (
-                      <Link to={`/users/${n.userId}`} onClick={() => setOpened(false)}>
-                        {n.title}
-                      </Link>
-                    ) : (
-                      n.title
+                  <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
+                    <Text size="sm" fw={n.readAt ? 400 : 600}>
+                      {n.userId ? (
+                        <Anchor
+                          component={Link}
+                          to={`/users/${n.userId}`}
+                          inherit
+                          onClick={() => {
+                            if (!n.readAt) markRead.mutate([n.id]);
+                            setOpened(false);
+                          }}
+                        >
+                          {n.title}
+                        </Anchor>
+                      ) : (
+                        n.title
+                      )}
+                    </Text>
+                    {n.readAt ? null : (
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        aria-label={`Mark “${n.title}” read`}
+                        loading={markRead.isPending && markRead.variables?.[0] === n.id}
+                        onClick={() => markRead.mutate([n.id])}
+                      >
+                        Mark read
+                      </Button>
                     )}
-                  </Text>
+                  </Group>
                   <Text size="xs" c="dimmed">
                     {n.body}
                   </Text>

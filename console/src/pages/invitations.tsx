@@ -1,4 +1,5 @@
 import { Anchor, Button, Card, Group, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { useState } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { request } from '../api/client';
@@ -9,6 +10,7 @@ import { useDates } from '../ui/dates';
 import { Page } from '../ui/page';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states';
 import { ScrollTable } from '../ui/scroll-table';
+import { ResendInvitationModal, RevokeInvitationModal, type InvitationTarget } from './users/user-actions';
 
 const InvitationsQuery = graphql(`
   query Invitations($status: InvitationStatus, $after: String) {
@@ -22,6 +24,7 @@ const InvitationsQuery = graphql(`
           id
           status
           role
+          message
           createdAt
           expiresAt
           acceptedAt
@@ -30,6 +33,10 @@ const InvitationsQuery = graphql(`
             id
             email
             displayName
+            viewerCan {
+              resendInvitation
+              revokeInvitation
+            }
           }
           invitedBy {
             id
@@ -68,6 +75,16 @@ export function InvitationsPage() {
     getNextPageParam: (last) => (last.pageInfo.hasNextPage ? last.pageInfo.endCursor : null),
   });
   const rows = list.data?.pages.flatMap((p) => p.edges.map((e) => e.node)) ?? [];
+  // Resend and revoke act on a person's current invitation: offered on its row while it is open.
+  const [dialog, setDialog] = useState<{ kind: 'resend' | 'revoke'; target: InvitationTarget } | null>(null);
+  const actionsOf = (i: (typeof rows)[number]) => {
+    const open = i.status === 'PENDING' || i.status === 'EXPIRED';
+    return {
+      resend: open && i.user.viewerCan.resendInvitation,
+      revoke: i.status === 'PENDING' && i.user.viewerCan.revokeInvitation,
+    };
+  };
+  const anyActions = rows.some((i) => actionsOf(i).resend || actionsOf(i).revoke);
 
   return (
     <Page title="Invitations" description="Who was invited, by whom, and how long they took to accept.">
@@ -87,7 +104,9 @@ export function InvitationsPage() {
         ) : list.isError ? (
           <ErrorState error={list.error} onRetry={() => void list.refetch()} />
         ) : rows.length === 0 ? (
-          <EmptyState title="No invitations" />
+          <EmptyState
+            title={filter === 'ALL' ? 'No invitations' : `No ${filter.toLowerCase()} invitations`}
+          />
         ) : (
           <ScrollTable minWidth={760} label="Invitations">
             <Table striped highlightOnHover>
@@ -100,6 +119,7 @@ export function InvitationsPage() {
                   <Table.Th scope="col">Expires</Table.Th>
                   <Table.Th scope="col">Time to accept</Table.Th>
                   <Table.Th scope="col">Invited by</Table.Th>
+                  {anyActions ? <Table.Th scope="col">Actions</Table.Th> : null}
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -109,6 +129,11 @@ export function InvitationsPage() {
                       <Anchor component={Link} to={`/users/${i.user.id}`}>
                         {i.user.displayName || i.user.email}
                       </Anchor>
+                      {i.user.displayName ? (
+                        <Text size="xs" c="dimmed">
+                          {i.user.email}
+                        </Text>
+                      ) : null}
                     </Table.Td>
                     <Table.Td>{roleName(roles.data, i.role)}</Table.Td>
                     <Table.Td>
@@ -120,6 +145,38 @@ export function InvitationsPage() {
                     <Table.Td>
                       {i.invitedBy ? i.invitedBy.displayName || i.invitedBy.email : 'System'}
                     </Table.Td>
+                    {anyActions ? (
+                      <Table.Td>
+                        <Group gap={4} wrap="nowrap">
+                          {actionsOf(i).resend ? (
+                            <Button
+                              size="compact-sm"
+                              variant="light"
+                              aria-label={`Resend the invitation to ${i.user.email}`}
+                              onClick={() =>
+                                setDialog({
+                                  kind: 'resend',
+                                  target: { ...i.user, invitation: { message: i.message } },
+                                })
+                              }
+                            >
+                              Resend
+                            </Button>
+                          ) : null}
+                          {actionsOf(i).revoke ? (
+                            <Button
+                              size="compact-sm"
+                              variant="light"
+                              color="red"
+                              aria-label={`Revoke the invitation of ${i.user.email}`}
+                              onClick={() => setDialog({ kind: 'revoke', target: i.user })}
+                            >
+                              Revoke
+                            </Button>
+                          ) : null}
+                        </Group>
+                      </Table.Td>
+                    ) : null}
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -127,6 +184,12 @@ export function InvitationsPage() {
           </ScrollTable>
         )}
       </Card>
+      {dialog?.kind === 'resend' ? (
+        <ResendInvitationModal user={dialog.target} onClose={() => setDialog(null)} />
+      ) : null}
+      {dialog?.kind === 'revoke' ? (
+        <RevokeInvitationModal user={dialog.target} onClose={() => setDialog(null)} />
+      ) : null}
       {list.hasNextPage ? (
         <Group>
           <Button

@@ -28,15 +28,18 @@ export function SessionsTable({
   onRevoke,
   revoking,
   caption,
+  minWidth = 720,
 }: {
   sessions: SessionRow[];
+  /** Below this width the table scrolls sideways (a narrower one fits the user page's main column). */
+  minWidth?: number;
   onRevoke?: (s: SessionRow) => void;
   revoking?: string | null;
   caption: string;
 }) {
   const dates = useDates();
   return (
-    <ScrollTable minWidth={720} label={caption}>
+    <ScrollTable minWidth={minWidth} label={caption}>
       <Table striped highlightOnHover>
         <Table.Caption>{caption}</Table.Caption>
         <Table.Thead>

@@ -11,9 +11,10 @@ const statusColor: Record<string, string> = {
   DEACTIVATED: 'gray',
 };
 
+/** Never shortened to "AC…" in a narrow table column: the badge keeps the width of its word. */
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge color={statusColor[status] ?? 'gray'} variant="light">
+    <Badge color={statusColor[status] ?? 'gray'} variant="light" miw="max-content">
       {titleCase(status)}
     </Badge>
   );
@@ -29,7 +30,7 @@ const invitationColor: Record<string, string> = {
 
 export function InvitationBadge({ status }: { status: string }) {
   return (
-    <Badge color={invitationColor[status] ?? 'gray'} variant="light">
+    <Badge color={invitationColor[status] ?? 'gray'} variant="light" miw="max-content">
       {titleCase(status)}
     </Badge>
   );

@@ -21,7 +21,12 @@ export function Page({
           <Title order={1} size="h2">
             {title}
           </Title>
-          {description ? <Text c="dimmed">{description}</Text> : null}
+          {description ? (
+            // A div: descriptions may hold badges and groups, which a <p> must not contain.
+            <Text c="dimmed" component="div">
+              {description}
+            </Text>
+          ) : null}
         </Stack>
         {actions ? <Group gap="sm">{actions}</Group> : null}
       </Group>

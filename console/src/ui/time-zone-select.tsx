@@ -34,6 +34,7 @@ export function TimeZoneSelect({
       onChange={onChange}
       searchable
       clearable
+      clearButtonProps={{ 'aria-label': 'Clear the time zone' }}
       limit={50}
       nothingFoundMessage="No such time zone"
     />

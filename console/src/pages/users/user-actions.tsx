@@ -65,7 +65,16 @@ export function UserActions({ user }: { user: UserDetail }) {
   );
 }
 
-const nameOf = (u: UserDetail) => u.displayName || u.email;
+const nameOf = (u: { displayName?: string | null; email: string }) => u.displayName || u.email;
+
+/** Whose invitation to resend or revoke: all the two dialogs need, from the user page or a list row. */
+export interface InvitationTarget {
+  id: string;
+  email: string;
+  displayName?: string | null;
+  /** The current invitation's note, offered again when resending. */
+  invitation?: { message?: string | null } | null;
+}
 
 function SuspendModal({ user, onClose }: { user: UserDetail; onClose: () => void }) {
   const dates = useDates();
@@ -227,7 +236,7 @@ function RevokeSessionsModal({ user, onClose }: { user: UserDetail; onClose: () 
   );
 }
 
-function ResendInvitationModal({ user, onClose }: { user: UserDetail; onClose: () => void }) {
+export function ResendInvitationModal({ user, onClose }: { user: InvitationTarget; onClose: () => void }) {
   const [days, setDays] = useState<number | string>(7);
   const [message, setMessage] = useState(user.invitation?.message ?? '');
   const [link, setLink] = useState<string | null>(null);
@@ -285,7 +294,7 @@ function ResendInvitationModal({ user, onClose }: { user: UserDetail; onClose: (
   );
 }
 
-function RevokeInvitationModal({ user, onClose }: { user: UserDetail; onClose: () => void }) {
+export function RevokeInvitationModal({ user, onClose }: { user: InvitationTarget; onClose: () => void }) {
   const revoke = useUserAction(
     async () =>
       unwrapPayload((await request(RevokeInvitation, { input: { userId: user.id } })).revokeInvitation),

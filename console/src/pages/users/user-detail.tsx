@@ -198,5 +198,7 @@ function UserSessions({ userId }: { userId: string }) {
       </Text>
     );
   if (sessions.data.length === 0) return <EmptyState title="Never signed in" />;
-  return <SessionsTable sessions={sessions.data} caption="Most recent sessions, newest first" />;
+  return (
+    <SessionsTable sessions={sessions.data} caption="Most recent sessions, newest first" minWidth={520} />
+  );
 }
