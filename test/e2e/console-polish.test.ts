@@ -113,6 +113,40 @@ describe.skipIf(missing !== null)('console polish at laptop size', () => {
     }, 120_000);
   }
 
+  it("ends one of another user's sessions from the user page", async () => {
+    // Amara accepted her invitation in beforeAll, which signed her in: one live session.
+    const live = () =>
+      server.rt.services.db
+        .selectFrom('sessions')
+        .select('id')
+        .where('user_id', '=', inviteeId)
+        .where('revoked_at', 'is', null)
+        .execute();
+    expect(await live()).toHaveLength(1);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'en-GB' });
+    context.setDefaultTimeout(15_000);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.baseUrl}/sign-in`);
+      await page.getByLabel('Email').fill(server.ownerEmail);
+      await page.getByLabel(/^Password/).fill(ownerPassword);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await page.waitForURL(/\/users$/);
+      await page.goto(`${server.baseUrl}/users/${inviteeId}`);
+      await page.getByRole('heading', { name: 'Amara Okafor', level: 1 }).waitFor();
+      const sessions = page.getByRole('region', { name: 'Most recent sessions, newest first' });
+      await sessions.getByRole('button', { name: /End session/ }).click();
+      await page.getByText('The session has ended.').waitFor();
+      await expect.poll(async () => (await live()).length).toBe(0);
+      // The ended session offers no button any more.
+      await expect.poll(() => sessions.getByRole('button', { name: /End session/ }).count()).toBe(0);
+      const overflow = await sessions.evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow, 'the sessions table fits its card').toBeLessThanOrEqual(1);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
   it('marks one notification read from the bell', async () => {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 720 },

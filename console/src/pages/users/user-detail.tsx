@@ -1,16 +1,17 @@
 import { Anchor, Badge, Card, Grid, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { request } from '../../api/client';
-import { isForbidden } from '../../api/errors';
-import { SessionsQuery } from '../../api/sessions';
+import { isForbidden, unwrapPayload } from '../../api/errors';
+import { RevokeUserSessions, SessionsQuery } from '../../api/sessions';
 import { UserDetailQuery, type UserDetail } from '../../api/users';
 import { roleName, usePermissions, useRoles } from '../../auth/viewer';
 import { InvitationBadge, StatusBadge } from '../../ui/badges';
 import { useDates } from '../../ui/dates';
+import { notifyDone } from '../../ui/notify';
 import { Page } from '../../ui/page';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, ErrorState, FormError, LoadingState } from '../../ui/states';
 import { SessionsTable } from '../sessions-table';
 import { UserActions } from './user-actions';
 import { UserHistory } from './user-history';
@@ -102,7 +103,7 @@ function UserDetailView({ user }: { user: UserDetail }) {
               <Title order={2} size="h4" id="sessions-title" p="lg" pb={0}>
                 Sessions
               </Title>
-              <UserSessions userId={user.id} />
+              <UserSessions userId={user.id} canRevoke={user.viewerCan.revokeSessions} />
             </Card>
             <EffectivePermissionsSection userId={user.id} />
           </Stack>
@@ -177,7 +178,8 @@ function UserDetailView({ user }: { user: UserDetail }) {
   );
 }
 
-function UserSessions({ userId }: { userId: string }) {
+function UserSessions({ userId, canRevoke }: { userId: string; canRevoke: boolean }) {
+  const queryClient = useQueryClient();
   const sessions = useQuery({
     queryKey: ['sessions', 'user', userId],
     queryFn: async () => {
@@ -187,6 +189,16 @@ function UserSessions({ userId }: { userId: string }) {
         if (isForbidden(e)) return null;
         throw e;
       }
+    },
+  });
+  // One session of the user ended (the API's revokeUserSessions with a session id; audited, and the
+  // session's tokens stop working at once).
+  const revoke = useMutation({
+    mutationFn: async (sessionId: string) =>
+      unwrapPayload((await request(RevokeUserSessions, { input: { userId, sessionId } })).revokeUserSessions),
+    onSuccess: () => {
+      notifyDone('The session has ended.');
+      void queryClient.invalidateQueries({ queryKey: ['sessions', 'user', userId] });
     },
   });
   if (sessions.isPending) return <LoadingState />;
@@ -199,6 +211,19 @@ function UserSessions({ userId }: { userId: string }) {
     );
   if (sessions.data.length === 0) return <EmptyState title="Never signed in" />;
   return (
-    <SessionsTable sessions={sessions.data} caption="Most recent sessions, newest first" minWidth={520} />
+    <>
+      {revoke.error ? (
+        <Stack p="lg" pb={0}>
+          <FormError error={revoke.error} />
+        </Stack>
+      ) : null}
+      <SessionsTable
+        sessions={sessions.data}
+        caption="Most recent sessions, newest first"
+        minWidth={520}
+        onRevoke={canRevoke ? (s) => revoke.mutate(s.id) : undefined}
+        revoking={revoke.isPending ? (revoke.variables ?? null) : null}
+      />
+    </>
   );
 }
