@@ -1,4 +1,4 @@
-import { Anchor, Button, Card, Group, List, MultiSelect, Text, Title } from '@mantine/core';
+import { Anchor, Card, Group, List, MultiSelect, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -13,7 +13,7 @@ import { unwrapPayload } from '../../api/errors';
 import { StatusBadge } from '../../ui/badges';
 import { ConfirmModal } from '../../ui/confirm-modal';
 import { ErrorState } from '../../ui/states';
-import { IconPencil } from './icons';
+import { EditableCardHeader } from './card-header';
 import { useDepartmentChange } from './use-departments';
 
 const personLabel = (u: { displayName: string; email: string }) =>
@@ -31,21 +31,13 @@ export function ManagersCard({
   const [editing, setEditing] = useState(false);
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="managers-title">
-      <Group justify="space-between" mb="sm">
-        <Title order={2} size="h4" id="managers-title">
-          Managers
-        </Title>
-        {canManage && !department.archivedAt ? (
-          <Button
-            size="xs"
-            variant="light"
-            leftSection={<IconPencil size={14} aria-hidden />}
-            onClick={() => setEditing(true)}
-          >
-            Edit managers
-          </Button>
-        ) : null}
-      </Group>
+      <EditableCardHeader
+        titleId="managers-title"
+        title="Managers"
+        editLabel="Edit managers"
+        canEdit={canManage && !department.archivedAt}
+        onEdit={() => setEditing(true)}
+      />
       {department.managers.length === 0 ? (
         <Text size="sm" c="dimmed">
           No manager is named. Managers administer the users of this department and its sub-departments.

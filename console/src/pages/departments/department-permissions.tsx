@@ -1,16 +1,4 @@
-import {
-  Badge,
-  Button,
-  Card,
-  Checkbox,
-  Group,
-  List,
-  SimpleGrid,
-  Stack,
-  Switch,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Badge, Card, Checkbox, Group, List, SimpleGrid, Stack, Switch, Text } from '@mantine/core';
 import { useState } from 'react';
 import { request } from '../../api/client';
 import { UpdateDepartment, type DepartmentDetail } from '../../api/departments-documents';
@@ -22,7 +10,7 @@ import {
 import { unwrapPayload } from '../../api/errors';
 import { useRoles } from '../../auth/viewer';
 import { ConfirmModal } from '../../ui/confirm-modal';
-import { IconPencil } from './icons';
+import { EditableCardHeader } from './card-header';
 import { useDepartmentChange } from './use-departments';
 
 type PermissionInfo = { name: string; description: string };
@@ -60,21 +48,13 @@ export function DepartmentPermissionsCard({
   const [editing, setEditing] = useState(false);
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="department-permissions-title">
-      <Group justify="space-between" mb="sm">
-        <Title order={2} size="h4" id="department-permissions-title">
-          Permissions
-        </Title>
-        {canManage && !department.archivedAt ? (
-          <Button
-            size="xs"
-            variant="light"
-            leftSection={<IconPencil size={14} aria-hidden />}
-            onClick={() => setEditing(true)}
-          >
-            Edit permissions
-          </Button>
-        ) : null}
-      </Group>
+      <EditableCardHeader
+        titleId="department-permissions-title"
+        title="Permissions"
+        editLabel="Edit permissions"
+        canEdit={canManage && !department.archivedAt}
+        onEdit={() => setEditing(true)}
+      />
       <Stack gap="md">
         <div>
           <Text size="sm" fw={600}>
