@@ -4,25 +4,28 @@ import { graphql } from '../graphql';
 import { ApiError, NetworkError, SessionEndedError, type ApiProblem } from './errors';
 import { asFamilyRefresher, sessionEndedNotice } from '../auth/session-tabs';
 import { session } from './session';
+import { UserErrorFields } from './user-errors';
 
 interface GraphQLResponse<R> {
   data?: R | null;
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
-const RefreshSession = graphql(`
-  mutation RefreshSession($input: RefreshSessionInput!) {
-    refreshSession(input: $input) {
-      accessToken
-      refreshToken
-      expiresAt
-      userErrors {
-        code
-        message
+const RefreshSession = graphql(
+  `
+    mutation RefreshSession($input: RefreshSessionInput!) {
+      refreshSession(input: $input) {
+        accessToken
+        refreshToken
+        expiresAt
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 async function post<R, V>(
   document: TadaDocumentNode<R, V>,

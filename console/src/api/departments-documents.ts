@@ -1,4 +1,5 @@
 import { graphql, type ResultOf } from '../graphql';
+import { UserErrorFields } from './user-errors';
 
 /** The tree as a flat list, parents before children (a department manager gets the subtrees they manage). */
 export const DepartmentsTreeQuery = graphql(`
@@ -106,94 +107,99 @@ export const DepartmentDetailQuery = graphql(`
 
 export type DepartmentDetail = NonNullable<ResultOf<typeof DepartmentDetailQuery>['department']>;
 
-export const CreateDepartment = graphql(`
-  mutation CreateDepartment($input: CreateDepartmentInput!) {
-    createDepartment(input: $input) {
-      department {
-        id
-        name
-        parentId
-        version
-      }
-      userErrors {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
-
-export const UpdateDepartment = graphql(`
-  mutation UpdateDepartment($input: UpdateDepartmentInput!) {
-    updateDepartment(input: $input) {
-      department {
-        id
-        name
-        parentId
-        version
-      }
-      userErrors {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
-
-export const MoveDepartment = graphql(`
-  mutation MoveDepartment($input: MoveDepartmentInput!) {
-    moveDepartment(input: $input) {
-      department {
-        id
-        name
-        parentId
-        version
-      }
-      userErrors {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
-
-export const ArchiveDepartment = graphql(`
-  mutation ArchiveDepartment($input: ArchiveDepartmentInput!) {
-    archiveDepartment(input: $input) {
-      department {
-        id
-        name
-        archivedAt
-      }
-      userErrors {
-        code
-        message
-        field
-      }
-    }
-  }
-`);
-
-export const SetDepartmentManagers = graphql(`
-  mutation SetDepartmentManagers($input: SetDepartmentManagersInput!) {
-    setDepartmentManagers(input: $input) {
-      department {
-        id
-        managers {
+export const CreateDepartment = graphql(
+  `
+    mutation CreateDepartment($input: CreateDepartmentInput!) {
+      createDepartment(input: $input) {
+        department {
           id
+          name
+          parentId
+          version
+        }
+        userErrors {
+          ...UserErrorFields
         }
       }
-      userErrors {
-        code
-        message
-        field
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const UpdateDepartment = graphql(
+  `
+    mutation UpdateDepartment($input: UpdateDepartmentInput!) {
+      updateDepartment(input: $input) {
+        department {
+          id
+          name
+          parentId
+          version
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
+
+export const MoveDepartment = graphql(
+  `
+    mutation MoveDepartment($input: MoveDepartmentInput!) {
+      moveDepartment(input: $input) {
+        department {
+          id
+          name
+          parentId
+          version
+        }
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const ArchiveDepartment = graphql(
+  `
+    mutation ArchiveDepartment($input: ArchiveDepartmentInput!) {
+      archiveDepartment(input: $input) {
+        department {
+          id
+          name
+          archivedAt
+        }
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const SetDepartmentManagers = graphql(
+  `
+    mutation SetDepartmentManagers($input: SetDepartmentManagersInput!) {
+      setDepartmentManagers(input: $input) {
+        department {
+          id
+          managers {
+            id
+          }
+        }
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
 
 /** People who may be named managers: active or invited users matching the typed text. */
 export const ManagerCandidatesQuery = graphql(`

@@ -1,4 +1,5 @@
 import { graphql } from '../graphql';
+import { UserErrorFields } from './user-errors';
 
 export const SessionsQuery = graphql(`
   query Sessions($userId: ID) {
@@ -17,14 +18,16 @@ export const SessionsQuery = graphql(`
   }
 `);
 
-export const RevokeUserSessions = graphql(`
-  mutation RevokeUserSessions($input: RevokeUserSessionsInput!) {
-    revokeUserSessions(input: $input) {
-      revokedCount
-      userErrors {
-        code
-        message
+export const RevokeUserSessions = graphql(
+  `
+    mutation RevokeUserSessions($input: RevokeUserSessionsInput!) {
+      revokeUserSessions(input: $input) {
+        revokedCount
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);

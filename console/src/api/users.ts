@@ -1,4 +1,5 @@
 import { graphql, type ResultOf } from '../graphql';
+import { UserErrorFields } from './user-errors';
 
 export const UserDetailQuery = graphql(`
   query UserDetail($id: ID!, $withDepartments: Boolean!, $withInvitation: Boolean!) {
@@ -58,69 +59,73 @@ export const UserDetailQuery = graphql(`
 
 export type UserDetail = NonNullable<ResultOf<typeof UserDetailQuery>['user']>;
 
-export const SuspendUser = graphql(`
-  mutation SuspendUser($input: SuspendUserInput!) {
-    suspendUser(input: $input) {
-      user {
-        id
-        status
-      }
-      userErrors {
-        code
-        message
-        field
+export const SuspendUser = graphql(
+  `
+    mutation SuspendUser($input: SuspendUserInput!) {
+      suspendUser(input: $input) {
+        user {
+          id
+          status
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
-export const ReactivateUser = graphql(`
-  mutation ReactivateUser($input: ReactivateUserInput!) {
-    reactivateUser(input: $input) {
-      user {
-        id
-        status
-      }
-      userErrors {
-        code
-        message
-        field
+export const ReactivateUser = graphql(
+  `
+    mutation ReactivateUser($input: ReactivateUserInput!) {
+      reactivateUser(input: $input) {
+        user {
+          id
+          status
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
-export const DeactivateUser = graphql(`
-  mutation DeactivateUser($input: DeactivateUserInput!) {
-    deactivateUser(input: $input) {
-      user {
-        id
-        status
-      }
-      userErrors {
-        code
-        message
-        field
+export const DeactivateUser = graphql(
+  `
+    mutation DeactivateUser($input: DeactivateUserInput!) {
+      deactivateUser(input: $input) {
+        user {
+          id
+          status
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
-export const ChangeUserRole = graphql(`
-  mutation ChangeUserRole($input: ChangeUserRoleInput!) {
-    changeUserRole(input: $input) {
-      user {
-        id
-        role
-      }
-      userErrors {
-        code
-        message
-        field
+export const ChangeUserRole = graphql(
+  `
+    mutation ChangeUserRole($input: ChangeUserRoleInput!) {
+      changeUserRole(input: $input) {
+        user {
+          id
+          role
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 export const CompareRoles = graphql(`
   query CompareRoles($from: RoleKey!, $to: RoleKey!) {
@@ -141,37 +146,39 @@ export const CompareRoles = graphql(`
   }
 `);
 
-export const ResendInvitation = graphql(`
-  mutation ResendInvitation($input: ResendInvitationInput!) {
-    resendInvitation(input: $input) {
-      invitation {
-        acceptLink
+export const ResendInvitation = graphql(
+  `
+    mutation ResendInvitation($input: ResendInvitationInput!) {
+      resendInvitation(input: $input) {
         invitation {
-          id
-          expiresAt
+          acceptLink
+          invitation {
+            id
+            expiresAt
+          }
+        }
+        userErrors {
+          ...UserErrorFields
         }
       }
-      userErrors {
-        code
-        message
-        field
-      }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
-export const RevokeInvitation = graphql(`
-  mutation RevokeInvitation($input: RevokeInvitationInput!) {
-    revokeInvitation(input: $input) {
-      invitation {
-        id
-        status
-      }
-      userErrors {
-        code
-        message
-        field
+export const RevokeInvitation = graphql(
+  `
+    mutation RevokeInvitation($input: RevokeInvitationInput!) {
+      revokeInvitation(input: $input) {
+        invitation {
+          id
+          status
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);

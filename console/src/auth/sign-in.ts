@@ -2,21 +2,23 @@ import { request } from '../api/client';
 import { ApiError, unwrapPayload } from '../api/errors';
 import { session } from '../api/session';
 import { graphql } from '../graphql';
+import { UserErrorFields } from '../api/user-errors';
 
-const SignIn = graphql(`
-  mutation SignIn($input: SignInInput!) {
-    signIn(input: $input) {
-      accessToken
-      refreshToken
-      expiresAt
-      userErrors {
-        code
-        message
-        field
+const SignIn = graphql(
+  `
+    mutation SignIn($input: SignInInput!) {
+      signIn(input: $input) {
+        accessToken
+        refreshToken
+        expiresAt
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 /** Signs in with a password; on success the console holds the new session. */
 export async function signIn(input: { email: string; password: string; organization?: string | null }) {

@@ -19,6 +19,7 @@ import { unwrapPayload } from '../api/errors';
 import { graphql } from '../graphql';
 import { useDates } from '../ui/dates';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../ui/states';
+import { UserErrorFields } from '../api/user-errors';
 
 const UnreadCount = graphql(`
   query UnreadNotificationCount {
@@ -44,17 +45,19 @@ const RecentNotifications = graphql(`
   }
 `);
 
-const MarkRead = graphql(`
-  mutation MarkNotificationsRead($input: MarkNotificationsReadInput!) {
-    markNotificationsRead(input: $input) {
-      unreadCount
-      userErrors {
-        code
-        message
+const MarkRead = graphql(
+  `
+    mutation MarkNotificationsRead($input: MarkNotificationsReadInput!) {
+      markNotificationsRead(input: $input) {
+        unreadCount
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 /**
  * The bell: unread count (checked every minute), the latest notices, "mark all read", and one notice marked

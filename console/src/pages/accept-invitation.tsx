@@ -14,25 +14,27 @@ import { dateFormat } from '../ui/dates';
 import { FormError, LoadingState } from '../ui/states';
 import { browserTimeZone } from '../ui/time-zone';
 import { TimeZoneSelect } from '../ui/time-zone-select';
+import { UserErrorFields } from '../api/user-errors';
 
-const AcceptInvitation = graphql(`
-  mutation AcceptInvitation($input: AcceptInvitationInput!) {
-    acceptInvitation(input: $input) {
-      accessToken
-      refreshToken
-      expiresAt
-      user {
-        id
-        email
-      }
-      userErrors {
-        code
-        message
-        field
+const AcceptInvitation = graphql(
+  `
+    mutation AcceptInvitation($input: AcceptInvitationInput!) {
+      acceptInvitation(input: $input) {
+        accessToken
+        refreshToken
+        expiresAt
+        user {
+          id
+          email
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 const InvitationPreviewQuery = graphql(`
   query InvitationPreview($token: String!) {

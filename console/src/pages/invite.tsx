@@ -27,29 +27,31 @@ import { useDates } from '../ui/dates';
 import { Page } from '../ui/page';
 import { FormError } from '../ui/states';
 import type { RoleKey } from './users/users-view';
+import { UserErrorFields } from '../api/user-errors';
 
-const InviteUsers = graphql(`
-  mutation InviteUsers($input: InviteUsersInput!) {
-    inviteUsers(input: $input) {
-      invitations {
-        acceptLink
-        user {
-          id
-          email
+const InviteUsers = graphql(
+  `
+    mutation InviteUsers($input: InviteUsersInput!) {
+      inviteUsers(input: $input) {
+        invitations {
+          acceptLink
+          user {
+            id
+            email
+          }
+          invitation {
+            id
+            expiresAt
+          }
         }
-        invitation {
-          id
-          expiresAt
+        userErrors {
+          ...UserErrorFields
         }
-      }
-      userErrors {
-        code
-        message
-        field
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 type Issued = NonNullable<ResultOf<typeof InviteUsers>['inviteUsers']['invitations']>;
 

@@ -11,18 +11,21 @@ import { Page } from '../ui/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../ui/states';
 import { SessionsTable, sessionIsLive } from './sessions-table';
 import { notifyDone } from '../ui/notify';
+import { UserErrorFields } from '../api/user-errors';
 
-const SignOutOtherSessions = graphql(`
-  mutation SignOutOtherSessions {
-    signOutOtherSessions {
-      revokedCount
-      userErrors {
-        code
-        message
+const SignOutOtherSessions = graphql(
+  `
+    mutation SignOutOtherSessions {
+      signOutOtherSessions {
+        revokedCount
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 export function MySessionsPage() {
   const me = useMe();

@@ -10,27 +10,29 @@ import { Page } from '../ui/page';
 import { FormError, LoadingState } from '../ui/states';
 import { TimeZoneSelect } from '../ui/time-zone-select';
 import { notifyDone } from '../ui/notify';
+import { UserErrorFields } from '../api/user-errors';
 
-export const UpdateUserProfile = graphql(`
-  mutation UpdateUserProfile($input: UpdateUserProfileInput!) {
-    updateUserProfile(input: $input) {
-      user {
-        id
-        displayName
-        jobTitle
-        phone
-        locale
-        timeZone
-        version
-      }
-      userErrors {
-        code
-        message
-        field
+export const UpdateUserProfile = graphql(
+  `
+    mutation UpdateUserProfile($input: UpdateUserProfileInput!) {
+      updateUserProfile(input: $input) {
+        user {
+          id
+          displayName
+          jobTitle
+          phone
+          locale
+          timeZone
+          version
+        }
+        userErrors {
+          ...UserErrorFields
+        }
       }
     }
-  }
-`);
+  `,
+  [UserErrorFields],
+);
 
 export function ProfilePage() {
   const me = useMe();
