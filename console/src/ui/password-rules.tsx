@@ -3,7 +3,8 @@ import { IconCheck, IconInfoCircle, IconX } from './icons';
 
 /**
  * The API's password policy (NIST SP 800-63B), explained while the person types. The server has the
- * final word (it also refuses the 49,000 most common passwords and ones containing the email's name).
+ * final word (it also refuses about 200,000 common and breached passwords, predictable ones — sequences,
+ * keyboard walks, repetitions — and ones containing the person's email, name or the organisation's name).
  */
 export const passwordPolicy = { minLength: 15, maxLength: 256 } as const;
 
@@ -26,7 +27,8 @@ export function passwordRules(password: string, confirmation: string): Rule[] {
     { label: 'Not one character repeated', met: n === 0 ? false : !/^(.)\1+$/u.test(password) },
     { label: 'Both entries match', met: password.length > 0 && password === confirmation },
     {
-      label: 'Not a common password, and not containing your email name (checked when you continue)',
+      label:
+        'Not a common or easily guessed password, and without your name, email or the organisation’s name (checked when you continue)',
       met: null,
     },
   ];

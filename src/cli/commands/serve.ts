@@ -1,3 +1,4 @@
+import { warmUpPasswordPolicy } from '../../domain/security/password-policy.js';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config.js';
 import { buildHealthServer } from '../../api/http/health.js';
@@ -65,6 +66,8 @@ export function registerServe(program: Command): void {
           ? undefined
           : await startWorker(runtime, { onJobSettled: (e) => metrics.recordJob(e) });
       await app.listen({ host: config.host, port: config.port });
+      // The password lists load in ~0.4 s; paid now rather than by the first person who sets a password.
+      if (config.processRole !== 'worker') setImmediate(warmUpPasswordPolicy);
 
       const shutdown = async (signal: string) => {
         if (shuttingDown) return;

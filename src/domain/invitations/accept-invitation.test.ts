@@ -204,13 +204,13 @@ describe('acceptInvitation', () => {
     expect(row.status).toBe('deactivated');
   });
 
-  it('applies the password policy with the invitee’s email and writes nothing when refused', async () => {
+  it('applies the password policy with the invitee’s email, name and organisation and writes nothing when refused', async () => {
     const s = rt.services;
     const { org, user, token } = await invited(s);
     const before = (await eventsOf(s, org.id)).length;
     await expect(acceptInvitation(s, { token, password: 'x7q!Lm2' })).rejects.toMatchObject({
       code: 'PASSWORD_POLICY',
-      details: { field: 'password', problems: ['too_short'] },
+      details: { field: 'password', problems: ['too_short', 'predictable'] },
     });
     await expect(
       acceptInvitation(s, { token, password: 'newcomer-is-my-password-123' }),
@@ -218,6 +218,22 @@ describe('acceptInvitation', () => {
       code: 'PASSWORD_POLICY',
       details: { problems: ['contains_email'] },
     });
+    // The organisation's name, the name the person gives themselves here, and the weak examples.
+    await expect(
+      acceptInvitation(s, { token, password: 'TestOrg lantern harbour 2026' }),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY', details: { problems: ['contains_organization'] } });
+    await expect(
+      acceptInvitation(s, {
+        token,
+        password: 'wilhelmina harbour lanterns',
+        displayName: 'Wilhelmina Okafor',
+      }),
+    ).rejects.toMatchObject({ code: 'PASSWORD_POLICY', details: { problems: ['contains_name'] } });
+    for (const weak of ['Password1234567!', 'qwertyuiopasdfgh', 'iloveyouiloveyou']) {
+      await expect(acceptInvitation(s, { token, password: weak })).rejects.toMatchObject({
+        code: 'PASSWORD_POLICY',
+      });
+    }
     await expect(acceptInvitation(s, { token, password, timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { field: 'timeZone' },

@@ -80,18 +80,29 @@ async function accept(
     .innerJoin('users', (j) =>
       j.onRef('users.org_id', '=', 'invitations.org_id').onRef('users.id', '=', 'invitations.user_id'),
     )
+    .innerJoin('organizations', 'organizations.id', 'invitations.org_id')
     .select([
       'invitations.org_id',
       'invitations.user_id',
       'invitations.status',
       'invitations.expires_at',
       'users.email',
+      'users.display_name',
+      'organizations.name as org_name',
+      'organizations.slug as org_slug',
     ])
     .where('invitations.token_hash', '=', tokenHash)
     .executeTakeFirst();
   assertUsable(found, services.clock.now());
   const { org_id: orgId, user_id: userId, email } = found!;
-  assertPasswordAcceptable(input.password, { email });
+  // The words an attacker aiming at this account tries first: the email, the name the person ends up
+  // with, and the organisation's name.
+  assertPasswordAcceptable(input.password, {
+    email,
+    displayName: input.displayName ?? found!.display_name,
+    organizationName: found!.org_name,
+    organizationSlug: found!.org_slug,
+  });
   const passwordHash = await hashPassword(input.password);
 
   const ctx: CommandContext = { ...services, actor: { type: 'system', orgId, name: 'invitation' }, meta };

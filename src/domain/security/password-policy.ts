@@ -1,10 +1,13 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
 import { DomainError } from '../errors.js';
+import { isCommonPassword } from './password-blocklist.js';
+import { guessesLog10, minGuessesLog10, minGuessesLog10WithMfa } from './password-patterns.js';
 
 /**
  * NIST SP 800-63B rev. 4: length, not composition. 15 characters when the password is the only factor,
- * 8 with a second factor; any Unicode, normalised (NFKC); never truncated; checked against a list of
- * common and breached passwords shipped with the product (zxcvbn-ts' 49k list).
+ * 8 with a second factor; any Unicode, normalised (NFKC); never truncated; refused when it is on the list of
+ * common and breached passwords shipped with the product (password-blocklist.ts), when it is predictable
+ * (sequences, keyboard walks, repeated chunks, decorated common words: password-patterns.ts), or when it
+ * contains context-specific words: the email's name, the person's own name, the organisation's name.
  */
 export const passwordRules = {
   minLengthSingleFactor: 15,
@@ -12,48 +15,100 @@ export const passwordRules = {
   maxLength: 256,
 } as const;
 
-const common = new Set<string>((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
-
 export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-export type PasswordProblem = 'too_short' | 'too_long' | 'common' | 'contains_email';
+export type PasswordProblem =
+  | 'too_short'
+  | 'too_long'
+  | 'common'
+  | 'predictable'
+  | 'contains_email'
+  | 'contains_name'
+  | 'contains_organization';
 
-/** Pure: what is wrong with a password, if anything. Length counts characters (code points), not bytes. */
-export function passwordProblems(
-  password: string,
-  opts: { hasMfa?: boolean; email?: string } = {},
-): PasswordProblem[] {
+/** Who the password is for: the words an attacker who targets this account tries first. */
+export interface PasswordContext {
+  hasMfa?: boolean;
+  email?: string;
+  displayName?: string;
+  organizationName?: string;
+  organizationSlug?: string;
+}
+
+/** Lower-case, NFKC, letters and digits only: `Jane O'Neil` and `jane-o-neil` compare alike. */
+const folded = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+const wordsOf = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
+
+/** Pure but for the shipped lists: what is wrong with a password, if anything. Length counts code points. */
+export function passwordProblems(password: string, ctx: PasswordContext = {}): PasswordProblem[] {
   const p = normalizePassword(password);
   const length = [...p].length;
-  const min = opts.hasMfa ? passwordRules.minLengthWithMfa : passwordRules.minLengthSingleFactor;
+  const min = ctx.hasMfa ? passwordRules.minLengthWithMfa : passwordRules.minLengthSingleFactor;
   const problems: PasswordProblem[] = [];
   if (length < min) problems.push('too_short');
   if (length > passwordRules.maxLength) problems.push('too_long');
+  if (isCommonPassword(p)) problems.push('common');
+
+  const emailName = ctx.email?.split('@')[0] ?? '';
+  const nameWords = wordsOf(ctx.displayName ?? '');
+  const orgWords = [...wordsOf(ctx.organizationName ?? ''), ...wordsOf(ctx.organizationSlug ?? '')];
+  const context = [
+    ...(ctx.email ? [ctx.email.toLowerCase(), emailName.toLowerCase(), ...wordsOf(emailName)] : []),
+    ...nameWords,
+    ...orgWords,
+    ...[ctx.organizationName, ctx.organizationSlug].flatMap((s) => (s ? [folded(s)] : [])),
+    'roster',
+  ].filter((w) => w.length >= 3);
+  const minGuesses = ctx.hasMfa ? minGuessesLog10WithMfa : minGuessesLog10;
+  if (!problems.includes('common') && guessesLog10(p, context) < minGuesses) {
+    problems.push('predictable');
+  }
+
   const lower = p.toLowerCase();
-  if (common.has(lower) || /^(.)\1+$/u.test(p)) problems.push('common');
-  const local = opts.email?.split('@')[0]?.toLowerCase();
-  if (local && local.length >= 4 && lower.includes(local)) problems.push('contains_email');
+  const flat = folded(p);
+  const local = emailName.toLowerCase();
+  if (local.length >= 4 && (lower.includes(local) || flat.includes(folded(local)))) {
+    problems.push('contains_email');
+  }
+  if (nameWords.some((w) => w.length >= 4 && flat.includes(w))) problems.push('contains_name');
+  const orgWholes = [ctx.organizationName, ctx.organizationSlug].map((s) => folded(s ?? ''));
+  if (orgWholes.some((w) => w.length >= 4 && flat.includes(w))) problems.push('contains_organization');
   return problems;
+}
+
+/** Loads the shipped lists and pattern dictionaries now, so that no request pays for it. */
+export function warmUpPasswordPolicy(): void {
+  passwordProblems('warm up the password lists');
 }
 
 const messages: Record<PasswordProblem, string> = {
   too_short: `Use at least ${passwordRules.minLengthSingleFactor} characters.`,
   too_long: `Use at most ${passwordRules.maxLength} characters.`,
-  common: 'This password is too common; choose another.',
+  common: 'This password is on a list of common or breached passwords; choose another.',
+  predictable:
+    'This password is easy to guess (a sequence, keyboard pattern, repetition or common word); try a few unrelated words.',
   contains_email: 'The password must not contain your email name.',
+  contains_name: 'The password must not contain your name.',
+  contains_organization: "The password must not contain the organisation's name.",
 };
 
-export function assertPasswordAcceptable(
-  password: string,
-  opts: { hasMfa?: boolean; email?: string } = {},
-): void {
-  const problems = passwordProblems(password, opts);
+export function assertPasswordAcceptable(password: string, ctx: PasswordContext = {}): void {
+  const problems = passwordProblems(password, ctx);
   if (problems.length > 0) {
     const first = problems[0]!;
     const message =
-      first === 'too_short' && opts.hasMfa
+      first === 'too_short' && ctx.hasMfa
         ? `Use at least ${passwordRules.minLengthWithMfa} characters.`
         : messages[first];
     throw new DomainError('PASSWORD_POLICY', message, { field: 'password', problems });
