@@ -7,6 +7,7 @@ import { createEmailTransport } from '../email/create-transport.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
 import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
 import { checkpointSeatLedgers } from '../domain/reports/seat-checkpoints.js';
+import { createAuditCheckpoints } from '../domain/audit/audit-checkpoints.js';
 
 /** Work the worker runs on a schedule; each is also a queue, so it can be sent once by hand. */
 export interface ScheduledTask {
@@ -76,6 +77,17 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     cron: '*/10 * * * *',
     async run(services, now) {
       return { ...(await checkpointSeatLedgers(services.db, now)) };
+    },
+  },
+  {
+    // Anchors every organisation's audit chain outside the database (audit-checkpoints.ts): a signed head
+    // in AUDIT_CHECKPOINT_DIR and the log, written only when the head moved.
+    name: 'checkpoint-audit-chains',
+    cron: '23 * * * *',
+    async run(services, now) {
+      return {
+        ...(await createAuditCheckpoints(services, { dir: services.config.auditCheckpointDir, now })),
+      };
     },
   },
   {
