@@ -23,6 +23,7 @@ if (!base)
 describe.skipIf(!base)('a runtime role apart from the schema owner (PostgreSQL)', () => {
   const suffix = randomBytes(5).toString('hex');
   const role = `roster_rt_${suffix}`;
+  const ownerRole = `roster_owner_${suffix}`;
   const schema = `t_role_${suffix}`;
   const jobSchema = `jobs_${suffix}`;
   const password = randomBytes(12).toString('hex');
@@ -44,10 +45,15 @@ describe.skipIf(!base)('a runtime role apart from the schema owner (PostgreSQL)'
   beforeAll(async () => {
     admin = new pg.Client({ connectionString: base });
     await admin.connect();
+    // As docs/operations/postgresql.md sets them up: neither role is a superuser; the owner may create
+    // schemas in the database and is a member of the runtime role (to hand it the job queue's schema).
     await admin.query(`create role ${role} login password '${password}'`);
-    await admin.query(`create schema ${schema}`);
+    await admin.query(`create role ${ownerRole} login password '${password}'`);
+    await admin.query(`grant ${role} to ${ownerRole}`);
+    await admin.query(`grant create on database ${new URL(base!).pathname.slice(1)} to ${ownerRole}`);
+    await admin.query(`create schema ${schema} authorization ${ownerRole}`);
     // The owner migrates a fresh schema and grants the runtime role its rights.
-    owner = await openDatabase({ databaseUrl: urlFor(), poolSize: 2 });
+    owner = await openDatabase({ databaseUrl: urlFor({ name: ownerRole, password }), poolSize: 2 });
     await installJobSchema(owner, jobSchema);
     await migrate(owner.db, { runtimeRole: role, jobSchema });
     const runtimeDb = await openDatabase({ databaseUrl: urlFor({ name: role, password }), poolSize: 4 });
@@ -66,8 +72,10 @@ describe.skipIf(!base)('a runtime role apart from the schema owner (PostgreSQL)'
     await owner?.close();
     await admin.query(`drop schema if exists ${schema} cascade`);
     await admin.query(`drop schema if exists ${jobSchema} cascade`);
-    await admin.query(`drop owned by ${role}`);
-    await admin.query(`drop role if exists ${role}`);
+    for (const r of [role, ownerRole]) {
+      await admin.query(`drop owned by ${r}`);
+      await admin.query(`drop role if exists ${r}`);
+    }
     await admin.end();
   });
 
@@ -129,6 +137,27 @@ describe.skipIf(!base)('a runtime role apart from the schema owner (PostgreSQL)'
       { tgname: 'audit_events_no_truncate', tgenabled: 'O' },
       { tgname: 'audit_events_no_update', tgenabled: 'O' },
     ]);
+  });
+
+  it('leaves the schema to its owner: the runtime role owns nothing there', async () => {
+    const owned = await owner.raw(
+      `select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and pg_get_userbyid(c.relowner) <> $2`,
+      [schema, ownerRole],
+    );
+    expect(owned.rows).toEqual([]);
+  });
+
+  it('warns at start-up when the role it runs as owns the audit trail, not when it is the runtime role', async () => {
+    const warnings = async (database: Database) => {
+      const lines: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+      const r = await createRuntime(testConfig(), { database, logger, followRevocations: false });
+      await r.services.revocations.stop();
+      return lines.filter((l) => l.includes('owns the audit trail'));
+    };
+    expect(await warnings(owner)).toHaveLength(1);
+    expect(await warnings(runtime.database)).toHaveLength(0);
   });
 
   it('re-grants after every migrate, so tables that later migrations add are reachable too', async () => {
