@@ -20,8 +20,11 @@ begin
   execute format('grant execute on all functions in schema %I to %I', app_schema, runtime_role);
   -- The audit trail: append and read, nothing else (the trigger refuses UPDATE/DELETE/TRUNCATE as well,
   -- but only the owner could switch that trigger off, and the runtime role is not the owner).
-  execute format('revoke all on audit_events from %I', runtime_role);
-  execute format('grant select, insert on audit_events to %I', runtime_role);
+  -- Its partitions too, should the table ever be partitioned (by month, say): each is a table of its own.
+  for t in select relid::regclass::text as rel from pg_partition_tree('audit_events'::regclass) loop
+    execute format('revoke all on %s from %I', t.rel, runtime_role);
+    execute format('grant select, insert on %s to %I', t.rel, runtime_role);
+  end loop;
   execute format(
     'alter default privileges in schema %I grant select, insert, update, delete on tables to %I',
     app_schema, runtime_role);
