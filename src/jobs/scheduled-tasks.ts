@@ -85,9 +85,10 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     name: 'checkpoint-audit-chains',
     cron: '23 * * * *',
     async run(services, now) {
-      return {
-        ...(await createAuditCheckpoints(services, { dir: services.config.auditCheckpointDir, now })),
-      };
+      const r = await createAuditCheckpoints(services, { dir: services.config.auditCheckpointDir, now });
+      // Failing the job makes a broken chain visible in the job metrics, beside the error in the log.
+      if (r.refused > 0) throw new Error(`${r.refused} audit chain(s) do not verify: no checkpoint signed`);
+      return { ...r };
     },
   },
   {

@@ -97,6 +97,13 @@ export function registerAudit(program: Command): void {
             (r.unchanged ? `; ${r.unchanged} unchanged since the last one` : '') +
             '\n',
         );
+        if (r.refused > 0) {
+          process.stderr.write(
+            `roster: ${r.refused} organisation(s) not checkpointed: their audit chain does not verify ` +
+              `(see the log; run roster audit verify --checkpoints ${dir ?? '<dir>'})\n`,
+          );
+          process.exitCode = 1;
+        }
       } finally {
         await runtime.close();
       }

@@ -122,6 +122,54 @@ describe('signed audit checkpoints', () => {
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ ok: false, problem: 'hash_differs', seq: 4, line: 1 });
     expect(checks[0]!.file).toBe(`${org.id}.checkpoints`);
+
+    // Nor does the next scheduled checkpoint bless the rewrite: it checks the chain since the last one.
+    const next = await createAuditCheckpoints(rt.services, { dir, now: rt.clock.now() });
+    expect(next.refused).toBe(1);
+    expect(
+      readFileSync(join(dir, `${org.id}.checkpoints`), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
+  });
+
+  it('signs no checkpoint over an event damaged since the last one (verifies from that checkpoint on)', async () => {
+    const { org, more } = await orgWithEvents(1);
+    const own = mkdtempSync(join(tmpdir(), 'roster-damaged-'));
+    try {
+      await createAuditCheckpoints(rt.services, { dir: own, now: rt.clock.now() });
+      await more(1);
+      const db = rt.services.db;
+      const setReason = async (reason: string | null) => {
+        await sql`alter table audit_events disable trigger audit_events_no_update`.execute(db);
+        await db
+          .updateTable('audit_events')
+          .set({ reason })
+          .where('org_id', '=', org.id)
+          .where('seq', '=', 3)
+          .execute();
+        await sql`alter table audit_events enable trigger audit_events_no_update`.execute(db);
+      };
+      const original = await db
+        .selectFrom('audit_events')
+        .select('reason')
+        .where('org_id', '=', org.id)
+        .where('seq', '=', 3)
+        .executeTakeFirstOrThrow();
+      await setReason('edited');
+      const r = await createAuditCheckpoints(rt.services, { dir: own, now: rt.clock.now() });
+      expect(r.refused).toBe(1);
+      expect(
+        readFileSync(join(own, `${org.id}.checkpoints`), 'utf8')
+          .trim()
+          .split('\n'),
+      ).toHaveLength(1);
+      // Put it back, so the other tests of this file see only intact or consistently rewritten chains.
+      await setReason(original.reason);
+      expect((await verifyAuditChain(db, org.id)).ok).toBe(true);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('refuses a forged checkpoint: an edited payload, or one signed by a key the instance never made', async () => {

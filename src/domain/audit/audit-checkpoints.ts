@@ -44,8 +44,34 @@ export interface AuditCheckpoint {
 export interface CheckpointRun {
   /** Checkpoints signed now (organisations whose head moved since their last checkpoint). */
   written: number;
-  /** Organisations whose head had not moved, or whose chain is still empty. */
+  /** Organisations whose head had not moved since their last checkpoint. */
   unchanged: number;
+  /** Organisations whose chain failed verification: nothing signed for them (logged as an error). */
+  refused: number;
+}
+
+async function chainProblem(
+  db: Kysely<DB>,
+  h: { org_id: string; last_seq: number; last_hash: string; hash: string | null },
+  prior: AuditCheckpoint | undefined,
+): Promise<string | null> {
+  if (h.hash === null || h.hash !== h.last_hash) return 'the head does not name its last event';
+  let from: { seq: number; hash: string } | undefined;
+  if (prior) {
+    // A head behind the last checkpoint: events were removed and the chain rebuilt shorter.
+    if (prior.seq > h.last_seq)
+      return `the head (seq ${h.last_seq}) is behind the last checkpoint (${prior.seq})`;
+    const at = await db
+      .selectFrom('audit_events')
+      .select('hash')
+      .where('org_id', '=', h.org_id)
+      .where('seq', '=', prior.seq)
+      .executeTakeFirst();
+    if (at?.hash !== prior.hash) return `the event at seq ${prior.seq} differs from the last checkpoint`;
+    from = { seq: prior.seq, hash: prior.hash };
+  }
+  const r = await verifyAuditChain(db, h.org_id, { from });
+  return r.ok ? null : `${r.problem} at seq ${r.firstBrokenSeq}`;
 }
 
 /**
@@ -59,10 +85,10 @@ export async function createAuditCheckpoints(
   const heads = await services.db
     .selectFrom('audit_chain_heads as h')
     .innerJoin('organizations as o', 'o.id', 'h.org_id')
-    .innerJoin('audit_events as e', (j) =>
+    .leftJoin('audit_events as e', (j) =>
       j.onRef('e.org_id', '=', 'h.org_id').onRef('e.seq', '=', 'h.last_seq'),
     )
-    .select(['h.org_id', 'o.slug', 'h.last_seq', 'h.last_hash', 'e.occurred_at'])
+    .select(['h.org_id', 'o.slug', 'h.last_seq', 'h.last_hash', 'e.occurred_at', 'e.hash'])
     .where('h.last_seq', '>', 0)
     .orderBy('o.slug')
     .execute();
@@ -71,23 +97,29 @@ export async function createAuditCheckpoints(
   if (!jwk) throw new Error(`the public key ${kid} is not published`);
   const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
   const log = services.logger.child({ component: 'audit-checkpoints' });
-  const run: CheckpointRun = { written: 0, unchanged: 0 };
+  const run: CheckpointRun = { written: 0, unchanged: 0, refused: 0 };
   for (const h of heads) {
-    if (options.dir) {
-      const last = lastCheckpointOf(options.dir, h.org_id);
-      const prior = last ? payloadOf(last) : undefined;
-      if (prior && prior.seq === h.last_seq && prior.hash === h.last_hash) {
-        run.unchanged += 1;
-        continue;
-      }
+    const prior = options.dir ? payloadOf(lastCheckpointOf(options.dir, h.org_id)) : undefined;
+    if (prior && prior.seq === h.last_seq && prior.hash === h.last_hash) {
+      run.unchanged += 1;
+      continue;
     }
+    // Never sign a chain that is already damaged: that would bless the damage. Since the last checkpoint
+    // in the folder only (its event must still carry the signed hash); the whole chain when there is none.
+    const problem = await chainProblem(services.db, h, prior);
+    if (problem || !h.occurred_at) {
+      log.error({ orgId: h.org_id, seq: h.last_seq, problem }, 'audit chain broken: no checkpoint signed');
+      run.refused += 1;
+      continue;
+    }
+    const occurredAt = h.occurred_at;
     const checkpoint: AuditCheckpoint = {
       typ: checkpointType,
       orgId: h.org_id,
       orgSlug: h.slug,
       seq: h.last_seq,
       hash: h.last_hash,
-      headAt: h.occurred_at.toISOString(),
+      headAt: occurredAt.toISOString(),
       signedAt: options.now.toISOString(),
     };
     const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(checkpoint)))
@@ -104,7 +136,8 @@ export async function createAuditCheckpoints(
   return run;
 }
 
-function payloadOf(jws: string): AuditCheckpoint | undefined {
+function payloadOf(jws: string | undefined): AuditCheckpoint | undefined {
+  if (jws === undefined) return undefined;
   try {
     const part = jws.split('.')[1] ?? '';
     return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as AuditCheckpoint;
