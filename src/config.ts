@@ -6,6 +6,15 @@ export const processRoles = ['all', 'api', 'worker'] as const;
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().url().optional(),
+  /** The schema owner's connection, for migrations; the runtime (DATABASE_URL) then runs as a lesser role. */
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
+  /** The role granted access by the migrations; DATABASE_URL's user when absent. */
+  DATABASE_RUNTIME_ROLE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/, 'a PostgreSQL role name')
+    .optional(),
+  /** Where signed audit checkpoints are written; `none` for the log only. */
+  AUDIT_CHECKPOINT_DIR: z.string().min(1).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   ROSTER_DATA_DIR: z.string().min(1).default('./data'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -38,7 +47,16 @@ const schema = z.object({
 export interface Config {
   env: 'development' | 'production' | 'test';
   databaseUrl: string | undefined;
+  /**
+   * The schema owner's connection (migrations at start-up and by `roster migrate`); undefined means one
+   * role does both, as in development and on the embedded database.
+   */
+  databaseMigrationUrl: string | undefined;
+  /** The role the migrations grant the runtime's privileges to (set whenever databaseMigrationUrl is). */
+  databaseRuntimeRole: string | undefined;
   databasePoolSize: number;
+  /** Folder of signed audit checkpoints (besides the log); undefined: the log only. */
+  auditCheckpointDir: string | undefined;
   dataDir: string;
   host: string;
   port: number;
@@ -78,9 +96,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.ROSTER_SECRET_KEY) {
     throw new ConfigError('ROSTER_SECRET_KEY (at least 32 characters) is required in production');
   }
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    throw new ConfigError('DATABASE_MIGRATION_URL needs DATABASE_URL (the runtime role’s connection)');
+  }
+  const runtimeRole = e.DATABASE_MIGRATION_URL
+    ? (e.DATABASE_RUNTIME_ROLE ?? (userOf(e.DATABASE_URL) || undefined))
+    : undefined;
+  if (e.DATABASE_MIGRATION_URL && !runtimeRole) {
+    throw new ConfigError('DATABASE_URL names no user: set DATABASE_RUNTIME_ROLE to the runtime role');
+  }
+  if (e.DATABASE_MIGRATION_URL && runtimeRole === userOf(e.DATABASE_MIGRATION_URL)) {
+    throw new ConfigError(
+      'DATABASE_MIGRATION_URL and DATABASE_URL use the same role: the runtime role must not own the schema',
+    );
+  }
   return {
     env: e.NODE_ENV,
     databaseUrl: e.DATABASE_URL,
+    databaseMigrationUrl: e.DATABASE_MIGRATION_URL,
+    databaseRuntimeRole: runtimeRole,
+    // On the embedded database the data folder is the natural place; on PostgreSQL there is no local folder
+    // every instance shares, so the log (shipped off the machine) is the default sink.
+    auditCheckpointDir:
+      e.AUDIT_CHECKPOINT_DIR === 'none'
+        ? undefined
+        : (e.AUDIT_CHECKPOINT_DIR ??
+          (e.DATABASE_URL ? undefined : `${e.ROSTER_DATA_DIR.replace(/\/+$/, '')}/audit-checkpoints`)),
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.ROSTER_DATA_DIR,
     host: e.HOST,
@@ -101,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED === 'true',
     },
   };
+}
+
+function userOf(url: string | undefined): string {
+  return url ? decodeURIComponent(new URL(url).username) : '';
 }
 
 function parseTrustProxy(value: string): boolean | number | string[] {

@@ -1,7 +1,9 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
+import { sql } from 'kysely';
 import { migrate } from './db/migrate.js';
+import { defaultJobSchema, installJobSchema } from './jobs/queue.js';
 import { systemClock, type Clock } from './domain/shared/clock.js';
 import type { Services } from './domain/shared/context.js';
 import { RevocationRegistry } from './domain/sessions/revocation-registry.js';
@@ -32,8 +34,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       poolSize: config.databasePoolSize,
       dataDir: config.dataDir,
     }));
-  const applied = await migrate(database.db);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  await migrateAtStart(config, database, logger, options.database !== undefined);
   // Remember revoked sessions for the life of an access token plus a minute of clock skew.
   const revocations = new RevocationRegistry(clock, (config.accessTokenTtlSeconds + 60) * 1000);
   if (options.followRevocations !== false) await revocations.start(database);
@@ -46,4 +47,45 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await database.close();
     },
   };
+}
+
+/**
+ * With DATABASE_MIGRATION_URL the schema's owner migrates (and re-grants the runtime role) over a
+ * connection of its own, closed straight after; the runtime's connection never holds DDL rights. Without
+ * it, one role does both, as in development — and on PostgreSQL that role can switch the audit trail's
+ * append-only trigger off, which is worth a warning.
+ */
+async function migrateAtStart(
+  config: Config,
+  database: Database,
+  logger: Logger,
+  givenDatabase: boolean,
+): Promise<void> {
+  if (config.databaseMigrationUrl && !givenDatabase) {
+    const owner = await openDatabase({ databaseUrl: config.databaseMigrationUrl, poolSize: 1 });
+    try {
+      await installJobSchema(owner, defaultJobSchema);
+      const applied = await migrate(owner.db, {
+        runtimeRole: config.databaseRuntimeRole,
+        jobSchema: defaultJobSchema,
+      });
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated (as the schema owner)');
+    } finally {
+      await owner.close();
+    }
+  } else {
+    const applied = await migrate(database.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  }
+  if (database.kind !== 'postgres') return;
+  const r = await sql<{ owns: boolean }>`
+    select pg_has_role(current_user, c.relowner, 'usage') as owns
+    from pg_class c where c.oid = to_regclass('audit_events')`.execute(database.db);
+  if (r.rows[0]?.owns) {
+    logger.warn(
+      'the database role Roster runs as owns the audit trail, so it could switch off its append-only ' +
+        'trigger: in production set DATABASE_MIGRATION_URL to the schema owner and DATABASE_URL to a ' +
+        'runtime role (docs/operations/postgresql.md)',
+    );
+  }
 }

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.js';
+import { DataDirUnreadableError } from '../db/database.js';
+import { DataDirLockedError } from '../db/pglite/data-dir-lock.js';
 import { isDomainError } from '../domain/errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerBootstrap } from './commands/bootstrap.js';
@@ -29,6 +31,12 @@ export async function runCli(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof CommanderError) {
       process.exitCode = err.exitCode;
+      return;
+    }
+    if (err instanceof DataDirLockedError || err instanceof DataDirUnreadableError) {
+      // The embedded database is held by another process, or damaged: say so and how to go on, no stack.
+      process.stderr.write(`roster: ${err.message}\n`);
+      process.exitCode = 3;
       return;
     }
     if (err instanceof ConfigError || isDomainError(err)) {

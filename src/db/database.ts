@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteWorkerClient } from './pglite/client.js';
+import { lockDataDir, type DataDirLock } from './pglite/data-dir-lock.js';
 import { PGliteWorkerDialect } from './pglite/dialect.js';
 import type { DB } from './schema.js';
 
@@ -74,13 +75,44 @@ function openPostgres(url: string, poolSize: number): Database {
   };
 }
 
+/** The embedded database's folder exists but PGlite cannot open it (e.g. written by two processes at once). */
+export class DataDirUnreadableError extends Error {
+  override name = 'DataDirUnreadableError';
+  constructor(
+    readonly dataDir: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const aside = `${dataDir}.broken-${new Date().toISOString().slice(0, 10)}`;
+    super(
+      `the embedded database in ${dataDir} could not be opened (${reason}).\n` +
+        `This usually means it was damaged: two processes wrote to it at once (before Roster locked the\n` +
+        `folder), or the disk filled up or the machine lost power mid-write. Roster cannot repair it.\n` +
+        `To recover: stop every Roster process, keep the damaged folder for inspection and restore your\n` +
+        `last backup of it (copied while Roster was stopped), or start afresh:\n` +
+        `  mv ${dataDir} ${aside}\n` +
+        `The next start creates a new, empty database in its place.`,
+      { cause },
+    );
+  }
+}
+
 async function openPGlite(options: DatabaseOptions): Promise<Database> {
   let dataDir: string | undefined;
+  let lock: DataDirLock | undefined;
   if (options.dataDir && options.dataDir !== 'memory') {
     dataDir = resolve(options.dataDir, 'pglite');
     mkdirSync(dataDir, { recursive: true });
+    // Before PGlite touches the folder: a second process would corrupt it (data-dir-lock.ts).
+    lock = lockDataDir(dataDir);
   }
-  const client = await PGliteWorkerClient.start({ dataDir, loadDataDirFrom: options.loadDataDirFrom });
+  let client: PGliteWorkerClient;
+  try {
+    client = await PGliteWorkerClient.start({ dataDir, loadDataDirFrom: options.loadDataDirFrom });
+  } catch (err) {
+    lock?.release();
+    throw dataDir ? new DataDirUnreadableError(dataDir, err) : err;
+  }
   const db = new Kysely<DB>({ dialect: new PGliteWorkerDialect(client) });
   return {
     kind: 'pglite',
@@ -98,7 +130,11 @@ async function openPGlite(options: DatabaseOptions): Promise<Database> {
     },
     dump: () => client.dump(),
     async close() {
-      await db.destroy();
+      try {
+        await db.destroy();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -62,3 +62,18 @@ export function createJobQueue(
   });
   return { boss, connection };
 }
+
+/**
+ * Creates pg-boss's schema and tables as the connection's role (the schema owner's, at migration time),
+ * when they are absent. With a separate runtime role, which may not create schemas, the migration then
+ * hands the schema to that role (roster_grant_runtime_role) and pg-boss maintains it from there.
+ */
+export async function installJobSchema(
+  database: Database,
+  schema: string = defaultJobSchema,
+): Promise<boolean> {
+  const r = await database.raw('select to_regclass($1)::text as t', [`${schema}.version`]);
+  if (r.rows[0]?.t) return false;
+  await database.raw(PgBoss.getConstructionPlans(schema));
+  return true;
+}

@@ -7,6 +7,7 @@ import { createEmailTransport } from '../email/create-transport.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
 import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
 import { checkpointSeatLedgers } from '../domain/reports/seat-checkpoints.js';
+import { createAuditCheckpoints } from '../domain/audit/audit-checkpoints.js';
 
 /** Work the worker runs on a schedule; each is also a queue, so it can be sent once by hand. */
 export interface ScheduledTask {
@@ -76,6 +77,18 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     cron: '*/10 * * * *',
     async run(services, now) {
       return { ...(await checkpointSeatLedgers(services.db, now)) };
+    },
+  },
+  {
+    // Anchors every organisation's audit chain outside the database (audit-checkpoints.ts): a signed head
+    // in AUDIT_CHECKPOINT_DIR and the log, written only when the head moved.
+    name: 'checkpoint-audit-chains',
+    cron: '23 * * * *',
+    async run(services, now) {
+      const r = await createAuditCheckpoints(services, { dir: services.config.auditCheckpointDir, now });
+      // Failing the job makes a broken chain visible in the job metrics, beside the error in the log.
+      if (r.refused > 0) throw new Error(`${r.refused} audit chain(s) do not verify: no checkpoint signed`);
+      return { ...r };
     },
   },
   {

@@ -46,6 +46,7 @@ describe('job worker', () => {
       const schedules = await worker.boss.getSchedules();
       expect(schedules.map((x) => [x.name, x.cron]).sort()).toEqual([
         ['analyze-embedded-database', '41 * * * *'],
+        ['checkpoint-audit-chains', '23 * * * *'],
         ['checkpoint-seat-ledgers', '*/10 * * * *'],
         ['deliver-outbox', '* * * * *'],
         ['end-due-suspensions', '* * * * *'],

@@ -21,6 +21,8 @@ export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
     NODE_ENV: 'test',
     PUBLIC_URL: 'https://roster.test',
     LOG_LEVEL: 'silent',
+    // Tests that want audit checkpoints pass a folder of their own; none lands in ./data.
+    AUDIT_CHECKPOINT_DIR: 'none',
     ROSTER_SECRET_KEY: 'test-secret-key-test-secret-key-0123456789',
     ...overrides,
   });

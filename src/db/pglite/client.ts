@@ -62,15 +62,23 @@ export class PGliteWorkerClient {
   static async start(options: PGliteWorkerOptions = {}): Promise<PGliteWorkerClient> {
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: options });
     await new Promise<void>((resolve, reject) => {
+      // A folder PGlite cannot read aborts the WASM module: the worker fails (or just exits) before ready.
+      const onExit = (code: number) =>
+        reject(new Error(`the PGlite worker exited with code ${code} while opening`));
       const onMessage = (msg: { ready?: boolean }) => {
         if (msg.ready) {
           worker.off('error', reject);
+          worker.off('exit', onExit);
           worker.off('message', onMessage);
           resolve();
         }
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
+      worker.once('exit', onExit);
+    }).catch(async (err: unknown) => {
+      await worker.terminate();
+      throw err;
     });
     return new PGliteWorkerClient(worker);
   }

@@ -35,11 +35,17 @@ type ChainHead = Pick<AuditChainHeadsTable, 'last_seq' | 'last_hash'>;
  * chain head names the last event.
  */
 export class AuditChainChecker {
-  private expectedSeq = 1;
-  private prevHash = genesisHash;
+  private expectedSeq: number;
+  private prevHash: string;
   private lastId: string | null = null;
   /** Events verified intact so far. */
   checked = 0;
+
+  /** `from`: start after an event already trusted (a signed checkpoint) instead of at the genesis. */
+  constructor(from?: { seq: number; hash: string }) {
+    this.expectedSeq = (from?.seq ?? 0) + 1;
+    this.prevHash = from?.hash ?? genesisHash;
+  }
 
   next(row: AuditEventRow): AuditChainBreak | null {
     // A missing event shows as a jump in the sequence; the primary key rules out duplicates.
@@ -71,6 +77,11 @@ export class AuditChainChecker {
 export interface VerifyOptions {
   /** Events per query; about 5,000 keeps memory flat and each query short. */
   batchSize?: number;
+  /**
+   * Verify only the events after this one, taking its hash as given (the caller checked it against a
+   * signed checkpoint): the cost is then that of the events since, not of the whole chain.
+   */
+  from?: { seq: number; hash: string } | undefined;
 }
 
 /**
@@ -91,7 +102,7 @@ export async function verifyAuditChain(
       .where('org_id', '=', orgId)
       .executeTakeFirst();
   const head = await readHead();
-  const checker = new AuditChainChecker();
+  const checker = new AuditChainChecker(options.from);
   const broken = (b: AuditChainBreak): AuditChainVerification => ({
     ok: false,
     checked: checker.checked,
@@ -101,6 +112,7 @@ export async function verifyAuditChain(
   });
 
   const batches = auditEventBatches(db, orgId, {
+    afterSeq: options.from?.seq ?? 0,
     throughSeq: head?.last_seq ?? 0,
     batchSize: options.batchSize ?? 5000,
   });
