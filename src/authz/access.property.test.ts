@@ -102,7 +102,12 @@ describe('scoped administration (property)', () => {
               );
               const grantable = [...permissionsOf(target.role)].every((q) => rolePerms.has(q));
               const expectRead = rolePerms.has(p) || covering;
-              const expectWrite = rolePerms.has(p) || (covering && grantable);
+              // Org-wide, a write is capped by rank: the target's role holds no administrative (non-platform)
+              // permission the actor lacks (issue 10, point 7). Grantable implies that.
+              const ranks = [...permissionsOf(target.role)]
+                .filter((q) => !/^(investigations|documents|reports|api):/.test(q))
+                .every((q) => rolePerms.has(q));
+              const expectWrite = (rolePerms.has(p) && ranks) || (covering && grantable);
               const read = mayActOn(access, p, targetUser, 'read');
               const write = mayActOn(access, p, targetUser, 'write');
               if (read !== expectRead || write !== expectWrite) {

@@ -6,14 +6,17 @@ import {
   holdsAnywhere,
   managerPermissionsOf,
   mayActOn,
+  mayActOnRole,
   missingForPlacement,
+  rankingPermissions,
   reachesDepartment,
   reachOf,
   type ManagedScope,
   type TargetUser,
 } from './access.js';
 import type { Permission } from './permissions.js';
-import type { RoleKey } from './roles.js';
+import { roleKeys, type RoleKey } from './roles.js';
+import { mayActOnRoles } from '../../test/support/role-ranks.js';
 
 /*
  * The tree of these tests, as materialised paths: root > a > a1, a > a2, root > b.
@@ -45,9 +48,11 @@ const target = (primaryPath: string | null, role: RoleKey = 'viewer'): TargetUse
 describe('mayActOn', () => {
   const managerOfA = accessFor(user('analyst'), [scope(a)]);
 
-  it('lets org-wide holders act anywhere, whatever the target', () => {
+  it('lets org-wide holders act anywhere, on users whose role ranks no higher than theirs', () => {
     const admin = accessFor(user('administrator'));
-    expect(mayActOn(admin, 'users:suspend', target(null, 'owner'), 'write')).toBe(true);
+    expect(mayActOn(admin, 'users:suspend', target(null, 'owner'), 'write')).toBe(false);
+    expect(mayActOn(admin, 'users:suspend', target(null, 'owner'), 'read')).toBe(true);
+    expect(mayActOn(admin, 'users:suspend', target(null, 'administrator'), 'write')).toBe(true);
     expect(mayActOn(admin, 'users:suspend', target(b), 'write')).toBe(true);
     expect(mayActOn(accessFor(system), 'users:deactivate', target(null, 'owner'), 'write')).toBe(true);
   });
@@ -164,5 +169,51 @@ describe('manager sets and department permissions', () => {
       ]),
     ).toEqual([]);
     expect(missingForPlacement(um, [])).toEqual([]);
+  });
+});
+
+describe('mayActOnRole', () => {
+  it('follows the table for every actor role x target role, org-wide or scoped', () => {
+    for (const actorRole of roleKeys) {
+      for (const targetRole of roleKeys) {
+        const expected = mayActOnRoles[actorRole].includes(targetRole);
+        const access = accessFor(user(actorRole));
+        expect({ actorRole, targetRole, may: mayActOnRole(access, targetRole) }).toEqual({
+          actorRole,
+          targetRole,
+          may: expected,
+        });
+        // The cap holds whatever the reach: an org-wide holder of the permission is capped too.
+        if (access.orgWide.has('users:suspend')) {
+          expect(mayActOn(access, 'users:suspend', target(null, targetRole), 'write')).toBe(expected);
+        }
+      }
+    }
+  });
+
+  it('acts on owners only as an owner (or the system), and refuses unknown roles', () => {
+    for (const r of roleKeys) expect(mayActOnRole(accessFor(user(r)), 'owner')).toBe(r === 'owner');
+    expect(mayActOnRole(accessFor(system), 'owner')).toBe(true);
+    expect(mayActOnRole(accessFor(user('owner')), ' owner')).toBe(false);
+    expect(mayActOnRole(accessFor(system), 'nobody')).toBe(true);
+  });
+
+  it('ranks by administration only: platform permissions, even added by a department, do not rank', () => {
+    expect(rankingPermissions.some((p) => /^(investigations|documents|reports|api):/.test(p))).toBe(false);
+    expect(rankingPermissions).toContain('organization:manage_ownership');
+    // a department adding api:access to the actor changes nothing about whom it may act on
+    const withApi = accessFor(user('security_officer'), [], ['api:access']);
+    expect(roleKeys.filter((r) => mayActOnRole(withApi, r))).toEqual(
+      roleKeys.filter((r) => mayActOnRoles.security_officer.includes(r)),
+    );
+  });
+
+  it('caps a manager by the role it could grant (stricter, decision 0004) and by rank', () => {
+    const viewerManager = accessFor(user('viewer'), [scope(a, ['users:suspend'])]);
+    // ranks no higher, but a viewer could not grant the investigator role: refused through scope
+    expect(mayActOnRole(viewerManager, 'investigator')).toBe(true);
+    expect(mayActOn(viewerManager, 'users:suspend', target(a1, 'investigator'), 'write')).toBe(false);
+    expect(mayActOn(viewerManager, 'users:suspend', target(a1, 'viewer'), 'write')).toBe(true);
+    expect(mayActOn(viewerManager, 'users:suspend', target(a1, 'owner'), 'write')).toBe(false);
   });
 });

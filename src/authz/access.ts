@@ -127,11 +127,37 @@ export function reachesDepartment(access: Access, permission: Permission, path: 
 }
 
 /**
- * Whether the actor may use `permission` on `target`. Org-wide holders may (the commands' own rules still
- * apply). Through manager scope: the target's PRIMARY department must be in a managed subtree that carries
- * the permission (a secondary membership never brings a user under someone's administration), and a write
- * also needs the target's role to be one the actor's role could grant, so a team manager cannot suspend or
- * re-role the organisation's administrator who happens to sit in the team.
+ * The permissions that rank a role (docs/decisions/0006): every permission except the platform ones a
+ * department may add for any member (investigations, documents, reports, api). Those are about doing the
+ * work, give no say over anyone, and are handed to any member by a department; counting them would leave a
+ * Security Officer unable to suspend a Viewer (who reads reports), which is the Security Officer's job.
+ */
+export const rankingPermissions: readonly Permission[] = allPermissions.filter(
+  (p) => !departmentPermissionChoices.includes(p),
+);
+
+/**
+ * Whether the actor may act on (write to) a user of this role at all, whatever its reach: the role must
+ * hold no ranking permission the actor lacks org-wide. Only owners hold organization:manage_ownership, so
+ * owners are acted on only by owners. The target's ROLE is compared, not its effective permissions: a
+ * department never adds a ranking permission, and a manager's scoped rights are narrower than the role's
+ * org-wide ones it was given by a departments:manage holder. An unknown role is refused (fail closed). Pure.
+ */
+export function mayActOnRole(access: Access, role: string): boolean {
+  if (access.actor.type === 'system') return true;
+  if (!isRoleKey(role)) return false;
+  const theirs = permissionsOf(role);
+  return rankingPermissions.every((p) => !theirs.has(p) || access.orgWide.has(p));
+}
+
+/**
+ * Whether the actor may use `permission` on `target`. A write first needs the target's role to rank no
+ * higher than the actor (`mayActOnRole`), for every actor: organisation-wide reach included. Org-wide
+ * holders then may (the commands' own rules still apply). Through manager scope: the target's PRIMARY
+ * department must be in a managed subtree that carries the permission (a secondary membership never brings
+ * a user under someone's administration), and a write also needs the target's role to be one the actor's
+ * role could grant (the stricter cap of decision 0004, kept), so a team manager cannot suspend or re-role
+ * the organisation's administrator who happens to sit in the team.
  */
 export function mayActOn(
   access: Access,
@@ -139,6 +165,7 @@ export function mayActOn(
   target: TargetUser,
   kind: AccessKind,
 ): boolean {
+  if (kind === 'write' && !mayActOnRole(access, target.role)) return false;
   if (access.orgWide.has(permission)) return true;
   const actor = access.actor;
   if (actor.type !== 'user' || target.primaryPath === null) return false;

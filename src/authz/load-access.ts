@@ -7,6 +7,7 @@ import {
   holdsAnywhere,
   managerPermissionsOf,
   mayActOn,
+  mayActOnRole,
   type Access,
   type AccessKind,
   type ManagedScope,
@@ -173,8 +174,10 @@ export async function targetUserOf(db: Kysely<DB>, user: UserRow): Promise<Targe
 }
 
 /**
- * FORBIDDEN unless the actor may use the permission on this user (see `mayActOn`). Call it with the
- * target row read (and for writes, locked) inside the command's transaction. No query for org-wide holders.
+ * FORBIDDEN unless the actor may use the permission on this user (see `mayActOn`): for a write, whatever
+ * the actor's reach, the user's role must hold no permission that ranks above the actor (`mayActOnRole`).
+ * Call it with the target row read (and for writes, locked) inside the command's transaction, before any
+ * other check on the target. No query for org-wide holders.
  */
 export async function authorizeOnUser(
   ctx: CommandContext,
@@ -184,8 +187,20 @@ export async function authorizeOnUser(
   kind: AccessKind,
 ): Promise<void> {
   const access = await accessOf(ctx);
-  if (access.orgWide.has(permission)) return;
-  if (!mayActOn(access, permission, await targetUserOf(db, user), kind)) {
-    throw new DomainError('FORBIDDEN', 'That user is outside the departments you manage.');
+  if (access.orgWide.has(permission)) {
+    if (kind === 'write' && !mayActOnRole(access, user.role)) throw outranked();
+    return;
   }
+  if (!mayActOn(access, permission, await targetUserOf(db, user), kind)) throw outsideScope();
 }
+
+/**
+ * The refusals of `authorizeOnUser`. Every command checks them right after reading the target, before any
+ * check of its state (version, last owner, pending invitation...), so a refused actor learns nothing more
+ * about the target than any forbidden target would tell. A scoped actor gets one sentence whichever of
+ * scope or role refused it (it may not be allowed to read the user's role).
+ */
+export const outranked = () =>
+  new DomainError('FORBIDDEN', "That user's role holds permissions you do not have.");
+export const outsideScope = () =>
+  new DomainError('FORBIDDEN', 'That user is outside the departments you manage.');

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Permission } from '../../src/authz/permissions.js';
-import { roleHas, roleKeys, type RoleKey } from '../../src/authz/roles.js';
+import { canGrantRole, roleHas, roleKeys, type RoleKey } from '../../src/authz/roles.js';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { graphqlSchema } from '../../src/api/graphql/schema.js';
 import { issueInvitation } from '../../src/domain/invitations/invitation-link.js';
 import { enqueueEmails } from '../../src/domain/notifications/outbox.js';
 import { gql, signInAs } from '../support/auth.js';
 import { actorFor, createOrg, createUser } from '../support/factories.js';
+import { mayActOnRoles } from '../support/role-ranks.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 /**
  * The authorization matrix (security.md): every GraphQL operation x every predefined role x a target in the
  * same organisation, in another organisation, and one that does not exist. An operation missing from this
- * table fails the test, so a new operation cannot ship without its row.
+ * table fails the test, so a new operation cannot ship without its row. Every operation that acts on a user
+ * also runs x every target role (issue 10, point 7): a write is refused on a user whose role holds a
+ * permission that ranks above the actor (test/support/role-ranks.ts), reads are not capped, and the
+ * user's `viewerCan` flags answer the same.
  */
 
 type TargetState = 'active' | 'suspended' | 'invited' | 'locked' | 'dead-email' | 'department';
@@ -25,7 +29,26 @@ interface Operation {
   target?: TargetState;
   document: string;
   variables?: (targetId: string) => Record<string, unknown>;
+  /** For an operation on a user: whether it reads the user or changes them (then capped by rank). */
+  onUser?: 'read' | 'write';
+  /** The command's own refusal once authorized, for a target of this role (e.g. ROLE_NOT_GRANTABLE). */
+  rule?: (actor: RoleKey, target: RoleKey) => string | null;
+  /** The `User.viewerCan` flag that announces this operation. */
+  flag?: keyof UserActionFlags;
 }
+
+interface UserActionFlags {
+  updateProfile: boolean;
+  changeRole: boolean;
+  suspend: boolean;
+  reactivate: boolean;
+  deactivate: boolean;
+  revokeSessions: boolean;
+  resendInvitation: boolean;
+  revokeInvitation: boolean;
+}
+
+const userTargets: readonly TargetState[] = ['active', 'suspended', 'invited', 'locked'];
 
 const operations: Record<string, Operation> = {
   // queries
@@ -40,6 +63,7 @@ const operations: Record<string, Operation> = {
   user: {
     gate: 'users:read',
     target: 'active',
+    onUser: 'read',
     document: 'query($id: ID!) { user(id: $id) { id } }',
     variables: (id) => ({ id }),
   },
@@ -49,6 +73,7 @@ const operations: Record<string, Operation> = {
   sessions: {
     gate: 'sessions:read',
     target: 'active',
+    onUser: 'read',
     document: 'query($id: ID!) { sessions(userId: $id) { id } }',
     variables: (id) => ({ id }),
   },
@@ -63,6 +88,7 @@ const operations: Record<string, Operation> = {
   effectivePermissions: {
     gate: 'users:read',
     target: 'active',
+    onUser: 'read',
     document:
       'query($id: ID!) { effectivePermissions(userId: $id) { permission { name } scope { kind } sources { kind } } }',
     variables: (id) => ({ id }),
@@ -70,6 +96,7 @@ const operations: Record<string, Operation> = {
   roleChangePreview: {
     gate: 'users:read',
     target: 'active',
+    onUser: 'read',
     document:
       'query($id: ID!) { roleChangePreview(userId: $id, role: ANALYST) { viewerMayChange gained { permission { name } } } }',
     variables: (id) => ({ id }),
@@ -98,18 +125,32 @@ const operations: Record<string, Operation> = {
   resendInvitation: {
     gate: 'invitations:resend',
     target: 'invited',
+    onUser: 'write',
+    flag: 'resendInvitation',
+    // the new link grants the invitee's role again
+    rule: (actor, target) => (canGrantRole(actor, target) ? null : 'ROLE_NOT_GRANTABLE'),
     document: 'mutation($id: ID!) { resendInvitation(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
   revokeInvitation: {
     gate: 'invitations:revoke',
     target: 'invited',
+    onUser: 'write',
+    flag: 'revokeInvitation',
     document: 'mutation($id: ID!) { revokeInvitation(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
   changeUserRole: {
     gate: 'users:change_role',
     target: 'active',
+    onUser: 'write',
+    flag: 'changeRole',
+    rule: (actor, target) =>
+      !canGrantRole(actor, target)
+        ? 'ROLE_NOT_GRANTABLE'
+        : target === 'user_manager'
+          ? 'VALIDATION_FAILED'
+          : null,
     document:
       'mutation($id: ID!) { changeUserRole(input: { userId: $id, role: USER_MANAGER }) { userErrors { code } } }',
     variables: (id) => ({ id }),
@@ -117,6 +158,8 @@ const operations: Record<string, Operation> = {
   updateUserProfile: {
     gate: 'users:update',
     target: 'active',
+    onUser: 'write',
+    flag: 'updateProfile',
     document:
       'mutation($id: ID!) { updateUserProfile(input: { userId: $id, jobTitle: "Sergeant" }) { userErrors { code } } }',
     variables: (id) => ({ id }),
@@ -124,6 +167,8 @@ const operations: Record<string, Operation> = {
   suspendUser: {
     gate: 'users:suspend',
     target: 'active',
+    onUser: 'write',
+    flag: 'suspend',
     document:
       'mutation($id: ID!) { suspendUser(input: { userId: $id, reason: "matrix" }) { userErrors { code } } }',
     variables: (id) => ({ id }),
@@ -131,12 +176,16 @@ const operations: Record<string, Operation> = {
   reactivateUser: {
     gate: 'users:reactivate',
     target: 'suspended',
+    onUser: 'write',
+    flag: 'reactivate',
     document: 'mutation($id: ID!) { reactivateUser(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
   deactivateUser: {
     gate: 'users:deactivate',
     target: 'active',
+    onUser: 'write',
+    flag: 'deactivate',
     document:
       'mutation($id: ID!) { deactivateUser(input: { userId: $id, reason: "matrix" }) { userErrors { code } } }',
     variables: (id) => ({ id }),
@@ -144,12 +193,15 @@ const operations: Record<string, Operation> = {
   revokeUserSessions: {
     gate: 'users:revoke_sessions',
     target: 'active',
+    onUser: 'write',
+    flag: 'revokeSessions',
     document: 'mutation($id: ID!) { revokeUserSessions(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
   unlockUser: {
     gate: 'security:manage',
     target: 'locked',
+    onUser: 'write',
     document: 'mutation($id: ID!) { unlockUser(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
@@ -194,6 +246,7 @@ const operations: Record<string, Operation> = {
   setUserDepartments: {
     gate: 'users:update',
     target: 'active',
+    onUser: 'write',
     document:
       'mutation($id: ID!) { setUserDepartments(input: { userId: $id, primaryDepartmentId: null }) { userErrors { code } } }',
     variables: (id) => ({ id }),
@@ -248,11 +301,15 @@ let orgId: string;
 let otherOrgId: string;
 const tokens = new Map<RoleKey, string>();
 
-async function makeTarget(org: string, state: TargetState): Promise<{ id: string }> {
+async function makeTarget(
+  org: string,
+  state: TargetState,
+  role: RoleKey = 'viewer',
+): Promise<{ id: string }> {
   const s = rt.services;
   if (state === 'dead-email') return makeDeadEmail(org);
   if (state === 'department') return makeDepartment(org);
-  const user = await createUser(s, org, { role: 'viewer', status: state === 'locked' ? 'active' : state });
+  const user = await createUser(s, org, { role, status: state === 'locked' ? 'active' : state });
   // A live session, so an operation that wrongly reached the target would show in its revocation.
   await actorFor(s, user);
   if (state === 'locked') {
@@ -272,7 +329,7 @@ async function makeTarget(org: string, state: TargetState): Promise<{ id: string
       issueInvitation(trx, {
         orgId: org,
         userId: user.id,
-        role: 'viewer',
+        role,
         message: null,
         invitedBy: null,
         expiresAt: new Date(now.getTime() + 86_400_000),
@@ -431,6 +488,53 @@ describe('authorization matrix', () => {
         expect(inOther.body).toEqual(missing.body);
         // ... and nothing happened to it.
         expect(await stateOf(other.id)).toEqual(otherBefore);
+      });
+    }
+  }
+});
+
+const viewerCanDocument = `query($id: ID!) { user(id: $id) { viewerCan {
+  updateProfile changeRole suspend reactivate deactivate revokeSessions resendInvitation revokeInvitation } } }`;
+
+/** What the matrix expects of an operation on a user of `target` role, by an actor of `actor` role. */
+function expectedOn(op: Operation, actor: RoleKey, target: RoleKey): string {
+  if (op.gate !== 'signed-in' && op.gate !== 'anonymous' && !roleHas(actor, op.gate)) return 'FORBIDDEN';
+  if (op.onUser === 'write' && !mayActOnRoles[actor].includes(target)) return 'FORBIDDEN';
+  return op.rule?.(actor, target) ?? 'ok';
+}
+
+describe('authorization matrix x target role', () => {
+  it('knows, for every operation on a user, whether it reads or writes', () => {
+    const onUsers = Object.entries(operations).filter(([, op]) => userTargets.includes(op.target!));
+    expect(onUsers.filter(([, op]) => op.onUser === undefined).map(([f]) => f)).toEqual([]);
+    expect(Object.values(operations).filter((op) => op.onUser && !userTargets.includes(op.target!))).toEqual(
+      [],
+    );
+  });
+
+  for (const [field, op] of Object.entries(operations)) {
+    if (!op.onUser) continue;
+    for (const actor of roleKeys) {
+      const may = roleKeys.filter((t) => expectedOn(op, actor, t) === 'ok');
+      it(`${field} as ${actor}: on ${may.length ? may.join(', ') : 'no role'}`, async () => {
+        const token = tokens.get(actor)!;
+        const seesUsers = roleHas(actor, 'users:read');
+        for (const targetRole of roleKeys) {
+          const target = await makeTarget(orgId, op.target!, targetRole);
+          const expected = expectedOn(op, actor, targetRole);
+          const before = await stateOf(target.id);
+          if (op.flag && seesUsers) {
+            // The console shows only what viewerCan allows: it must answer as the command will.
+            const v = await gql(app, viewerCanDocument, { id: target.id }, token);
+            const flag = (v.body.data?.user?.viewerCan as UserActionFlags | undefined)?.[op.flag];
+            const announced = expected !== 'FORBIDDEN' && expected !== 'ROLE_NOT_GRANTABLE';
+            expect({ targetRole, flag }).toEqual({ targetRole, flag: announced });
+          }
+          const r = await gql(app, op.document, op.variables!(target.id), token);
+          expect({ targetRole, outcome: outcome(field, r.body) }).toEqual({ targetRole, outcome: expected });
+          if (expected !== 'ok')
+            expect({ targetRole, state: await stateOf(target.id) }).toEqual({ targetRole, state: before });
+        }
       });
     }
   }

@@ -1,11 +1,16 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../../src/api/http/authenticate.js';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { decryptPrivateKey } from '../../src/domain/keys/key-encryption.js';
 import { rotateSigningKey } from '../../src/domain/keys/rotate-signing-key.js';
-import { accessTokenAudience } from '../../src/domain/sessions/access-token.js';
+import type { KyselyPlugin } from 'kysely';
+import {
+  AccessTokenVerifier,
+  accessTokenAudience,
+  accessTokenClockSkewSeconds,
+} from '../../src/domain/sessions/access-token.js';
 import { createOrg, createUser } from '../support/factories.js';
 import { gql, signInAs } from '../support/auth.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
@@ -326,6 +331,84 @@ describe('access token checks', () => {
       role: 'viewer',
     });
     expect(header).toMatchObject({ alg: 'EdDSA', typ: 'at+jwt' });
+  });
+
+  it('refuses a signed token naming no session, issued in the future, or living longer than the TTL', async () => {
+    const user = await newUser();
+    const s = await signInAs(rt, app, user);
+    const claims = decodeJwt(s.accessToken);
+    const other = await signInAs(rt, app, await newUser());
+    const { sessionServices } = await import('../../src/domain/sessions/session-services.js');
+    const { key, kid } = await sessionServices(rt.services).keys.signingKey();
+    // Signed with the real key: only the claims are wrong.
+    const mint = (c: object) =>
+      new SignJWT({ ...claims, ...c }).setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid }).sign(key);
+    const nowS = Math.floor(rt.clock.now().getTime() / 1000);
+    const ttl = rt.config.accessTokenTtlSeconds;
+    const skew = accessTokenClockSkewSeconds;
+    const refused = {
+      'sid naming no session': await mint({ sid: randomUUID() }),
+      'sid not a uuid': await mint({ sid: 'not-a-session' }),
+      "sid of another user's session": await mint({ sid: other.sessionId }),
+      'iat in the future, beyond the skew': await mint({ iat: nowS + skew + 5, exp: nowS + skew + 5 + ttl }),
+      'lifetime longer than the TTL': await mint({ iat: nowS, exp: nowS + ttl + 1 }),
+      'a day-long token issued an hour ago': await mint({ iat: nowS - 3600, exp: nowS + 86_400 - 3600 }),
+    };
+    // Each twice: a refusal is not cached as an acceptance. All collected, so every case shows at once.
+    const invalid = { actor: null, failure: 'The access token is not valid.' };
+    const got: Record<string, unknown> = {};
+    for (const [what, token] of Object.entries(refused)) {
+      const first = await authenticate(rt.services, `Bearer ${token}`);
+      const second = await authenticate(rt.services, `Bearer ${token}`);
+      const overHttp = await viewerOf(token);
+      got[what] = { first, second, viewer: overHttp.id };
+    }
+    expect(got).toEqual(
+      Object.fromEntries(
+        Object.keys(refused).map((w) => [w, { first: invalid, second: invalid, viewer: null }]),
+      ),
+    );
+    // Within the rules: a normal token, a small skew, and exactly the TTL still work.
+    const fine = {
+      'the issued token': s.accessToken,
+      'iat within the skew': await mint({ iat: nowS + skew - 5, exp: nowS + skew - 5 + ttl }),
+      'exactly the TTL': await mint({ iat: nowS, exp: nowS + ttl }),
+    };
+    for (const [what, token] of Object.entries(fine)) {
+      const r = await authenticate(rt.services, `Bearer ${token}`);
+      const userId = r.actor?.type === 'user' ? r.actor.userId : null;
+      expect({ what, userId }).toEqual({ what, userId: user.id });
+    }
+  });
+
+  it('checks the session once per token: later checks of a cached token do not query the database', async () => {
+    const user = await newUser();
+    const s = await signInAs(rt, app, user);
+    const { sessionServices } = await import('../../src/domain/sessions/session-services.js');
+    const { key, kid } = await sessionServices(rt.services).keys.signingKey();
+    const token = await new SignJWT({ ...decodeJwt(s.accessToken), jti: randomUUID() })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid })
+      .sign(key);
+    let queries = 0;
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => {
+        queries += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    };
+    const counted = { ...rt.services, db: rt.services.db.withPlugin(plugin) };
+    const verifier = new AccessTokenVerifier(counted);
+    expect((await verifier.verify(token)).ok).toBe(true);
+    const first = queries;
+    expect(first).toBeGreaterThanOrEqual(1);
+    for (let i = 0; i < 5; i += 1) expect((await verifier.verify(token)).ok).toBe(true);
+    expect(queries).toBe(first);
+    // Revocation still answers on every request, through the registry, after the session was found.
+    await gql(app, 'mutation { signOut { userErrors { code } } }', undefined, token);
+    expect((await authenticate(rt.services, `Bearer ${token}`)).failure).toBe(
+      'The session has ended. Sign in again.',
+    );
   });
 });
 

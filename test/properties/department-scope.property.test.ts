@@ -134,12 +134,18 @@ async function worldOf(orgId: string) {
   /** Oracle: may the manager use permission p on the user? */
   const mayUse = (managerId: string, managerRole: RoleKey, p: Permission, userId: string, write: boolean) => {
     const role = permissionsOf(managerRole);
-    if (role.has(p)) return true;
+    const target = users.find((x) => x.id === userId);
+    // Org-wide, a write is capped by rank: the target's role holds no administrative (non-platform)
+    // permission the actor lacks (issue 10, point 7).
+    const ranks = () =>
+      [...permissionsOf(target!.role as RoleKey)]
+        .filter((q) => !/^(investigations|documents|reports|api):/.test(q))
+        .every((q) => role.has(q));
+    if (role.has(p)) return !write || ranks();
     if (!(defaultManagerPermissions as readonly Permission[]).includes(p)) return false;
     const covered = mgr.some((m) => m.user_id === managerId && above(primary.get(userId), m.department_id));
     if (!covered) return false;
     if (!write) return true;
-    const target = users.find((x) => x.id === userId);
     return [...permissionsOf(target!.role as RoleKey)].every((q) => role.has(q));
   };
   const mayPlaceIn = (managerId: string, managerRole: RoleKey, p: Permission, deptId: string | null) =>

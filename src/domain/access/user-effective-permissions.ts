@@ -1,4 +1,4 @@
-import { mayActOn } from '../../authz/access.js';
+import { mayActOn, mayActOnRole } from '../../authz/access.js';
 import { accessOf, targetUserOf } from '../../authz/load-access.js';
 import { canGrantRole, isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { DepartmentRow, UserRow } from '../../db/schema.js';
@@ -71,6 +71,6 @@ async function mayChangeRole(
     if (!canGrantRole(actor.role, from) || !canGrantRole(actor.role, to)) return false;
   }
   const access = await accessOf(ctx);
-  if (access.orgWide.has('users:change_role')) return true;
+  if (access.orgWide.has('users:change_role')) return mayActOnRole(access, user.role);
   return mayActOn(access, 'users:change_role', await targetUserOf(ctx.db, user), 'write');
 }

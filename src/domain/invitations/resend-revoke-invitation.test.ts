@@ -102,11 +102,20 @@ describe('resendInvitation', () => {
     const s = rt.services;
     const a = await setup(s, 'user_manager', 'administrator');
     const before = (await eventsOf(s, a.org.id)).length;
-    // resending an administrator's link would hand out a role the user manager cannot grant
+    // an administrator's role holds permissions a user manager lacks: it may not touch the invitation at
+    // all (resend, change or revoke), FORBIDDEN like any target out of reach (issue 10, point 7)
     await expect(resendInvitation(a.ctx, { userId: a.user.id })).rejects.toMatchObject({
-      code: 'ROLE_NOT_GRANTABLE',
+      code: 'FORBIDDEN',
     });
     await expect(resendInvitation(a.ctx, { userId: a.user.id, role: 'viewer' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(revokeInvitation(a.ctx, { userId: a.user.id })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    // resending an analyst's link would hand out a role the user manager cannot grant
+    const c = await setup(s, 'user_manager', 'analyst');
+    await expect(resendInvitation(c.ctx, { userId: c.user.id })).rejects.toMatchObject({
       code: 'ROLE_NOT_GRANTABLE',
     });
     const b = await setup(s, 'user_manager', 'viewer');

@@ -1,12 +1,18 @@
-import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { Actor, Services } from '../shared/context.js';
 import { signingAlgorithm } from '../keys/signing-keys.js';
+import { isUuid } from '../shared/ids.js';
 import { sessionServices } from './session-services.js';
 
 /** The audience of access tokens; tokens meant for anything else are refused. */
 export const accessTokenAudience = 'roster-api';
 export const accessTokenType = 'at+jwt';
+/**
+ * How far in the future a token's `iat` may lie: clocks of two instances drift by a few seconds, never by
+ * half a minute. Lifetimes are NOT given this slack: `exp` and `iat` come from one clock, the issuer's.
+ */
+export const accessTokenClockSkewSeconds = 30;
 
 export type UserActor = Extract<Actor, { type: 'user' }>;
 
@@ -49,10 +55,14 @@ interface CachedVerification {
 }
 
 /**
- * Verifies access tokens: EdDSA only, our issuer and audience, typ at+jwt, kid from our own key set.
- * A token that verified once is remembered (bounded, least recently used out first) until it expires, so a
- * repeated token costs a Map lookup instead of a signature check (about 150 us). Revocation is NOT cached:
- * the caller checks the registry on every request.
+ * Verifies access tokens: EdDSA only, our issuer and audience, typ at+jwt, kid from our own key set; `iat`
+ * not in the future (beyond `accessTokenClockSkewSeconds`), `exp - iat` within the configured lifetime,
+ * and `sid` naming a session of that user in that organisation (RFC 8725 §3.10, security.md): a token
+ * signed with our key but not issued by `issueAccessToken` for a real session is refused like any invalid
+ * one. A token that verified once is remembered (bounded, least recently used out first) until it expires,
+ * so a repeated token costs a Map lookup instead of a signature check (about 150 us) and the session
+ * lookup (one primary-key query, made once per token). Revocation is NOT cached: the caller checks the
+ * registry on every request.
  */
 export class AccessTokenVerifier {
   private readonly cache = new Map<string, CachedVerification>();
@@ -80,8 +90,9 @@ export class AccessTokenVerifier {
   private async verifySlow(token: string, nowMs: number): Promise<VerifyResult> {
     const { config } = this.services;
     const keys = sessionServices(this.services).keys;
+    let payload: JWTPayload;
     try {
-      const { payload } = await jwtVerify(
+      ({ payload } = await jwtVerify(
         token,
         async (header: JWTHeaderParameters) => {
           const key = typeof header.kid === 'string' ? await keys.verificationKey(header.kid) : undefined;
@@ -96,24 +107,46 @@ export class AccessTokenVerifier {
           currentDate: new Date(nowMs),
           requiredClaims: ['exp', 'iat', 'sub', 'org', 'sid', 'role'],
         },
-      );
-      const { sub, org, sid, role, exp } = payload;
-      if (
-        typeof sub !== 'string' ||
-        typeof org !== 'string' ||
-        typeof sid !== 'string' ||
-        typeof role !== 'string' ||
-        !isRoleKey(role) ||
-        typeof exp !== 'number'
-      ) {
-        return { ok: false, reason: 'invalid' };
-      }
-      const actor: UserActor = Object.freeze({ type: 'user', userId: sub, orgId: org, role, sessionId: sid });
-      this.remember(token, { actor, expMs: exp * 1000 });
-      return { ok: true, actor };
+      ));
     } catch (err) {
       return { ok: false, reason: err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid' };
     }
+    const { sub, org, sid, role, exp, iat } = payload;
+    if (
+      typeof sub !== 'string' ||
+      typeof org !== 'string' ||
+      typeof sid !== 'string' ||
+      typeof role !== 'string' ||
+      !isRoleKey(role) ||
+      typeof exp !== 'number' ||
+      typeof iat !== 'number' ||
+      iat * 1000 > nowMs + accessTokenClockSkewSeconds * 1000 ||
+      exp - iat > config.accessTokenTtlSeconds
+    ) {
+      return { ok: false, reason: 'invalid' };
+    }
+    if (!(await this.sessionExists(sid, sub, org))) return { ok: false, reason: 'invalid' };
+    const actor: UserActor = Object.freeze({ type: 'user', userId: sub, orgId: org, role, sessionId: sid });
+    this.remember(token, { actor, expMs: exp * 1000 });
+    return { ok: true, actor };
+  }
+
+  /**
+   * Whether `sid` names a session of this user in this organisation: once per token, on its first
+   * verification (a primary-key lookup). Whether it is revoked or expired is not asked here: the registry
+   * answers revocation on every request, and the session's lifetimes cap the token's `exp` at issue. A
+   * failing database is not a refusal: the error propagates (fail closed, and visible as such).
+   */
+  private async sessionExists(sid: string, userId: string, orgId: string): Promise<boolean> {
+    if (!isUuid(sid) || !isUuid(userId) || !isUuid(orgId)) return false;
+    const row = await this.services.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('id', '=', sid)
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   private remember(token: string, entry: CachedVerification): void {

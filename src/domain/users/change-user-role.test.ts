@@ -82,16 +82,17 @@ describe('changeUserRole', () => {
     await expect(changeUserRole(ctx, { userId: viewer.id, role: 'owner' })).rejects.toMatchObject({
       code: 'ROLE_NOT_GRANTABLE',
     });
+    // an owner is acted on only by owners: FORBIDDEN, like any target out of reach
     await expect(changeUserRole(ctx, { userId: owner2.id, role: 'viewer' })).rejects.toMatchObject({
-      code: 'ROLE_NOT_GRANTABLE',
+      code: 'FORBIDDEN',
     });
 
     const m = await orgWith(s, 'user_manager');
     const admin = await createUser(s, m.org.id, { role: 'administrator' });
     const analyst = await createUser(s, m.org.id, { role: 'analyst' });
-    // taking administrator away needs the rights of an administrator
+    // an administrator's role holds permissions a user manager lacks: not to be acted on at all
     await expect(changeUserRole(m.ctx, { userId: admin.id, role: 'viewer' })).rejects.toMatchObject({
-      code: 'ROLE_NOT_GRANTABLE',
+      code: 'FORBIDDEN',
     });
     // the analyst role holds reports:create/export, which a user manager lacks
     await expect(changeUserRole(m.ctx, { userId: analyst.id, role: 'viewer' })).rejects.toMatchObject({

@@ -88,7 +88,13 @@ describe('suspend, reactivate, deactivate', () => {
     });
     const admin = await createUser(s, org.id, { role: 'administrator' });
     const adminCtx = contextFor(s, await actorFor(s, admin));
+    // An administrator may not act on an owner at all, and learns nothing about how many owners are left:
+    // FORBIDDEN before any last-owner check (issue 10, point 7). The system actor still meets LAST_OWNER.
     await expect(deactivateUser(adminCtx, { userId: owner.id, reason: 'coup' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    const systemCtx = contextFor(s, { type: 'system', orgId: org.id, name: 'cli' });
+    await expect(deactivateUser(systemCtx, { userId: owner.id, reason: 'coup' })).rejects.toMatchObject({
       code: 'LAST_OWNER',
     });
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { holdsAnywhere, mayActOn } from '../../authz/access.js';
-import { accessOf, authorizeAnywhere, targetUserOf } from '../../authz/load-access.js';
+import { accessOf, authorizeAnywhere, authorizeOnUser, targetUserOf } from '../../authz/load-access.js';
 import type { UserRow, UserUpdate } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
@@ -168,22 +168,21 @@ export async function updateUserProfile(
     raw.userId.toLowerCase() === ctx.actor.userId.toLowerCase();
   if (!self) await authorizeAnywhere(ctx, 'users:update');
   const input = parseInput(updateUserProfileInput, raw);
-  // Someone else's profile, or custom attributes (one's own too), need users:update over the user:
-  // org-wide, or as the manager of a department over the user's primary one.
-  const needsRight = !self || input.attributes !== undefined;
-  const forbidden = () =>
-    self
-      ? new DomainError('FORBIDDEN', undefined, { field: 'attributes' })
-      : new DomainError('FORBIDDEN', 'That user is outside the departments you manage.');
-  const access = needsRight ? await accessOf(ctx) : null;
-  if (access && !holdsAnywhere(access, 'users:update')) throw forbidden();
+  // Someone else's profile needs users:update over the user (`authorizeOnUser`: org-wide or as the manager
+  // of a department over the user's primary one, and never on a user whose role ranks above the actor).
+  // One's own custom attributes need the same right over oneself.
+  const attributesOnly = self && input.attributes !== undefined;
+  const forbidAttributes = () => new DomainError('FORBIDDEN', undefined, { field: 'attributes' });
+  const access = attributesOnly ? await accessOf(ctx) : null;
+  if (access && !holdsAnywhere(access, 'users:update')) throw forbidAttributes();
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async (scope) => {
     const now = ctx.clock.now();
     const user = await lockUser(scope.trx, orgId, input.userId);
-    if (access && !access.orgWide.has('users:update')) {
+    if (!self) await authorizeOnUser(ctx, scope.trx, 'users:update', user, 'write');
+    else if (access && !access.orgWide.has('users:update')) {
       const target = await targetUserOf(scope.trx, user);
-      if (!mayActOn(access, 'users:update', target, 'write')) throw forbidden();
+      if (!mayActOn(access, 'users:update', target, 'write')) throw forbidAttributes();
     }
     checkVersion(user, input.expectedVersion);
     const { before, after } = profileSnapshots(user, input);

@@ -81,11 +81,17 @@ describe('allowedUserActions', () => {
       resendInvitation: false,
       revokeInvitation: false,
     });
-    // resending hands out the role again: not for a role the actor cannot grant
-    expect(allowedUserActions(um, row('invited', 'administrator'), null)).toMatchObject({
-      resendInvitation: false,
-      revokeInvitation: true,
-      changeRole: false,
+    // nothing at all on a user whose role holds permissions the actor lacks, org-wide reach included
+    expect(allowedUserActions(um, row('invited', 'administrator'), null)).toEqual(noUserActions);
+    expect(allowedUserActions(um, row('active', 'owner'), null)).toEqual(noUserActions);
+    // platform permissions do not rank: a user manager lacks reports:create, yet acts on an analyst
+    expect(allowedUserActions(um, row('active', 'analyst'), null)).toMatchObject({ suspend: true });
+    const admin = accessFor(actor('administrator'));
+    expect(allowedUserActions(admin, row('active', 'owner'), null)).toEqual(noUserActions);
+    expect(allowedUserActions(accessFor(actor('owner')), row('active', 'owner'), null)).toMatchObject({
+      suspend: true,
+      deactivate: true,
+      revokeSessions: true,
     });
     const self = allowedUserActions(accessFor(actor('viewer')), row('active', 'viewer', 'me'), null);
     expect(self).toEqual({ ...noUserActions, updateProfile: true, revokeSessions: true });
