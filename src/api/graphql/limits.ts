@@ -21,14 +21,18 @@ export const graphqlLimits = {
    * query about 2 KB: 32 KB leaves a wide margin without letting one request cost megabytes of AST.
    */
   maxQueryLength: 32_768,
-  /** Tokens parsed at most (graphql-js `maxTokens`); the console's largest document has 100. */
-  maxTokens: 2_000,
   /**
-   * Total length of the document texts kept parsed, validated and compiled (LRU). A cached document costs
-   * roughly 60-100 bytes of heap per byte of text, so 2 MiB of text stays within a few hundred MB even
-   * when filled with maximum-size documents, while holding thousands of ordinary ones.
+   * Tokens parsed at most (graphql-js `maxTokens`): the console's largest document has 100, the standard
+   * introspection query with every option about 200. Parsing and validating 1,000 tokens takes ~10 ms.
    */
-  maxCachedDocumentLength: 2 * 1_048_576,
+  maxTokens: 1_000,
+  /**
+   * Total length of the document texts kept parsed, validated and compiled (LRU). Measured: a document
+   * dense with tokens costs up to ~37 bytes of heap per character of text (an ordinary one far less), so
+   * 512 Ki characters stay under ~20 MB even when an attacker fills the cache with maximum-size
+   * documents, while holding some 500 ordinary ones (the console has 45, each under 1 KB).
+   */
+  maxCachedDocumentLength: 524_288,
 } as const;
 
 /** Root fields of introspection: their subtrees (`ofType` nests 9 levels in the standard query) are not
