@@ -73,8 +73,8 @@ export function toGraphQL(e: unknown): GraphQLError {
 }
 
 /**
- * Mercurius loads graphql's CommonJS build and this code its ES module build, so `instanceof` fails across
- * the two; GraphQLError's toStringTag is the same in both.
+ * graphql ships a CommonJS and an ES module build, and `instanceof` fails across the two (a bundler or
+ * test runner may load the other one than Node does); GraphQLError's toStringTag is the same in both.
  */
 export function isGraphQLError(e: unknown): e is GraphQLError {
   return Object.prototype.toString.call(e) === '[object GraphQLError]';
