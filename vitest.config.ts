@@ -1,6 +1,15 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+const require = createRequire(import.meta.url);
+
 export default defineConfig({
+  resolve: {
+    // Node (production) loads graphql's CommonJS build for `import 'graphql'` (its package has `main` and no
+    // `exports`), as Pothos, graphql-jit and graphql-http do; Vite would pick its ES module build (`module`)
+    // for our files only, and graphql refuses schema objects from the other copy. Tests load what runs.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

@@ -15,7 +15,29 @@ export const graphqlLimits = {
   maxCost: 20_000,
   /** Credential-checking fields may appear once per request, so aliases cannot pack guesses. */
   singleUseFields: ['signIn', 'refreshSession', 'acceptInvitation', 'invitationPreview'],
+  /**
+   * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test
+   * document-limits.test.ts measures every document in console/src), graphql-js' standard introspection
+   * query about 2 KB: 32 KB leaves a wide margin without letting one request cost megabytes of AST.
+   */
+  maxQueryLength: 32_768,
+  /**
+   * Tokens parsed at most (graphql-js `maxTokens`): the console's largest document has 100, the standard
+   * introspection query with every option about 200. Parsing and validating 1,000 tokens takes ~10 ms.
+   */
+  maxTokens: 1_000,
+  /**
+   * Total length of the document texts kept parsed, validated and compiled (LRU). Measured: a document
+   * dense with tokens costs up to ~37 bytes of heap per character of text (an ordinary one far less), so
+   * 512 Ki characters stay under ~20 MB even when an attacker fills the cache with maximum-size
+   * documents, while holding some 500 ordinary ones (the console has 45, each under 1 KB).
+   */
+  maxCachedDocumentLength: 524_288,
 } as const;
+
+/** Root fields of introspection: their subtrees (`ofType` nests 9 levels in the standard query) are not
+ * counted for depth or cost while introspection is on; graphql-js' MaxIntrospectionDepthRule bounds them. */
+const introspectionRoots = new Set(['__schema', '__type']);
 
 const limitError = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'TOO_MANY_OPERATIONS' } });
@@ -61,11 +83,14 @@ function pageSize(field: FieldNode): number | undefined {
 
 /**
  * A static cost: each field costs 1, multiplied by the page size (`first`) of every paginated field above
- * it. Refuses documents over `max`, and documents nested deeper than `maxDepth`.
+ * it. Refuses documents over `max`, and documents nested deeper than `maxDepth`. With `introspection` on,
+ * the `__schema` and `__type` subtrees count as one field each (GraphiQL and codegen tools send the
+ * standard introspection query, 13 levels deep); off, NoSchemaIntrospectionCustomRule refuses them.
  */
 export function costLimitRule(
   max: number = graphqlLimits.maxCost,
   maxDepth: number = graphqlLimits.maxDepth,
+  options: { introspection?: boolean } = {},
 ) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
@@ -78,6 +103,7 @@ export function costLimitRule(
       for (const sel of set.selections) {
         if (sel.kind === Kind.FIELD) {
           total += multiplier;
+          if (options.introspection && introspectionRoots.has(sel.name.value)) continue;
           if (sel.selectionSet) {
             const first = pageSize(sel);
             total += cost(sel.selectionSet, multiplier * Math.max(1, first ?? 1), depth + 1, seen);

@@ -1,5 +1,6 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { builder } from './builder.js';
+import { refuseNulInArguments } from './refuse-nul.js';
 // Each module adds its types and fields to the builder when imported.
 import './types/scalars.js';
 import './types/enums.js';
@@ -25,7 +26,7 @@ import './types/cost-report.js';
 let schema: GraphQLSchema | undefined;
 
 export function graphqlSchema(): GraphQLSchema {
-  schema ??= builder.toSchema({ sortSchema: true });
+  schema ??= refuseNulInArguments(builder.toSchema({ sortSchema: true }));
   return schema;
 }
 

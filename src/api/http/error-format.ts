@@ -1,6 +1,5 @@
 import { GraphQLError } from 'graphql';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ExecutionResult } from 'graphql';
 import { errorCodes, isDomainError } from '../../domain/errors.js';
 
 export interface FormattedError {
@@ -40,61 +39,42 @@ export function wantsGraphQLResponse(accept: string | undefined): boolean {
   return !!accept && accept.includes('application/graphql-response+json');
 }
 
-interface HttpError {
-  statusCode?: number;
-  code?: string;
+/** GraphQL-over-HTTP media types of a response, by what the client accepts. */
+export function responseContentType(accept: string | undefined): string {
+  return wantsGraphQLResponse(accept)
+    ? 'application/graphql-response+json; charset=utf-8'
+    : 'application/json; charset=utf-8';
 }
 
 /**
- * Status and body for a GraphQL response with errors, per the GraphQL-over-HTTP spec:
- * - errors while executing (there is `data`, maybe null): 200 with data and errors;
- * - the HTTP request itself is malformed (unparseable JSON, wrong media type): its 4xx;
- * - the document does not parse or validate, or variables do not coerce (a "request error", no `data`):
- *   400 with application/graphql-response+json, 200 with the legacy application/json;
- * - anything unexpected: 500, masked.
+ * graphql-js and graphql-jit suggest names ("Did you mean \"viewer\"?", enum values) in validation and
+ * coercion errors. With introspection off (production) those would reveal the schema piece by piece.
  */
-export function formatGraphQLResponse(
-  execution: ExecutionResult,
-  accept: string | undefined,
-  log: FastifyBaseLogger,
-): { statusCode: number; response: { data?: Record<string, unknown> | null; errors: FormattedError[] } } {
-  const raw = (execution.errors ?? []).flatMap((e) => {
-    // Mercurius wraps a list of validation errors in one error.
-    const inner = (e.originalError as { errors?: unknown } | undefined)?.errors;
-    return Array.isArray(inner) ? (inner as GraphQLError[]) : [e];
-  });
-  if (execution.data !== undefined) {
-    return {
-      statusCode: 200,
-      response: { data: execution.data, errors: raw.map((e) => formatGraphQLError(e, log)) },
-    };
-  }
-  const http = raw
-    .map((e) => (e.originalError ?? e) as HttpError)
-    .find((o) => typeof o.code === 'string' && o.code.startsWith('FST_') && (o.statusCode ?? 0) >= 400);
-  if (http) {
-    const first = raw[0];
-    return {
-      statusCode: http.statusCode ?? 400,
-      response: {
-        errors: [{ message: first?.message ?? 'Bad request', extensions: { code: 'BAD_REQUEST' } }],
-      },
-    };
-  }
-  const errors = raw.map((e) => formatGraphQLError(toGraphQL(e), log));
-  if (errors.some((e) => e.extensions.code === 'INTERNAL')) return { statusCode: 500, response: { errors } };
-  return { statusCode: wantsGraphQLResponse(accept) ? 400 : 200, response: { errors } };
+export function withoutSuggestions(message: string): string {
+  return message.replace(/\s*Did you mean [^?]*\?/g, '');
 }
 
-function toGraphQL(e: unknown): GraphQLError {
+/** Errors of the request itself (parse, validation, variables): no `data`; 400 with the GraphQL media type. */
+export function formatRequestErrors(
+  errors: readonly unknown[],
+  log: FastifyBaseLogger,
+  hideSuggestions: boolean,
+): FormattedError[] {
+  return errors.map((e) => {
+    const f = formatGraphQLError(toGraphQL(e), log);
+    return hideSuggestions ? { ...f, message: withoutSuggestions(f.message) } : f;
+  });
+}
+
+export function toGraphQL(e: unknown): GraphQLError {
   return isGraphQLError(e)
     ? e
     : new GraphQLError((e as Error)?.message ?? 'Bad request', { originalError: e as Error });
 }
 
 /**
- * Mercurius loads graphql's CommonJS build and this code its ES module build, so `instanceof` fails across
- * the two; GraphQLError's toStringTag is the same in both.
+ * graphql ships a CommonJS and an ES module build, and `instanceof` fails across the two (a bundler or
+ * test runner may load the other one than Node does); GraphQLError's toStringTag is the same in both.
  */
 export function isGraphQLError(e: unknown): e is GraphQLError {
   return Object.prototype.toString.call(e) === '[object GraphQLError]';

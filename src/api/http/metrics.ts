@@ -1,8 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
+import type { FastifyInstance, RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { getOperationAST } from 'graphql';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { errorCodes } from '../../domain/errors.js';
 import type { Services } from '../../domain/shared/context.js';
@@ -96,14 +95,9 @@ export function bearerTokenMatches(header: unknown, expected: string): boolean {
 /** A Fastify instance built with our pino logger (buildServer, buildHealthServer). */
 export type RosterFastify = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
 
-interface OperationOutcome {
-  operation: string;
-  result?: 'ok' | 'error';
-}
-
 /**
- * Counts every request (onResponse hook), every GraphQL operation (Mercurius hooks, when GraphQL is
- * registered on `app` — register this after it), and serves GET /metrics. With METRICS_TOKEN set,
+ * Counts every request (onResponse hook), every GraphQL operation (from `request.graphqlOutcome`, which
+ * the GraphQL route sets when an operation ran), and serves GET /metrics. With METRICS_TOKEN set,
  * /metrics asks for `Authorization: Bearer <token>`; without it, keep /metrics off the public internet
  * at the proxy.
  */
@@ -114,9 +108,8 @@ export function registerMetrics(
   options: { graphqlPath?: string } = {},
 ): void {
   const graphqlPath = options.graphqlPath ?? '/graphql';
-  const operations = new WeakMap<FastifyRequest, OperationOutcome>();
   const knownNames = new Set<string>();
-  const boundedName = (name: string): string => {
+  const boundedName = (name: string) => {
     if (knownNames.has(name)) return name;
     if (knownNames.size >= maxOperationNames) return 'other';
     knownNames.add(name);
@@ -130,30 +123,13 @@ export function registerMetrics(
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     if (route === graphqlPath && request.method !== 'OPTIONS') {
       // No outcome recorded: the document did not parse or validate, so it never executed.
-      const outcome = operations.get(request);
+      const outcome = request.graphqlOutcome;
       metrics.graphqlOperations.inc({
-        operation: outcome?.operation ?? '(invalid)',
+        operation: outcome ? boundedName(outcome.operation) : '(invalid)',
         result: outcome?.result ?? 'error',
       });
     }
   });
-
-  if (app.hasDecorator('graphql')) {
-    app.graphql.addHook('preExecution', async (_schema, document, context) => {
-      const request = context.reply?.request;
-      if (!request) return;
-      const body = request.body as { operationName?: unknown } | undefined;
-      const query = request.query as { operationName?: unknown } | undefined;
-      const requested = body?.operationName ?? query?.operationName;
-      const op = getOperationAST(document, typeof requested === 'string' ? requested : undefined);
-      operations.set(request, { operation: boundedName(op?.name?.value ?? '(anonymous)') });
-    });
-    app.graphql.addHook('onResolution', async (execution, context) => {
-      const request = context.reply?.request;
-      const outcome = request && operations.get(request);
-      if (outcome) outcome.result = execution.errors && execution.errors.length > 0 ? 'error' : 'ok';
-    });
-  }
 
   const token = services.config.metricsToken;
   app.get('/metrics', async (request, reply) => {
