@@ -249,7 +249,12 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
       byKind: [{ kind: 'user_suspended', roles: [], userIds: [named.id, sleeper.id, w.actor.id] }],
     });
     expect(saved.byKind).toEqual([
-      { kind: 'user_suspended', roles: [], userIds: [named.id, sleeper.id, w.actor.id] },
+      {
+        kind: 'user_suspended',
+        responsible: false,
+        roles: [],
+        userIds: [named.id, sleeper.id, w.actor.id],
+      },
     ]);
     expect(saved.adminRecipients).toEqual([]);
 
