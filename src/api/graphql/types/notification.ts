@@ -162,7 +162,9 @@ const MarkNotificationsReadInput = builder.inputType('MarkNotificationsReadInput
 const AdminNoticeRecipientsInput = builder.inputType('AdminNoticeRecipientsInput', {
   fields: (t) => ({
     kind: t.field({ type: NotificationKindEnum, required: true, description: 'A lifecycle kind.' }),
-    responsible: t.boolean({ description: 'Tell the people responsible for the user too; false when absent.' }),
+    responsible: t.boolean({
+      description: 'Tell the people responsible for the user too; false when absent.',
+    }),
     roles: t.field({ type: [RoleKeyEnum], required: true }),
     userIds: t.idList({ required: true, description: 'Users of this organisation; at most 50.' }),
   }),
