@@ -147,10 +147,16 @@ const suspendDoc = `mutation($input: SuspendUserInput!) { suspendUser(input: $in
 const reactivateDoc = `mutation($input: ReactivateUserInput!) { reactivateUser(input: $input) { user { id status } userErrors { code } } }`;
 const revokeDoc = `mutation($input: RevokeUserSessionsInput!) { revokeUserSessions(input: $input) { revokedCount userErrors { code } } }`;
 
-/** One session per target, so every revocation really revokes (and notifies). */
+/** Exactly one open session per target, so every revocation really revokes (and notifies). */
 async function giveSessions(s: Services, orgId: string, ids: string[]): Promise<void> {
   const now = s.clock.now();
   for (let i = 0; i < ids.length; i += 5000) {
+    // Left open by an earlier run that stopped before reaching these targets.
+    await sql`
+      update sessions set revoked_at = ${now}, revoked_reason = 'bench setup'
+      where org_id = ${orgId} and user_id = any(${ids.slice(i, i + 5000)}::uuid[]) and revoked_at is null`.execute(
+      s.db,
+    );
     await sql`
       insert into sessions (org_id, user_id, idle_expires_at, absolute_expires_at)
       select ${orgId}::uuid, u, ${new Date(now.getTime() + 3_600_000)}, ${new Date(now.getTime() + 86_400_000)}

@@ -9,7 +9,7 @@
 import { isRoleKey, roleDefinitions } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import type { TransactionScope } from '../../db/transaction.js';
-import type { Actor, CommandContext } from '../shared/context.js';
+import type { CommandContext } from '../shared/context.js';
 import { invitationLink } from '../invitations/invitation-link.js';
 import { nudgeDelivery } from './delivery-nudge.js';
 import { enqueueEmails, type OutgoingEmail } from './outbox.js';
@@ -34,6 +34,7 @@ export type NoticeEvent =
   | { kind: 'role_changed'; user: UserRow; from: string; to: string; gained: number; lost: number }
   | { kind: 'sessions_revoked'; userId: string; sessionIds: readonly string[] };
 
+const nilUuid = '00000000-0000-0000-0000-000000000000';
 const roleName = (key: string) => (isRoleKey(key) ? roleDefinitions[key].name : key);
 const nameOf = (u: Pick<UserRow, 'display_name' | 'email'>) => u.display_name.trim() || u.email;
 
@@ -41,17 +42,6 @@ const nameOf = (u: Pick<UserRow, 'display_name' | 'email'>) => u.display_name.tr
 export function lifecycleNotice(action: string, user: UserRow): NoticeEvent | null {
   const kind = kindOfLifecycleAction(action);
   return kind ? { kind, user } : null;
-}
-
-async function actorName(scope: TransactionScope, actor: Actor): Promise<string> {
-  if (actor.type !== 'user') return systemActorName;
-  const u = await scope.trx
-    .selectFrom('users')
-    .select(['display_name', 'email'])
-    .where('org_id', '=', actor.orgId)
-    .where('id', '=', actor.userId)
-    .executeTakeFirst();
-  return u ? nameOf(u) : systemActorName;
 }
 
 export async function notify(
@@ -62,11 +52,6 @@ export async function notify(
   if (!event) return { emails: 0, notice: false };
   const { trx } = scope;
   const orgId = ctx.actor.orgId;
-  const org = await trx
-    .selectFrom('organizations')
-    .select(['name', 'settings'])
-    .where('id', '=', orgId)
-    .executeTakeFirstOrThrow();
 
   let affectedId: string;
   let cause: string;
@@ -93,7 +78,7 @@ export async function notify(
     affectedId = inv.user_id;
     cause = `${event.kind === 'invitation' ? 'invitation' : 'reminder'}:${event.invitationId}`;
     Object.assign(base, {
-      inviterName: inviter ? nameOf(inviter) : `an administrator of ${org.name}`,
+      ...(inviter ? { inviterName: nameOf(inviter) } : {}),
       roleName: roleName(inv.role),
       message: inv.message,
       expiresRaw: inv.expires_at,
@@ -122,38 +107,64 @@ export async function notify(
   }
 
   const actorUserId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
-  const affected = await trx
-    .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'locale', 'time_zone'])
-    .where('org_id', '=', orgId)
-    .where('id', '=', affectedId)
+  // One read for everything the messages need: the organisation, the affected user, the actor's name and
+  // the affected user's opt-out. It may run while the audit chain head is held (the audit event comes
+  // first), so every statement saved here is saved for every writer of the organisation.
+  const row = await trx
+    .selectFrom('organizations as o')
+    .innerJoin('users as a', (j) => j.onRef('a.org_id', '=', 'o.id').on('a.id', '=', affectedId))
+    .leftJoin('users as ac', (j) =>
+      j.onRef('ac.org_id', '=', 'o.id').on('ac.id', '=', actorUserId ?? nilUuid),
+    )
+    .select(['o.name', 'o.settings', 'a.email', 'a.display_name', 'a.locale', 'a.time_zone'])
+    .select(['ac.display_name as actor_display_name', 'ac.email as actor_email'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('notification_opt_outs as x')
+            .select('x.user_id')
+            .whereRef('x.org_id', '=', 'o.id')
+            .where('x.user_id', '=', affectedId)
+            .where('x.kind', '=', event.kind),
+        )
+        .as('opted_out'),
+    )
+    .where('o.id', '=', orgId)
     .executeTakeFirstOrThrow();
+  const org = { name: row.name, settings: row.settings };
+  const affected = {
+    email: row.email,
+    display_name: row.display_name,
+    locale: row.locale,
+    time_zone: row.time_zone,
+  };
+  const actorName =
+    actorUserId && row.actor_email !== null
+      ? nameOf({ display_name: row.actor_display_name ?? '', email: row.actor_email })
+      : systemActorName;
   const facts: FrozenNotice = {
     orgName: org.name,
     brandColor: brandColorOf(org.settings),
     userName: nameOf(affected),
-    actorName: await actorName(scope, ctx.actor),
+    actorName,
     reason: base.reasonRaw ?? null,
     until: base.untilRaw?.toISOString() ?? null,
     ...(base.expiresRaw ? { expires: base.expiresRaw.toISOString() } : {}),
     ...pick(base, ['fromRole', 'toRole', 'gained', 'lost', 'sessionCount']),
-    ...pick(base, ['inviterName', 'roleName', 'message', 'link']),
+    ...pick(base, ['roleName', 'message', 'link']),
+    ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
+      ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
+      : {}),
   };
 
   // The affected user's own email: one row, rendered now.
-  const optedOut = await trx
-    .selectFrom('notification_opt_outs')
-    .select('user_id')
-    .where('org_id', '=', orgId)
-    .where('kind', '=', event.kind)
-    .where('user_id', '=', affectedId)
-    .execute();
   const self = recipientsFor({
     kind: event.kind,
     affectedUserId: affectedId,
     actorUserId,
     adminUserIds: [],
-    optedOut: new Set(optedOut.map((o) => o.user_id)),
+    optedOut: new Set(row.opted_out ? [affectedId] : []),
   });
   const emails: OutgoingEmail[] = self.map((r) => ({
     orgId,
