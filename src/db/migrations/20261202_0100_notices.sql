@@ -41,3 +41,5 @@ create table notice_digests (
   foreign key (org_id, user_id) references users (org_id, id)
 );
 create index notice_digests_due on notice_digests (window_start) where flushed_at is null and notices > 1;
+-- the flush prunes counters of windows over for a day
+create index notice_digests_window on notice_digests (window_start);

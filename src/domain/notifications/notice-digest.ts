@@ -47,6 +47,12 @@ export async function countInDigest(
  */
 export async function flushDueDigests(services: Services, now: Date, limit = 100): Promise<number> {
   return withTransaction(services.db, async ({ trx }) => {
+    // Counters of windows over for a day are no longer needed (their digest is queued or was not due).
+    await sql`
+      delete from notice_digests where (org_id, user_id, window_start) in (
+        select org_id, user_id, window_start from notice_digests
+        where window_start < ${new Date(now.getTime() - 86_400_000)} and (flushed_at is not null or notices <= 1)
+        limit 1000)`.execute(trx);
     const due = await trx
       .selectFrom('notice_digests')
       .selectAll()
