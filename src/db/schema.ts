@@ -182,6 +182,9 @@ export interface NoticesTable {
   status: Generated<string>;
   recipients: Generated<number>;
   batches: Generated<number>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_error: string | null;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   completed_at: Timestamp | null;
 }

@@ -48,7 +48,11 @@ export class DeliveryLoop {
       try {
         // Pending notices first, a few batches at a time, so a 100k audience's fan-out interleaves with
         // delivery instead of holding up the mail of everything after it.
-        const fanned = await fanOutNotices(this.services, { maxBatches: 4 });
+        const fanned = await fanOutNotices(this.services, { maxBatches: 4 }).catch((err: unknown) => {
+          // Delivery goes on even when the fan-out cannot (e.g. the digest flush failed).
+          this.services.logger.warn({ err }, 'notice fan-out run failed');
+          return { batches: 0 };
+        });
         const counts = await deliverDueMessages(this.services, this.transport);
         this.onRun?.(counts);
         // A full batch suggests more is due: go on without waiting for the timer.

@@ -22,11 +22,15 @@ create table notices (
   status           text not null default 'pending' check (status in ('pending', 'done')),
   recipients       int not null default 0,
   batches          int not null default 0,
+  -- a batch that failed (a bug, the database refusing) is retried with backoff, out of the others' way
+  attempts         int not null default 0,
+  next_attempt_at  timestamptz not null default now(),
+  last_error       text,
   created_at       timestamptz not null default now(),
   completed_at     timestamptz,
   unique (org_id, cause, kind)
 );
-create index notices_pending on notices (created_at) where status = 'pending';
+create index notices_pending on notices (next_attempt_at) where status = 'pending';
 
 -- Email digest per administrator and window: the first notice of a window is emailed at once, the rest
 -- only counted here and sent as one digest email when the window is over. In-app notices are never held.

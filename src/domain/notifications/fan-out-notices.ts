@@ -5,6 +5,7 @@
  * cursor in the same transaction: a process that dies mid-batch rolls the whole batch back and the next run
  * redoes exactly that batch. The messages' dedupe keys (cause, recipient, kind) make any overlap harmless.
  */
+import { sql } from 'kysely';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import { withTransaction, type Tx } from '../../db/transaction.js';
 import type { Services } from '../shared/context.js';
@@ -18,6 +19,7 @@ import {
 import { renderNotice, type FrozenNotice } from './notice-content.js';
 import { countInDigest, flushDueDigests } from './notice-digest.js';
 import { dedupeKeyOf, isNotificationKind, recipientsFor, type NotificationKind } from './notice-rules.js';
+import { retryDelayMs } from './outbox-backoff.js';
 import { enqueueEmails, type OutgoingEmail } from './outbox.js';
 
 /**
@@ -59,6 +61,8 @@ export interface FanOutCounts {
   batches: number;
   recipients: number;
   completed: number;
+  /** Batches that failed (rolled back; their notice retried later). */
+  failed: number;
 }
 
 function audienceOf(n: NoticeRow): { responsible: boolean; roles: RoleKey[]; userIds: string[] } {
@@ -177,6 +181,38 @@ export async function fanOutBatch(
   options: FanOutOptions = {},
 ): Promise<{ noticeId: string; recipients: number; completed: boolean } | null> {
   const batchSize = options.batchSize ?? defaultFanOutBatchSize(services);
+  const now = services.clock.now();
+  let claimed: string | undefined;
+  try {
+    return await batchIn(services, options, batchSize, now, (id) => (claimed = id));
+  } catch (err) {
+    // The batch rolled back whole. Record the failure in a transaction of its own and push the notice
+    // back (30 s doubling to 1 h), so one broken notice never holds up the others or the mail.
+    if (claimed) {
+      const id = claimed;
+      // Best effort: when the database itself is gone this fails too, and the original error is reported.
+      await services.db
+        .updateTable('notices')
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          last_error: err instanceof Error ? err.message.slice(0, 500) : String(err).slice(0, 500),
+          next_attempt_at: sql<Date>`${now}::timestamptz + ${retryDelayMs(1)} * interval '1 millisecond' * power(2, least(attempts, 7))`,
+        }))
+        .where('id', '=', id)
+        .execute()
+        .catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+async function batchIn(
+  services: Services,
+  options: FanOutOptions,
+  batchSize: number,
+  now: Date,
+  onClaim: (id: string) => void,
+): Promise<{ noticeId: string; recipients: number; completed: boolean } | null> {
   return withTransaction(services.db, async ({ trx }) => {
     const n = await trx
       .selectFrom('notices')
@@ -193,13 +229,15 @@ export async function fanOutBatch(
         'created_at',
       ])
       .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
       .$if(options.noticeId !== undefined, (q) => q.where('id', '=', options.noticeId!))
-      .orderBy('created_at')
+      .orderBy('next_attempt_at')
       .limit(1)
       .forUpdate()
       .skipLocked()
       .executeTakeFirst();
     if (!n) return null;
+    onClaim(n.id);
     const kind = isNotificationKind(n.kind) ? n.kind : null;
     const page = kind ? await nextPage(trx, n, batchSize) : { people: [], next: null };
     const told = kind ? await tell(trx, services, n, kind, page.people) : 0;
@@ -222,9 +260,17 @@ export async function fanOutBatch(
 
 /** Fans out pending notices batch by batch until none is left (or `maxBatches`), then flushes digests. */
 export async function fanOutNotices(services: Services, options: FanOutOptions = {}): Promise<FanOutCounts> {
-  const counts: FanOutCounts = { batches: 0, recipients: 0, completed: 0 };
+  const counts: FanOutCounts = { batches: 0, recipients: 0, completed: 0, failed: 0 };
   while (options.maxBatches === undefined || counts.batches < options.maxBatches) {
-    const r = await fanOutBatch(services, options);
+    let r: Awaited<ReturnType<typeof fanOutBatch>>;
+    try {
+      r = await fanOutBatch(services, options);
+    } catch (err) {
+      services.logger.warn({ err }, 'notice fan-out batch failed; the notice is retried later');
+      counts.failed += 1;
+      counts.batches += 1;
+      continue;
+    }
     if (!r) break;
     counts.batches += 1;
     counts.recipients += r.recipients;

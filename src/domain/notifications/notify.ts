@@ -193,6 +193,7 @@ export async function notify(
         params: JSON.stringify(facts),
         audience: JSON.stringify(audience),
         created_at: ctx.clock.now(),
+        next_attempt_at: ctx.clock.now(),
       })
       .onConflict((oc) => oc.columns(['org_id', 'cause', 'kind']).doNothing())
       .returning('id')
