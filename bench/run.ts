@@ -8,8 +8,11 @@
 //   BENCH_DURATION       seconds per autocannon run (default 10); BENCH_BASELINE_SECONDS (default 5)
 //   BENCH_RATE           fixed rate of the latency runs (default 200 req/s); BENCH_CONNECTIONS (default 16)
 //   BENCH_TOKEN_CHECK    0 skips the token-check benchmark
-//   BENCH_ONLY           parts to run, comma-separated: users, departments, token (default: all). The
-//                        departments part (issue 3) adds 5,000 departments to the same users.
+//   BENCH_ONLY           parts to run, comma-separated: users, departments, token, writes (default: all)
+//                        The departments part (issue 3) adds 5,000 departments to the same
+//                        users. The writes part (issue 10): suspend/reactivate and revoke sessions by 10
+//                        concurrent administrators on PostgreSQL (bench/writes.ts).
+//   BENCH_WRITES_SECONDS seconds of each writes phase (default 15); BENCH_WRITES_CONCURRENCY (default 10)
 //   BENCH_DEPARTMENTS_PARTS  of the departments part: listing, authz, cost (default: all three)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +28,7 @@ import {
 } from './departments.js';
 import { environment } from './environment.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
+import { benchWrites, type WritesResult } from './writes.js';
 
 const env = process.env;
 const num = (name: string, fallback: number) => {
@@ -34,9 +38,10 @@ const num = (name: string, fallback: number) => {
   return n;
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token').split(',').map((p) => p.trim()));
+const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token,writes').split(',').map((p) => p.trim()));
 for (const p of parts) {
-  if (!['users', 'departments', 'token'].includes(p)) throw new Error(`BENCH_ONLY: unknown part "${p}"`);
+  if (!['users', 'departments', 'token', 'writes'].includes(p))
+    throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
   (env.BENCH_DEPARTMENTS_PARTS ?? departmentsParts.join(',')).split(',').map((p) => p.trim()),
@@ -72,11 +77,16 @@ log(
 
 const targets: TargetResult[] = [];
 const departments: DepartmentsResult[] = [];
+const writes: WritesResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
     departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
+  }
+  if (parts.has('writes')) {
+    const o = { duration: num('BENCH_WRITES_SECONDS', 15), concurrency: num('BENCH_WRITES_CONCURRENCY', 10) };
+    writes.push(await benchWrites(postgresTarget(pgUrl), usersPg, o, log));
   }
 }
 if (usersPglite > 0) {
@@ -116,6 +126,10 @@ const result = {
     results: departments,
   },
   tokenCheck,
+  writes: {
+    performance: { suspendRevokeP99Ms: 30, errors: 0, costGrowsWithAdministrators: false },
+    results: writes,
+  },
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const file = join(import.meta.dirname, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -169,6 +169,34 @@ export interface NotificationsTable {
   read_at: Timestamp | null;
 }
 
+export interface NoticesTable {
+  id: Generated<string>;
+  org_id: string;
+  kind: string;
+  cause: string;
+  affected_user_id: string;
+  actor_user_id: string | null;
+  params: ColumnType<Record<string, unknown>, string, string>;
+  audience: ColumnType<Record<string, unknown>, string, string>;
+  cursor: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  status: Generated<string>;
+  recipients: Generated<number>;
+  batches: Generated<number>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  last_error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  completed_at: Timestamp | null;
+}
+
+export interface NoticeDigestsTable {
+  org_id: string;
+  user_id: string;
+  window_start: Timestamp;
+  notices: Generated<number>;
+  flushed_at: Timestamp | null;
+}
+
 export interface NotificationOptOutsTable {
   org_id: string;
   user_id: string;
@@ -263,6 +291,8 @@ export interface DB {
   dev_mailbox: DevMailboxTable;
   notifications: NotificationsTable;
   notification_opt_outs: NotificationOptOutsTable;
+  notices: NoticesTable;
+  notice_digests: NoticeDigestsTable;
   departments: DepartmentsTable;
   department_managers: DepartmentManagersTable;
   user_departments: UserDepartmentsTable;

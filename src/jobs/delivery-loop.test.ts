@@ -4,7 +4,8 @@ import { withTransaction } from '../db/transaction.js';
 import { nudgeDelivery } from '../domain/notifications/delivery-nudge.js';
 import { enqueueEmails } from '../domain/notifications/outbox.js';
 import { createDevelopmentTransport } from '../email/development-transport.js';
-import { createOrg } from '../../test/support/factories.js';
+import { actorFor, contextFor, createOrg, createUser } from '../../test/support/factories.js';
+import { suspendUser } from '../domain/users/suspend-user.js';
 import { openTestRuntime, type TestRuntime } from '../../test/support/test-runtime.js';
 import { DeliveryLoop } from './delivery-loop.js';
 
@@ -76,5 +77,37 @@ describe('outbox delivery loop', () => {
     nudgeDelivery();
     loop.nudge();
     expect(runs.length).toBe(before);
+  });
+
+  it('fans out a committed notice right after the nudge, in this process (as on the embedded database)', async () => {
+    const s = rt.services;
+    const loop = new DeliveryLoop(s, createDevelopmentTransport(s.db, pino({ level: 'silent' })), 3_600_000);
+    loop.start();
+    try {
+      const org = await createOrg(s);
+      const owner = await createUser(s, org.id, { role: 'owner' });
+      const officer = await createUser(s, org.id, { role: 'security_officer' });
+      const target = await createUser(s, org.id);
+      // suspendUser nudges after commit; the loop then fans the notice out to the officer.
+      await suspendUser(contextFor(s, await actorFor(s, owner)), { userId: target.id, reason: 'Loop' });
+      const told = await waitFor(async () => {
+        const n = await s.db
+          .selectFrom('notifications')
+          .select('id')
+          .where('org_id', '=', org.id)
+          .where('user_id', '=', officer.id)
+          .execute();
+        return n.length === 1;
+      });
+      expect(told).toBe(true);
+      const notice = await s.db
+        .selectFrom('notices')
+        .select('status')
+        .where('org_id', '=', org.id)
+        .executeTakeFirstOrThrow();
+      expect(notice.status).toBe('done');
+    } finally {
+      await loop.stop();
+    }
   });
 });

@@ -1,10 +1,11 @@
 import { setDeliveryNudge } from '../domain/notifications/delivery-nudge.js';
 import type { Services } from '../domain/shared/context.js';
 import { deliverDueMessages, type DeliveryCounts } from '../domain/notifications/deliver-outbox.js';
+import { fanOutNotices } from '../domain/notifications/fan-out-notices.js';
 import type { EmailTransport } from '../email/email-transport.js';
 
 /**
- * Runs outbox delivery every `intervalMs` and whenever nudged, never two runs at once in this process
+ * Fans out pending notices (fan-out-notices.ts) and runs outbox delivery every `intervalMs` and whenever nudged, never two runs at once in this process
  * (other processes are kept apart by SKIP LOCKED). pg-boss's cron ticks only once a minute, too slow for
  * an invitation someone is waiting for; this timer keeps delivery within seconds.
  */
@@ -45,10 +46,17 @@ export class DeliveryLoop {
     do {
       this.again = false;
       try {
+        // Pending notices first, a few batches at a time, so a 100k audience's fan-out interleaves with
+        // delivery instead of holding up the mail of everything after it.
+        const fanned = await fanOutNotices(this.services, { maxBatches: 4 }).catch((err: unknown) => {
+          // Delivery goes on even when the fan-out cannot (e.g. the digest flush failed).
+          this.services.logger.warn({ err }, 'notice fan-out run failed');
+          return { batches: 0 };
+        });
         const counts = await deliverDueMessages(this.services, this.transport);
         this.onRun?.(counts);
         // A full batch suggests more is due: go on without waiting for the timer.
-        if (counts.sent + counts.failed + counts.dead >= 20) this.again = true;
+        if (counts.sent + counts.failed + counts.dead >= 20 || fanned.batches >= 4) this.again = true;
       } catch (err) {
         this.services.logger.warn({ err }, 'outbox delivery run failed');
       }

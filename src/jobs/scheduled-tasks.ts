@@ -3,6 +3,7 @@ import { expireInvitations } from '../domain/invitations/expire-invitations.js';
 import { remindInvitations } from '../domain/notifications/remind-invitations.js';
 import type { RequestMeta, Services } from '../domain/shared/context.js';
 import { deliverDueMessages } from '../domain/notifications/deliver-outbox.js';
+import { fanOutNotices } from '../domain/notifications/fan-out-notices.js';
 import { createEmailTransport } from '../email/create-transport.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
 import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
@@ -28,7 +29,12 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     async run(services, now) {
       const transport = createEmailTransport(services);
       try {
-        return { ...(await deliverDueMessages(services, transport, { now })) };
+        // Also resumes fan-outs a dead process left half done (bounded per run; the next tick goes on).
+        const fanned = await fanOutNotices(services, { maxBatches: 200 });
+        return {
+          fannedOut: fanned.recipients,
+          ...(await deliverDueMessages(services, transport, { now })),
+        };
       } finally {
         transport.close();
       }

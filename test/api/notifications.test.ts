@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { reactivateUser } from '../../src/domain/users/reactivate-user.js';
 import { suspendUser } from '../../src/domain/users/suspend-user.js';
+import { fanOutNotices } from '../../src/domain/notifications/fan-out-notices.js';
 import { actorFor, contextFor, createOrg, createUser } from '../support/factories.js';
 import { gql, signInAs } from '../support/auth.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
@@ -47,6 +48,8 @@ describe('notifications over GraphQL', () => {
     const ctx = contextFor(s, await actorFor(s, owner));
     await suspendUser(ctx, { userId: target.id, reason: 'Check' });
     await reactivateUser(ctx, { userId: target.id });
+    // Administrators hear after commit: the worker's fan-out (run here directly).
+    await fanOutNotices(s);
     const b = (await signInAs(rt, app, officerB)).accessToken;
     const c = (await signInAs(rt, app, officerC)).accessToken;
     const o = (await signInAs(rt, app, owner)).accessToken;
@@ -122,8 +125,9 @@ describe('notifications over GraphQL', () => {
       {},
       o,
     );
+    // No role by default (issue 10 item 0): the people responsible for each user are told instead.
     expect(current.body.data.notificationSettings).toEqual({
-      adminRecipients: ['OWNER', 'SECURITY_OFFICER'],
+      adminRecipients: [],
       invitationReminderHours: 24,
       brandColor: '#1f4e79',
     });
@@ -195,7 +199,7 @@ describe('notifications over GraphQL', () => {
     });
     expect(set).toEqual({
       settings: {
-        adminRecipients: ['OWNER', 'SECURITY_OFFICER'],
+        adminRecipients: [],
         adminRecipientUserIds: [person.id],
         byKind: [
           { kind: 'USER_SUSPENDED', roles: ['SECURITY_OFFICER'], userIds: [person.id] },

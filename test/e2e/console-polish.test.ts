@@ -66,6 +66,8 @@ describe.skipIf(missing !== null)('console polish at laptop size', () => {
       },
     );
     expect(accepted.body.data.acceptInvitation.userErrors).toEqual([]);
+    // The owner hears after commit (no security officer or department manager here: the owners do).
+    await server.deliverMail();
   }, 300_000);
 
   afterAll(async () => {

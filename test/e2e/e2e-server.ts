@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { deliverDueMessages } from '../../src/domain/notifications/deliver-outbox.js';
+import { fanOutNotices } from '../../src/domain/notifications/fan-out-notices.js';
 import { bootstrapOrganization } from '../../src/domain/organizations/bootstrap-organization.js';
 import { createDevelopmentTransport } from '../../src/email/development-transport.js';
 import { gql } from '../support/auth.js';
@@ -16,7 +17,10 @@ export interface E2EServer {
   ownerEmail: string;
   /** The first owner's one-time setup link, pointed at this server. */
   setupLink: string;
-  /** Delivers queued mail into the development mailbox (what the job worker does every few seconds). */
+  /**
+   * Fans out pending notices and delivers queued mail into the development mailbox (what the job worker
+   * does every few seconds).
+   */
   deliverMail(): Promise<void>;
   /** The latest development-mailbox message to `recipient`, read through the GraphQL API. */
   mailTo(recipient: string, accessToken: string): Promise<{ subject: string; text: string }>;
@@ -48,6 +52,8 @@ export async function startE2EServer(): Promise<E2EServer> {
     setupLink: local(boot.setupLink),
     local,
     async deliverMail() {
+      // Administrators' notices fan out after commit first (the worker's delivery loop does both).
+      await fanOutNotices(rt.services);
       await deliverDueMessages(rt.services, transport);
     },
     async mailTo(recipient, accessToken) {

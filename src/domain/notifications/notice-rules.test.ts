@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   adminAudienceFor,
+  responsibleRecipientsOf,
   adminRecipientRolesOf,
   dedupeKeyOf,
   invitationReminderHoursOf,
@@ -38,7 +39,10 @@ describe('notice rules', () => {
   });
 
   it('reads settings with defaults', () => {
-    expect(adminRecipientRolesOf({})).toEqual(['owner', 'security_officer']);
+    // No role by default any more (issue 10 item 0): the default audience is the people responsible.
+    expect(adminRecipientRolesOf({})).toEqual([]);
+    expect(responsibleRecipientsOf({})).toBe(true);
+    expect(responsibleRecipientsOf({ notifications: { responsibleRecipients: false } })).toBe(false);
     expect(adminRecipientRolesOf({ notifications: { adminRecipients: ['viewer', 'nope'] } })).toEqual([
       'viewer',
     ]);
@@ -50,16 +54,14 @@ describe('notice rules', () => {
   });
 
   it('picks the admin audience per kind: an override replaces the defaults, even with nobody in it', () => {
-    expect(adminAudienceFor({}, 'user_suspended')).toEqual({
-      roles: ['owner', 'security_officer'],
-      userIds: [],
-    });
+    expect(adminAudienceFor({}, 'user_suspended')).toEqual({ responsible: true, roles: [], userIds: [] });
     const settings = {
       notifications: {
         adminRecipients: ['administrator'],
         adminRecipientUserIds: ['p1', 'p1', 7],
         byKind: {
           user_suspended: { roles: [], userIds: ['p2'] },
+          user_reactivated: { responsible: true, roles: [], userIds: [] },
           user_deactivated: { roles: [], userIds: [] },
           role_changed: { roles: ['owner', 'nope'] },
           invitation: { roles: ['owner'], userIds: ['p3'] },
@@ -67,20 +69,29 @@ describe('notice rules', () => {
         },
       },
     };
-    expect(adminAudienceFor(settings, 'user_suspended')).toEqual({ roles: [], userIds: ['p2'] });
-    expect(adminAudienceFor(settings, 'user_deactivated')).toEqual({ roles: [], userIds: [] });
-    expect(adminAudienceFor(settings, 'role_changed')).toEqual({ roles: ['owner'], userIds: [] });
+    // An override written without `responsible` names roles and people only, as it always did.
+    const only = (roles: string[], userIds: string[]) => ({ responsible: false, roles, userIds });
+    expect(adminAudienceFor(settings, 'user_suspended')).toEqual(only([], ['p2']));
+    expect(adminAudienceFor(settings, 'user_deactivated')).toEqual(only([], []));
+    expect(adminAudienceFor(settings, 'role_changed')).toEqual(only(['owner'], []));
+    expect(adminAudienceFor(settings, 'user_reactivated')).toEqual({
+      responsible: true,
+      roles: [],
+      userIds: [],
+    });
     // No (valid) override: the defaults, de-duplicated and cleaned.
     expect(adminAudienceFor(settings, 'user_activated')).toEqual({
+      responsible: true,
       roles: ['administrator'],
       userIds: ['p1'],
     });
     expect(adminAudienceFor(settings, 'sessions_revoked')).toEqual({
+      responsible: true,
       roles: ['administrator'],
       userIds: ['p1'],
     });
     // Invitations never go to administrators, whatever the settings say.
-    expect(adminAudienceFor(settings, 'invitation')).toEqual({ roles: [], userIds: [] });
-    expect(adminAudienceFor(settings, 'invitation_reminder')).toEqual({ roles: [], userIds: [] });
+    expect(adminAudienceFor(settings, 'invitation')).toEqual(only([], []));
+    expect(adminAudienceFor(settings, 'invitation_reminder')).toEqual(only([], []));
   });
 });

@@ -63,7 +63,12 @@ export function kindOfLifecycleAction(action: string): LifecycleKind | null {
   return map[action] ?? null;
 }
 
-export const defaultAdminRecipientRoles: readonly RoleKey[] = ['owner', 'security_officer'];
+/**
+ * No role is told by default: in a large organisation a role can have tens of thousands of holders. The
+ * default audience is the people responsible for the affected user instead (`responsible`, see
+ * notice-audience.ts). A role named in the settings is still honoured, fanned out after commit in batches.
+ */
+export const defaultAdminRecipientRoles: readonly RoleKey[] = [];
 export const defaultInvitationReminderHours = 24;
 export const maxInvitationReminderHours = 24 * 90;
 
@@ -84,8 +89,17 @@ export function adminRecipientUserIdsOf(settings: Record<string, unknown>): stri
   return stringsOf(notificationSettingsOf(settings).adminRecipientUserIds);
 }
 
-/** Who is told about one admin kind: active holders of these roles plus these people (if active). */
+/** Whether the default audience includes the people responsible for the user; yes unless turned off. */
+export function responsibleRecipientsOf(settings: Record<string, unknown>): boolean {
+  return notificationSettingsOf(settings).responsibleRecipients !== false;
+}
+
+/**
+ * Who is told about one admin kind: the people responsible for the affected user (capped), active holders
+ * of these roles, plus these people (if active).
+ */
 export interface AdminAudience {
+  responsible: boolean;
   roles: RoleKey[];
   userIds: string[];
 }
@@ -107,18 +121,32 @@ export function adminOverridesOf(
   return adminNoticeKinds.flatMap((kind) => {
     const e = entries[kind];
     if (!e || typeof e !== 'object' || Array.isArray(e)) return [];
-    const { roles, userIds } = e as Record<string, unknown>;
-    return [{ kind, audience: { roles: stringsOf(roles).filter(isRoleKey), userIds: stringsOf(userIds) } }];
+    const { roles, userIds, responsible } = e as Record<string, unknown>;
+    // Overrides written before `responsible` existed named roles and people only: they keep that meaning.
+    return [
+      {
+        kind,
+        audience: {
+          responsible: responsible === true,
+          roles: stringsOf(roles).filter(isRoleKey),
+          userIds: stringsOf(userIds),
+        },
+      },
+    ];
   });
 }
 
 /** The roles and people told about `kind`: its override if there is one, else the defaults. Pure. */
 export function adminAudienceFor(settings: Record<string, unknown>, kind: NotificationKind): AdminAudience {
-  if (!adminKinds.has(kind)) return { roles: [], userIds: [] };
+  if (!adminKinds.has(kind)) return { responsible: false, roles: [], userIds: [] };
   const override = adminOverridesOf(settings).find((o) => o.kind === kind);
   return override
     ? override.audience
-    : { roles: adminRecipientRolesOf(settings), userIds: adminRecipientUserIdsOf(settings) };
+    : {
+        responsible: responsibleRecipientsOf(settings),
+        roles: adminRecipientRolesOf(settings),
+        userIds: adminRecipientUserIdsOf(settings),
+      };
 }
 
 /** Hours before expiry when the reminder goes out; 0 disables reminders. */
@@ -164,6 +192,16 @@ export function recipientsFor(f: RecipientFacts): Recipient[] {
     out.push({ userId: id, audience: 'admin', email: true, inApp: true });
   }
   return out;
+}
+
+/** Whether administrators hear about this at all (their notice row is written); signing yourself out: no. */
+export function tellsAdmins(
+  kind: NotificationKind,
+  affectedUserId: string,
+  actorUserId: string | null,
+): boolean {
+  if (!adminKinds.has(kind)) return false;
+  return !(kind === 'sessions_revoked' && actorUserId === affectedUserId);
 }
 
 /** One cause never yields the same message to the same person twice, however often it is retried. */

@@ -14,6 +14,7 @@ import {
   adminRecipientRolesOf,
   adminRecipientUserIdsOf,
   invitationReminderHoursOf,
+  responsibleRecipientsOf,
   maxInvitationReminderHours,
   type AdminNoticeKind,
 } from './notice-rules.js';
@@ -22,12 +23,19 @@ import { brandColorOf } from './render-email.js';
 /** One admin kind whose recipients replace the defaults. */
 export interface AdminNoticeRecipients {
   kind: AdminNoticeKind;
+  /** The people responsible for the affected user (capped; notice-audience.ts) are told too. */
+  responsible: boolean;
   roles: RoleKey[];
   userIds: string[];
 }
 
 export interface NotificationSettings {
-  /** Default roles for every admin kind without an override. */
+  /**
+   * By default (every admin kind without an override) the people responsible for the affected user hear:
+   * the managers of their departments and of those departments' ancestors, and security officers (capped).
+   */
+  responsibleRecipients: boolean;
+  /** Default roles for every admin kind without an override (none unless set; fanned out after commit). */
   adminRecipients: RoleKey[];
   /** Default people for every admin kind without an override. */
   adminRecipientUserIds: string[];
@@ -41,6 +49,7 @@ export const maxAdminRecipientUserIds = 50;
 /** The effective settings (defaults filled in) from an organisation's settings object. Pure. */
 export function notificationSettingsOf(settings: Record<string, unknown>): NotificationSettings {
   return {
+    responsibleRecipients: responsibleRecipientsOf(settings),
     adminRecipients: adminRecipientRolesOf(settings),
     adminRecipientUserIds: adminRecipientUserIdsOf(settings),
     byKind: adminOverridesOf(settings).map((o) => ({ kind: o.kind, ...o.audience })),
@@ -55,11 +64,21 @@ const adminKind = z.enum(adminNoticeKinds);
 
 export const updateNotificationSettingsInput = z
   .object({
+    responsibleRecipients: z.boolean().optional(),
     adminRecipients: roleList.optional(),
     adminRecipientUserIds: userIdList.optional(),
     /** Upserts per kind; kinds not named keep their current override (or the defaults). */
     byKind: z
-      .array(z.object({ kind: adminKind, roles: roleList, userIds: userIdList }).strict())
+      .array(
+        z
+          .object({
+            kind: adminKind,
+            responsible: z.boolean().default(false),
+            roles: roleList,
+            userIds: userIdList,
+          })
+          .strict(),
+      )
       .max(adminNoticeKinds.length)
       .optional(),
     /** Kinds whose override is removed, so they follow the defaults again. */
@@ -153,8 +172,14 @@ export async function updateNotificationSettings(
     const overrides = new Map(before.byKind.map((e) => [e.kind, e]));
     for (const kind of input.resetKinds ?? []) overrides.delete(kind);
     for (const e of input.byKind ?? [])
-      overrides.set(e.kind, { kind: e.kind, roles: unique(e.roles), userIds: lower(e.userIds) });
+      overrides.set(e.kind, {
+        kind: e.kind,
+        responsible: e.responsible,
+        roles: unique(e.roles),
+        userIds: lower(e.userIds),
+      });
     const after: NotificationSettings = {
+      responsibleRecipients: input.responsibleRecipients ?? before.responsibleRecipients,
       adminRecipients: input.adminRecipients ? unique(input.adminRecipients) : before.adminRecipients,
       adminRecipientUserIds: input.adminRecipientUserIds
         ? lower(input.adminRecipientUserIds)
@@ -172,10 +197,14 @@ export async function updateNotificationSettings(
       ...org.settings,
       notifications: {
         ...notifications,
+        responsibleRecipients: after.responsibleRecipients,
         adminRecipients: after.adminRecipients,
         adminRecipientUserIds: after.adminRecipientUserIds,
         byKind: Object.fromEntries(
-          after.byKind.map(({ kind, roles, userIds }) => [kind, { roles, userIds }]),
+          after.byKind.map(({ kind, responsible, roles, userIds }) => [
+            kind,
+            { responsible, roles, userIds },
+          ]),
         ),
       },
       invitationReminderHours: after.invitationReminderHours,

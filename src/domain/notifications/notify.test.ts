@@ -14,6 +14,8 @@ import { inviteUsers } from '../users/invite-users.js';
 import { reactivateUser } from '../users/reactivate-user.js';
 import { suspendUser } from '../users/suspend-user.js';
 import { updateNotificationSettings } from './notification-settings.js';
+import { fanOutNotices } from './fan-out-notices.js';
+import { digestWindowMs } from './notice-digest.js';
 import { notify } from './notify.js';
 
 let rt: TestRuntime;
@@ -44,6 +46,10 @@ async function world(s: Services) {
   const seenInApp = new Set<string>();
   /** Messages and in-app notifications written since the last call, as "recipient:kind", sorted. */
   const next = async () => {
+    // Administrators hear after commit, through the fan-out the worker runs. Each step in a digest window
+    // of its own, so every step's first email is sent rather than held for the digest (notice-digest.ts).
+    await fanOutNotices(s);
+    rt.clock.advance(digestWindowMs);
     const mail = await s.db.selectFrom('outbox_messages').selectAll().where('org_id', '=', org.id).execute();
     const fresh = mail.filter((m) => !seen.has(m.id));
     fresh.forEach((m) => seen.add(m.id));
@@ -110,12 +116,11 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
 
     await acceptInvitation(s, { token: tokenOf(newLink), password, displayName: 'Nia <i>Newcomer</i>' });
     const activated = await w.next();
-    // The system accepted it: every configured admin hears, including the owner who invited.
-    expect(activated.emails).toEqual(
-      [...w.to('user_activated', invitee, w.actor, w.owner2, w.officer)].sort(),
-    );
-    expect(activated.inApp).toEqual(w.to('user_activated', w.actor, w.owner2, w.officer));
-    const adminMail = activated.mail.find((m) => m.recipient_user_id === w.owner2.id)!;
+    // The system accepted it: the people responsible for the user hear (by default the security officers
+    // and department managers, no longer every owner).
+    expect(activated.emails).toEqual([...w.to('user_activated', invitee, w.officer)].sort());
+    expect(activated.inApp).toEqual(w.to('user_activated', w.officer));
+    const adminMail = activated.mail.find((m) => m.recipient_user_id === w.officer.id)!;
     expect(adminMail.text_body).toContain('Roster (automatic)');
     expect(adminMail.subject).toBe('Nia <i>Newcomer</i> joined Acme <Police>');
     expect(adminMail.html_body).toContain('Nia &lt;i&gt;Newcomer&lt;/i&gt; accepted the invitation');
@@ -124,7 +129,9 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
   it('suspend, reactivate, suspension ended, role change, sessions revoked, deactivate', async () => {
     const s = rt.services;
     const w = await world(s);
-    const admins = [w.owner2, w.officer];
+    // The default audience: the people responsible for the target (no departments here: the active
+    // security officer). Owners are no longer told by default.
+    const admins = [w.officer];
     const until = new Date(rt.clock.now().getTime() + 48 * hour);
 
     await expect(suspendUser(w.ctx, { userId: w.target.id, reason: '  ' })).rejects.toMatchObject({
@@ -157,8 +164,8 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
     rt.clock.advance(49 * hour);
     await endDueSuspensions(s, rt.clock.now());
     const ended = await w.next();
-    expect(ended.emails).toEqual(w.to('user_suspension_ended', w.target, w.actor, ...admins));
-    expect(ended.inApp).toEqual(w.to('user_suspension_ended', w.actor, ...admins));
+    expect(ended.emails).toEqual(w.to('user_suspension_ended', w.target, ...admins));
+    expect(ended.inApp).toEqual(w.to('user_suspension_ended', ...admins));
 
     await changeUserRole(w.ctx, { userId: w.target.id, role: 'user_manager' });
     const changed = await w.next();
@@ -242,9 +249,14 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
       byKind: [{ kind: 'user_suspended', roles: [], userIds: [named.id, sleeper.id, w.actor.id] }],
     });
     expect(saved.byKind).toEqual([
-      { kind: 'user_suspended', roles: [], userIds: [named.id, sleeper.id, w.actor.id] },
+      {
+        kind: 'user_suspended',
+        responsible: false,
+        roles: [],
+        userIds: [named.id, sleeper.id, w.actor.id],
+      },
     ]);
-    expect(saved.adminRecipients).toEqual(['owner', 'security_officer']);
+    expect(saved.adminRecipients).toEqual([]);
 
     await suspendUser(w.ctx, { userId: w.target.id, reason: 'Check' });
     const suspended = await w.next();
@@ -252,7 +264,7 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
     expect(suspended.inApp).toEqual(w.to('user_suspended', named));
     // Other kinds still go to the default roles only.
     await reactivateUser(w.ctx, { userId: w.target.id });
-    expect((await w.next()).emails).toEqual(w.to('user_reactivated', w.target, w.owner2, w.officer));
+    expect((await w.next()).emails).toEqual(w.to('user_reactivated', w.target, w.officer));
 
     // Back to the defaults for suspensions, now with a default person besides the roles.
     await updateNotificationSettings(w.ctx, {
@@ -260,7 +272,7 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
       adminRecipientUserIds: [named.id],
     });
     await suspendUser(w.ctx, { userId: w.target.id, reason: 'Again' });
-    expect((await w.next()).emails).toEqual(w.to('user_suspended', w.target, w.owner2, w.officer, named));
+    expect((await w.next()).emails).toEqual(w.to('user_suspended', w.target, w.officer, named));
 
     // An override with nobody in it silences that kind for administrators (the user is still told).
     await updateNotificationSettings(w.ctx, {

@@ -1,25 +1,29 @@
 /**
- * The one call commands make, inside their transaction after the audit event: decides the recipients,
- * renders each message for its recipient and queues it in the outbox, and writes administrators' in-app
- * notifications. A rolled-back command therefore sends nothing; a retried one duplicates nothing.
+ * The one call commands make, inside their transaction after the audit event. It writes a bounded amount
+ * whatever the audience: the affected user's own email (rendered now, content frozen at the event) and, when
+ * administrators are to hear about it, ONE `notices` row holding the frozen facts and the audience. The
+ * fan-out to administrators (in-app notification + email, digested) runs after commit in batches of their
+ * own transactions (fan-out-notices.ts). A rolled-back command therefore sends nothing; a retried one
+ * duplicates nothing (the notice is unique per cause and kind, each message per cause, recipient and kind).
  */
 import { isRoleKey, roleDefinitions } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import type { TransactionScope } from '../../db/transaction.js';
-import type { Actor, CommandContext } from '../shared/context.js';
-import { isUuid } from '../shared/ids.js';
+import type { CommandContext } from '../shared/context.js';
 import { invitationLink } from '../invitations/invitation-link.js';
 import { nudgeDelivery } from './delivery-nudge.js';
 import { enqueueEmails, type OutgoingEmail } from './outbox.js';
+import { renderNotice, type FrozenNotice } from './notice-content.js';
 import {
   adminAudienceFor,
   dedupeKeyOf,
   kindOfLifecycleAction,
   recipientsFor,
+  tellsAdmins,
   type LifecycleKind,
 } from './notice-rules.js';
-import { brandColorOf, formatDateTime, renderEmail } from './render-email.js';
-import { messageLocale, systemActorName, templateFor, type NoticeParams } from './templates.js';
+import { brandColorOf } from './render-email.js';
+import { systemActorName, type NoticeParams } from './templates.js';
 
 export type NotifyContext = Pick<CommandContext, 'actor' | 'config' | 'clock'>;
 
@@ -30,6 +34,7 @@ export type NoticeEvent =
   | { kind: 'role_changed'; user: UserRow; from: string; to: string; gained: number; lost: number }
   | { kind: 'sessions_revoked'; userId: string; sessionIds: readonly string[] };
 
+const nilUuid = '00000000-0000-0000-0000-000000000000';
 const roleName = (key: string) => (isRoleKey(key) ? roleDefinitions[key].name : key);
 const nameOf = (u: Pick<UserRow, 'display_name' | 'email'>) => u.display_name.trim() || u.email;
 
@@ -39,30 +44,14 @@ export function lifecycleNotice(action: string, user: UserRow): NoticeEvent | nu
   return kind ? { kind, user } : null;
 }
 
-async function actorName(scope: TransactionScope, actor: Actor): Promise<string> {
-  if (actor.type !== 'user') return systemActorName;
-  const u = await scope.trx
-    .selectFrom('users')
-    .select(['display_name', 'email'])
-    .where('org_id', '=', actor.orgId)
-    .where('id', '=', actor.userId)
-    .executeTakeFirst();
-  return u ? nameOf(u) : systemActorName;
-}
-
 export async function notify(
   scope: TransactionScope,
   ctx: NotifyContext,
   event: NoticeEvent | null,
-): Promise<{ emails: number; inApp: number }> {
-  if (!event) return { emails: 0, inApp: 0 };
+): Promise<{ emails: number; notice: boolean }> {
+  if (!event) return { emails: 0, notice: false };
   const { trx } = scope;
   const orgId = ctx.actor.orgId;
-  const org = await trx
-    .selectFrom('organizations')
-    .select(['name', 'settings'])
-    .where('id', '=', orgId)
-    .executeTakeFirstOrThrow();
 
   let affectedId: string;
   let cause: string;
@@ -89,7 +78,7 @@ export async function notify(
     affectedId = inv.user_id;
     cause = `${event.kind === 'invitation' ? 'invitation' : 'reminder'}:${event.invitationId}`;
     Object.assign(base, {
-      inviterName: inviter ? nameOf(inviter) : `an administrator of ${org.name}`,
+      ...(inviter ? { inviterName: nameOf(inviter) } : {}),
       roleName: roleName(inv.role),
       message: inv.message,
       expiresRaw: inv.expires_at,
@@ -118,111 +107,107 @@ export async function notify(
   }
 
   const actorUserId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
-  const audience = adminAudienceFor(org.settings, event.kind);
-  // Named people count only while they are active users of this organisation; stale, foreign or malformed
-  // ids in the settings are skipped silently (the settings were validated when written, people change).
-  const namedIds = audience.userIds.filter(isUuid);
-  const admins =
-    audience.roles.length === 0 && namedIds.length === 0
-      ? []
-      : await trx
-          .selectFrom('users')
-          .select('id')
-          .where('org_id', '=', orgId)
-          .where('status', '=', 'active')
-          .where((eb) =>
-            eb.or([
-              ...(audience.roles.length > 0 ? [eb('role', 'in', audience.roles)] : []),
-              ...(namedIds.length > 0 ? [eb('id', 'in', namedIds)] : []),
-            ]),
-          )
-          .execute();
-  const candidateIds = [affectedId, ...admins.map((a) => a.id)];
-  const optOuts = await trx
-    .selectFrom('notification_opt_outs')
-    .select('user_id')
-    .where('org_id', '=', orgId)
-    .where('kind', '=', event.kind)
-    .where('user_id', 'in', candidateIds)
-    .execute();
-  const recipients = recipientsFor({
+  // One read for everything the messages need: the organisation, the affected user, the actor's name and
+  // the affected user's opt-out. It may run while the audit chain head is held (the audit event comes
+  // first), so every statement saved here is saved for every writer of the organisation.
+  const row = await trx
+    .selectFrom('organizations as o')
+    .innerJoin('users as a', (j) => j.onRef('a.org_id', '=', 'o.id').on('a.id', '=', affectedId))
+    .leftJoin('users as ac', (j) =>
+      j.onRef('ac.org_id', '=', 'o.id').on('ac.id', '=', actorUserId ?? nilUuid),
+    )
+    .select(['o.name', 'o.settings', 'a.email', 'a.display_name', 'a.locale', 'a.time_zone'])
+    .select(['ac.display_name as actor_display_name', 'ac.email as actor_email'])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('notification_opt_outs as x')
+            .select('x.user_id')
+            .whereRef('x.org_id', '=', 'o.id')
+            .where('x.user_id', '=', affectedId)
+            .where('x.kind', '=', event.kind),
+        )
+        .as('opted_out'),
+    )
+    .where('o.id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  const org = { name: row.name, settings: row.settings };
+  const affected = {
+    email: row.email,
+    display_name: row.display_name,
+    locale: row.locale,
+    time_zone: row.time_zone,
+  };
+  const actorName =
+    actorUserId && row.actor_email !== null
+      ? nameOf({ display_name: row.actor_display_name ?? '', email: row.actor_email })
+      : systemActorName;
+  const facts: FrozenNotice = {
+    orgName: org.name,
+    brandColor: brandColorOf(org.settings),
+    userName: nameOf(affected),
+    actorName,
+    reason: base.reasonRaw ?? null,
+    until: base.untilRaw?.toISOString() ?? null,
+    ...(base.expiresRaw ? { expires: base.expiresRaw.toISOString() } : {}),
+    ...pick(base, ['fromRole', 'toRole', 'gained', 'lost', 'sessionCount']),
+    ...pick(base, ['roleName', 'message', 'link']),
+    ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
+      ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
+      : {}),
+  };
+
+  // The affected user's own email: one row, rendered now.
+  const self = recipientsFor({
     kind: event.kind,
     affectedUserId: affectedId,
     actorUserId,
-    adminUserIds: admins.map((a) => a.id),
-    optedOut: new Set(optOuts.map((o) => o.user_id)),
+    adminUserIds: [],
+    optedOut: new Set(row.opted_out ? [affectedId] : []),
   });
-  if (recipients.length === 0) return { emails: 0, inApp: 0 };
-
-  const people = await trx
-    .selectFrom('users')
-    .select(['id', 'email', 'display_name', 'locale', 'time_zone'])
-    .where('org_id', '=', orgId)
-    .where(
-      'id',
-      'in',
-      // The affected user is named in every message, even when they themselves opted out.
-      [affectedId, ...recipients.map((r) => r.userId)],
-    )
-    .execute();
-  const byId = new Map(people.map((p) => [p.id, p]));
-  const affected = byId.get(affectedId)!;
-  const common = {
-    orgName: org.name,
-    userName: nameOf(affected),
-    actorName: await actorName(scope, ctx.actor),
-    reason: base.reasonRaw ?? null,
-  };
-  const brand = { orgName: org.name, color: brandColorOf(org.settings) };
-
-  const emails: OutgoingEmail[] = [];
-  const inApp: { user_id: string; dedupe_key: string; title: string; body: string }[] = [];
-  for (const r of recipients) {
-    const person = byId.get(r.userId);
-    if (!person) continue;
-    const locale = messageLocale(person.locale);
-    const when = (d: Date | null | undefined) => (d ? formatDateTime(d, locale, person.time_zone) : null);
-    const params: NoticeParams = {
-      ...base,
-      ...common,
-      audience: r.audience,
-      until: when(base.untilRaw),
-      ...(base.expiresRaw ? { expires: when(base.expiresRaw)! } : {}),
-    };
-    const content = templateFor(event.kind, person.locale)(params);
-    const dedupeKey = dedupeKeyOf(cause, r.userId, event.kind);
-    if (r.email) {
-      emails.push({
-        orgId,
-        dedupeKey,
-        kind: event.kind,
-        recipientUserId: r.userId,
-        recipientEmail: person.email,
-        ...renderEmail(content, brand),
-      });
-    }
-    if (r.inApp) {
-      const body = content.blocks.flatMap((b) => ('p' in b ? [b.p] : [])).join('\n');
-      inApp.push({ user_id: r.userId, dedupe_key: dedupeKey, title: content.subject, body });
-    }
-  }
+  const emails: OutgoingEmail[] = self.map((r) => ({
+    orgId,
+    dedupeKey: dedupeKeyOf(cause, r.userId, event.kind),
+    kind: event.kind,
+    recipientUserId: r.userId,
+    recipientEmail: affected.email,
+    ...renderNotice(event.kind, facts, 'self', affected),
+  }));
   const queued = await enqueueEmails(trx, ctx.config.publicUrl, emails, ctx.clock.now());
-  // Delivered at once by this process's worker when it runs one; otherwise on the worker's next tick.
-  if (queued.length > 0) scope.onCommit(() => nudgeDelivery());
-  if (inApp.length > 0) {
-    await trx
-      .insertInto('notifications')
-      .values(
-        inApp.map((n) => ({
-          org_id: orgId,
-          kind: event.kind,
-          created_at: ctx.clock.now(),
-          data: JSON.stringify({ userId: affectedId }),
-          ...n,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['org_id', 'user_id', 'dedupe_key']).doNothing())
-      .execute();
+
+  // Administrators: one durable notice row, whatever the audience's size; fanned out after commit in
+  // batches by the worker (fan-out-notices.ts). The invitation kinds (whose facts hold a link) never get here.
+  let notice = false;
+  const audience = adminAudienceFor(org.settings, event.kind);
+  const anyone = audience.responsible || audience.roles.length > 0 || audience.userIds.length > 0;
+  if (tellsAdmins(event.kind, affectedId, actorUserId) && anyone) {
+    const row = await trx
+      .insertInto('notices')
+      .values({
+        org_id: orgId,
+        kind: event.kind,
+        cause,
+        affected_user_id: affectedId,
+        actor_user_id: actorUserId,
+        params: JSON.stringify(facts),
+        audience: JSON.stringify(audience),
+        created_at: ctx.clock.now(),
+        next_attempt_at: ctx.clock.now(),
+      })
+      .onConflict((oc) => oc.columns(['org_id', 'cause', 'kind']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    notice = !!row;
   }
-  return { emails: queued.length, inApp: inApp.length };
+  // Delivered (and fanned out) at once by this process's worker when it runs one; otherwise on the
+  // worker's next tick.
+  if (queued.length > 0 || notice) scope.onCommit(() => nudgeDelivery());
+  return { emails: queued.length, notice };
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  return Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as Partial<
+    Pick<T, K>
+  >;
 }

@@ -23,6 +23,8 @@ export function messageIdFor(outboxId: string, publicUrl: string): string {
  * worker; a rolled-back change sends nothing. Returns the ids of messages actually queued (a repeated
  * dedupe key is skipped).
  */
+const enqueueChunk = 1000;
+
 export async function enqueueEmails(
   trx: Tx,
   publicUrl: string,
@@ -31,11 +33,12 @@ export async function enqueueEmails(
   now?: Date,
 ): Promise<string[]> {
   const ids: string[] = [];
-  for (const e of emails) {
-    const id = crypto.randomUUID();
-    const row = await trx
-      .insertInto('outbox_messages')
-      .values({
+  // One multi-row statement per chunk: a fan-out batch of 500 is one round trip, and a chunk stays far
+  // below PostgreSQL's 65,535 bind parameters (13 a row).
+  for (let i = 0; i < emails.length; i += enqueueChunk) {
+    const rows = emails.slice(i, i + enqueueChunk).map((e) => {
+      const id = crypto.randomUUID();
+      return {
         id,
         org_id: e.orgId,
         dedupe_key: e.dedupeKey,
@@ -47,11 +50,17 @@ export async function enqueueEmails(
         html_body: e.html,
         message_id: messageIdFor(id, publicUrl),
         ...(now ? { created_at: now, next_attempt_at: now } : {}),
-      })
+      };
+    });
+    const inserted = await trx
+      .insertInto('outbox_messages')
+      .values(rows)
       .onConflict((oc) => oc.columns(['org_id', 'dedupe_key']).doNothing())
       .returning('id')
-      .executeTakeFirst();
-    if (row) ids.push(row.id);
+      .execute();
+    const got = new Set(inserted.map((r) => r.id));
+    // In the order given, as before.
+    ids.push(...rows.filter((r) => got.has(r.id)).map((r) => r.id));
   }
   return ids;
 }

@@ -72,9 +72,14 @@ const NotificationConnectionRef = builder.objectRef<NotificationPage>('Notificat
 });
 
 const AdminNoticeRecipientsRef = builder.objectRef<AdminNoticeRecipients>('AdminNoticeRecipients').implement({
-  description: 'Who is told about one kind of notice instead of the defaults; both lists empty: nobody.',
+  description:
+    'Who is told about one kind of notice instead of the defaults; not responsible and both lists empty: nobody.',
   fields: (t) => ({
     kind: t.field({ type: NotificationKindEnum, resolve: (e) => e.kind }),
+    responsible: t.boolean({
+      description: 'The people responsible for the affected user are told too (capped).',
+      resolve: (e) => e.responsible,
+    }),
     roles: t.field({ type: [RoleKeyEnum], resolve: (e) => e.roles }),
     userIds: t.idList({ description: 'Told while they are active users.', resolve: (e) => e.userIds }),
   }),
@@ -84,10 +89,18 @@ const NotificationSettingsRef = builder.objectRef<NotificationSettings>('Notific
   description:
     'Who receives administrators’ notices, when invitation reminders go out, and the email colour.',
   fields: (t) => ({
+    responsibleRecipients: t.boolean({
+      description:
+        'By default, the people responsible for the affected user receive lifecycle notices: the managers of ' +
+        'their departments and of those departments’ ancestors (at most 10, nearest first) and the ' +
+        'longest-serving security officers (at most 10); owners (at most 5) when there is neither.',
+      resolve: (s) => s.responsibleRecipients,
+    }),
     adminRecipients: t.field({
       type: [RoleKeyEnum],
       description:
-        'By default, active holders of these roles receive lifecycle notices (never about their own actions).',
+        'By default, active holders of these roles receive lifecycle notices too (never about their own ' +
+        'actions), fanned out after the change commits; none unless set.',
       resolve: (s) => s.adminRecipients,
     }),
     adminRecipientUserIds: t.idList({
@@ -149,6 +162,9 @@ const MarkNotificationsReadInput = builder.inputType('MarkNotificationsReadInput
 const AdminNoticeRecipientsInput = builder.inputType('AdminNoticeRecipientsInput', {
   fields: (t) => ({
     kind: t.field({ type: NotificationKindEnum, required: true, description: 'A lifecycle kind.' }),
+    responsible: t.boolean({
+      description: 'Tell the people responsible for the user too; false when absent.',
+    }),
     roles: t.field({ type: [RoleKeyEnum], required: true }),
     userIds: t.idList({ required: true, description: 'Users of this organisation; at most 50.' }),
   }),
@@ -156,6 +172,9 @@ const AdminNoticeRecipientsInput = builder.inputType('AdminNoticeRecipientsInput
 
 const UpdateNotificationSettingsInput = builder.inputType('UpdateNotificationSettingsInput', {
   fields: (t) => ({
+    responsibleRecipients: t.boolean({
+      description: 'Whether the people responsible for the affected user are told by default.',
+    }),
     adminRecipients: t.field({ type: [RoleKeyEnum], description: 'Default roles for every lifecycle kind.' }),
     adminRecipientUserIds: t.idList({
       description: 'Default people (users of this organisation; at most 50).',
@@ -238,6 +257,9 @@ builder.mutationFields((t) => ({
     resolve: (_r, { input }, ctx) =>
       runMutation(async () => ({
         settings: await updateNotificationSettings(commandContext(ctx), {
+          ...(input.responsibleRecipients != null
+            ? { responsibleRecipients: input.responsibleRecipients }
+            : {}),
           ...(input.adminRecipients ? { adminRecipients: input.adminRecipients } : {}),
           ...(input.adminRecipientUserIds
             ? { adminRecipientUserIds: input.adminRecipientUserIds.map(String) }
@@ -248,6 +270,7 @@ builder.mutationFields((t) => ({
             ? {
                 byKind: input.byKind.map((e) => ({
                   kind: e.kind as AdminNoticeKind,
+                  responsible: e.responsible ?? false,
                   roles: e.roles,
                   userIds: e.userIds.map(String),
                 })),
