@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
 import { withTransaction, type TransactionScope, type Tx } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -9,12 +10,20 @@ import type { RequestMeta } from '../shared/context.js';
  * (sign_in_throttle), with temporary lockouts whose wait doubles, and a hard lock after 100 consecutive
  * failures (NIST SP 800-63B), which only an administrator lifts. Every way of proving who you are (password
  * now; TOTP and SSO later) goes through `reserveSignInAttempt`, then `recordSignInSuccess`,
- * `refundSignInAttempt` or `recordSignInFailure`,
- * so there is one counter and no pathway around it.
+ * `refundSignInAttempt` or `recordSignInFailure`, so there is one counter and no pathway around it.
  *
- * An attempt is counted as a failure BEFORE the credential is checked (a reservation) and refunded when it
- * succeeds, so that concurrent guesses each use up one attempt: a burst of requests cannot all slip through
- * before the first failure is written.
+ * A failure is counted only once the credential has been checked and was wrong. So that a burst of
+ * concurrent guesses cannot all be tried before the first failure is written, an attempt first takes a
+ * lease (an attempt in flight) on each account and on its source, and only as many leases are granted as
+ * the account or source has failures left before its lockout (at least one). An attempt that finds no lease
+ * free waits (this process wakes it when one is given back; other instances' are seen by polling) and then
+ * looks again, so 50 concurrent sign-ins with the right password all succeed, a few at a time, and 50 wrong
+ * ones count exactly up to the lockout and are then refused as locked. After `leaseWaitMs` without a lease
+ * the attempt answers SIGN_IN_FAILED without counting anything: retrying later works.
+ *
+ * No row lock is held while a password is hashed: leasing, counting and giving back are each one short
+ * transaction, taking the account rows (id order) before the source row, then the audit head (appended at
+ * commit) — the lock order of docs/ARCHITECTURE.md. A lease whose holder died expires after `leaseTtlMs`.
  */
 export const throttleRules = {
   /** Failures before an account waits; the wait starts at `baseWaitMs` and doubles per further failure. */
@@ -27,6 +36,10 @@ export const throttleRules = {
   hardLockAfter: 100,
   /** A source's count starts again after an hour without being locked. */
   sourceWindowMs: 3_600_000,
+  /** A lease outlives any real attempt (a hash takes ~20 ms) by far; it only bounds a crashed holder's. */
+  leaseTtlMs: 30_000,
+  /** How long an attempt waits for a lease before it is refused (real time, not the injected clock). */
+  leaseWaitMs: 10_000,
 } as const;
 
 /** "Locked until an administrator acts", stored as a date far in the future. */
@@ -57,159 +70,216 @@ export interface AttemptAccount {
 export interface SignInReservation {
   source: string;
   sourceAllowed: boolean;
-  /** The lock this attempt put on the source, if any (undone only if still the same when refunded). */
-  sourceLockSet: Date | null;
-  /** Per account: whether it may be tried now, its failure count including this attempt, the lock it set. */
-  accounts: Map<string, { orgId: string; allowed: boolean; failures: number; lockSet: Date | null }>;
+  /** The source's lease, given back (or counted as a failure) when the attempt ends. */
+  sourceLease: string | null;
+  /** Per account: whether it may be tried now (it holds a lease) or was locked and is not tried. */
+  accounts: Map<string, { orgId: string; allowed: boolean; lease: string | null }>;
   now: Date;
 }
 
-/** Counts one attempt against the source and each account that may be tried; locked ones are not tried. */
+type LeaseOutcome = 'granted' | 'locked' | 'busy';
+
+class LeasesBusy extends Error {}
+
+/** Attempts of this process waiting for a lease; woken when one is given back here. */
+let waiters: (() => void)[] = [];
+function wakeWaiters(): void {
+  const w = waiters;
+  waiters = [];
+  for (const f of w) f();
+}
+function leaseFreed(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    waiters.push(() => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Takes a lease on each account that may be tried and on the source. A locked account is not tried; a
+ * locked source tries nothing. Waits while any of them has no lease free.
+ */
 export async function reserveSignInAttempt(
   db: Kysely<DB>,
   attempt: { source: string; accounts: readonly AttemptAccount[] },
   now: Date,
 ): Promise<SignInReservation> {
-  return withTransaction(db, async ({ trx }) => {
-    const accounts: SignInReservation['accounts'] = new Map();
-    const source = await reserveSource(trx, attempt.source, now);
-    const sourceAllowed = source.allowed;
-    for (const a of attempt.accounts) {
-      const row = await trx
-        .selectFrom('users')
-        .select(['failed_login_count', 'locked_until'])
-        .where('org_id', '=', a.orgId)
-        .where('id', '=', a.id)
-        .forUpdate()
-        .executeTakeFirst();
-      if (!row || !sourceAllowed || isLocked(row.locked_until, now)) {
-        accounts.set(a.id, {
-          orgId: a.orgId,
-          allowed: false,
-          failures: row?.failed_login_count ?? 0,
-          lockSet: null,
-        });
-        continue;
+  const deadline = Date.now() + throttleRules.leaseWaitMs;
+  const ordered = [...attempt.accounts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
+    try {
+      return await withTransaction(db, async ({ trx }) => {
+        const accounts: SignInReservation['accounts'] = new Map();
+        for (const a of ordered) {
+          const lease = randomUUID();
+          const outcome = await leaseAccount(trx, a, lease, now);
+          if (outcome === 'busy') throw new LeasesBusy();
+          const allowed = outcome === 'granted';
+          accounts.set(a.id, { orgId: a.orgId, allowed, lease: allowed ? lease : null });
+        }
+        const sourceLease = randomUUID();
+        const source = await leaseSource(trx, attempt.source, sourceLease, now);
+        if (source === 'busy') throw new LeasesBusy();
+        const sourceAllowed = source === 'granted';
+        // A refused source tries no account: the leases just taken go back with the rollback.
+        if (!sourceAllowed) throw new SourceLocked(attempt.source, now);
+        return { source: attempt.source, sourceAllowed, sourceLease, accounts, now };
+      });
+    } catch (err) {
+      if (err instanceof SourceLocked) {
+        return { source: err.source, sourceAllowed: false, sourceLease: null, accounts: new Map(), now };
       }
-      const failures = row.failed_login_count + 1;
-      const lockSet = lockoutAfter(failures, throttleRules.accountFreeFailures, now, true);
-      await trx
-        .updateTable('users')
-        .set({ failed_login_count: failures, locked_until: lockSet })
-        .where('org_id', '=', a.orgId)
-        .where('id', '=', a.id)
-        .execute();
-      accounts.set(a.id, { orgId: a.orgId, allowed: true, failures, lockSet });
+      if (!(err instanceof LeasesBusy)) throw err;
+      if (Date.now() >= deadline) {
+        return { source: attempt.source, sourceAllowed: false, sourceLease: null, accounts: new Map(), now };
+      }
+      await leaseFreed(pause);
     }
-    return { source: attempt.source, sourceAllowed, sourceLockSet: source.lockSet, accounts, now };
-  });
+  }
 }
 
-async function reserveSource(
-  trx: Tx,
-  source: string,
-  now: Date,
-): Promise<{ allowed: boolean; lockSet: Date | null }> {
+class SourceLocked extends Error {
+  constructor(
+    readonly source: string,
+    readonly at: Date,
+  ) {
+    super('source locked');
+  }
+}
+
+/** The leases still live at `now`, as an SQL expression over a `leases` column. */
+const liveLeases = (column: string, nowMs: number) =>
+  sql`(select coalesce(jsonb_object_agg(l.key, l.value), '{}'::jsonb) from jsonb_each(${sql.ref(column)}) l where (l.value #>> '{}')::bigint > ${nowMs})`;
+const liveLeaseCount = (column: string, nowMs: number) =>
+  sql`(select count(*) from jsonb_each(${sql.ref(column)}) l where (l.value #>> '{}')::bigint > ${nowMs})`;
+
+/**
+ * One conditional UPDATE grants the lease: not locked, and fewer live leases than the failures left before
+ * the lockout (at least one). PostgreSQL re-checks the condition on the newest row version when it waited
+ * for a concurrent writer, so two attempts can never both take the last lease.
+ */
+async function leaseAccount(trx: Tx, a: AttemptAccount, lease: string, now: Date): Promise<LeaseOutcome> {
+  const nowMs = now.getTime();
+  const granted = await sql<{ id: string }>`
+    update users
+       set sign_in_leases = ${liveLeases('users.sign_in_leases', nowMs)}
+                            || jsonb_build_object(${lease}::text, ${nowMs + throttleRules.leaseTtlMs}::bigint)
+     where org_id = ${a.orgId} and id = ${a.id}
+       and (locked_until is null or locked_until <= ${now})
+       and ${liveLeaseCount('users.sign_in_leases', nowMs)}
+           < greatest(${throttleRules.accountFreeFailures}::int - failed_login_count, 1)
+    returning id`.execute(trx);
+  if (granted.rows.length > 0) return 'granted';
+  const row = await trx
+    .selectFrom('users')
+    .select('locked_until')
+    .where('org_id', '=', a.orgId)
+    .where('id', '=', a.id)
+    .executeTakeFirst();
+  // A vanished account is treated as locked: not tried, the same answer as any other.
+  if (!row) return 'locked';
+  return isLocked(row.locked_until, now) ? 'locked' : 'busy';
+}
+
+async function leaseSource(trx: Tx, source: string, lease: string, now: Date): Promise<LeaseOutcome> {
+  const nowMs = now.getTime();
+  const windowStart = new Date(nowMs - throttleRules.sourceWindowMs);
   await trx
     .insertInto('sign_in_throttle')
     .values({ source, failures: 0, window_start: now })
     .onConflict((oc) => oc.column('source').doNothing())
     .execute();
+  const granted = await sql<{ source: string }>`
+    update sign_in_throttle
+       set leases = ${liveLeases('sign_in_throttle.leases', nowMs)}
+                    || jsonb_build_object(${lease}::text, ${nowMs + throttleRules.leaseTtlMs}::bigint)
+     where source = ${source}
+       and (locked_until is null or locked_until <= ${now})
+       and ${liveLeaseCount('sign_in_throttle.leases', nowMs)}
+           < greatest(${throttleRules.sourceFreeFailures}::int
+                      - (case when window_start < ${windowStart} then 0 else failures end), 1)
+    returning source`.execute(trx);
+  if (granted.rows.length > 0) return 'granted';
   const row = await trx
     .selectFrom('sign_in_throttle')
-    .selectAll()
+    .select('locked_until')
     .where('source', '=', source)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  if (isLocked(row.locked_until, now)) return { allowed: false, lockSet: null };
-  const fresh = now.getTime() - row.window_start.getTime() > throttleRules.sourceWindowMs;
-  const failures = (fresh ? 0 : row.failures) + 1;
-  const lockSet = lockoutAfter(failures, throttleRules.sourceFreeFailures, now);
-  await trx
-    .updateTable('sign_in_throttle')
-    .set({ failures, window_start: fresh ? now : row.window_start, locked_until: lockSet })
-    .where('source', '=', source)
-    .execute();
-  return { allowed: true, lockSet };
+    .executeTakeFirst();
+  return row && isLocked(row.locked_until, now) ? 'locked' : 'busy';
 }
 
-const sameTime = (a: Date | null, b: Date | null) => a !== null && b !== null && a.getTime() === b.getTime();
+async function releaseAccount(trx: Tx, id: string, a: { orgId: string; lease: string | null }) {
+  if (!a.lease) return;
+  await trx
+    .updateTable('users')
+    .set({ sign_in_leases: sql`sign_in_leases - ${a.lease}::text` })
+    .where('org_id', '=', a.orgId)
+    .where('id', '=', id)
+    .execute();
+}
+
+async function releaseSource(scope: TransactionScope, reservation: SignInReservation): Promise<void> {
+  if (!reservation.sourceLease) return;
+  await scope.trx
+    .updateTable('sign_in_throttle')
+    .set({ leases: sql`leases - ${reservation.sourceLease}::text` })
+    .where('source', '=', reservation.source)
+    .execute();
+  scope.onCommit(wakeWaiters);
+}
+
+/** Account ids of a reservation in lock order (id ascending). */
+const inLockOrder = (r: SignInReservation) => [...r.accounts.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 
 /**
- * The attempt proved the credential and signed in: the account's count starts again (NIST: consecutive
- * failures) and the source gets its reserved attempt back.
+ * The attempt proved the credential and signed in (in the caller's transaction, which already holds the
+ * user's row): the account's count starts again (NIST: consecutive failures); every lease goes back.
  */
 export async function recordSignInSuccess(
-  trx: Tx,
+  scope: TransactionScope,
   reservation: SignInReservation,
   userId: string,
 ): Promise<void> {
-  const a = reservation.accounts.get(userId);
-  if (a) {
-    await trx
-      .updateTable('users')
-      .set({ failed_login_count: 0, locked_until: null })
-      .where('org_id', '=', a.orgId)
-      .where('id', '=', userId)
-      .execute();
+  for (const [id, a] of inLockOrder(reservation)) {
+    if (id === userId) {
+      await scope.trx
+        .updateTable('users')
+        .set({
+          failed_login_count: 0,
+          locked_until: null,
+          sign_in_leases: a.lease ? sql`sign_in_leases - ${a.lease}::text` : sql`sign_in_leases`,
+        })
+        .where('org_id', '=', a.orgId)
+        .where('id', '=', userId)
+        .execute();
+    } else await releaseAccount(scope.trx, id, a);
   }
-  await refundSource(trx, reservation);
+  await releaseSource(scope, reservation);
 }
 
 /**
  * The attempt is not a failure but signed nobody in (the password was right for one of several accounts
- * and the organisation must be named): each account tried gets this attempt back — only this one, so that
- * knowing one account's password never wipes another account's count — and loses a lock only if this very
- * attempt set it.
+ * and the organisation must be named, or an invitation link was usable): nothing is counted, every lease
+ * goes back.
  */
-export async function refundSignInAttempt(trx: Tx, reservation: SignInReservation): Promise<void> {
-  for (const [id, a] of reservation.accounts) {
-    if (!a.allowed) continue;
-    const row = await trx
-      .selectFrom('users')
-      .select(['failed_login_count', 'locked_until'])
-      .where('org_id', '=', a.orgId)
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!row) continue;
-    await trx
-      .updateTable('users')
-      .set({
-        failed_login_count: Math.max(0, row.failed_login_count - 1),
-        locked_until: sameTime(row.locked_until, a.lockSet) ? null : row.locked_until,
-      })
-      .where('org_id', '=', a.orgId)
-      .where('id', '=', id)
-      .execute();
-  }
-  await refundSource(trx, reservation);
-}
-
-async function refundSource(trx: Tx, reservation: SignInReservation): Promise<void> {
-  const row = await trx
-    .selectFrom('sign_in_throttle')
-    .select(['failures', 'locked_until'])
-    .where('source', '=', reservation.source)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) return;
-  await trx
-    .updateTable('sign_in_throttle')
-    .set({
-      failures: Math.max(0, row.failures - 1),
-      locked_until: sameTime(row.locked_until, reservation.sourceLockSet) ? null : row.locked_until,
-    })
-    .where('source', '=', reservation.source)
-    .execute();
+export async function refundSignInAttempt(
+  scope: TransactionScope,
+  reservation: SignInReservation,
+): Promise<void> {
+  for (const [id, a] of inLockOrder(reservation)) await releaseAccount(scope.trx, id, a);
+  await releaseSource(scope, reservation);
 }
 
 export type SignInFailureReason = 'wrong_password' | 'no_password' | 'not_active' | 'second_factor';
 
 /**
- * The attempt failed: the count was already taken by the reservation; this writes the audit trail of the
- * accounts that were tried (one `session.sign_in_failed` each) and `user.sign_in_locked` when this failure
- * reached the hard lock. Accounts that were locked and not tried are not audited again.
+ * The attempt failed: one failure is counted on each account that was tried and on the source, their
+ * lockouts set when due, their leases given back; the accounts tried are audited (`session.sign_in_failed`
+ * each, and `user.sign_in_locked` when this failure reached the hard lock). Accounts that were locked and
+ * not tried are neither counted nor audited again.
  */
 export async function recordSignInFailure(
   db: Kysely<DB>,
@@ -217,34 +287,108 @@ export async function recordSignInFailure(
   failures: readonly { userId: string; reason: SignInFailureReason }[],
   meta: RequestMeta,
 ): Promise<void> {
-  const tried = failures.filter((f) => reservation.accounts.get(f.userId)?.allowed);
-  if (tried.length === 0) return;
-  await withTransaction(db, (scope) => auditFailures(scope, reservation, tried, meta));
+  if (!reservation.sourceAllowed) return;
+  const reasons = new Map(failures.map((f) => [f.userId, f.reason]));
+  await withTransaction(db, async (scope) => {
+    for (const [id, a] of inLockOrder(reservation)) {
+      const reason = reasons.get(id);
+      if (!a.allowed) continue;
+      if (!reason) {
+        await releaseAccount(scope.trx, id, a);
+        continue;
+      }
+      const failuresNow = await countAccountFailure(scope.trx, id, a, reservation.now);
+      await auditFailure(
+        scope,
+        reservation,
+        { userId: id, orgId: a.orgId, reason, failures: failuresNow },
+        meta,
+      );
+    }
+    await countSourceFailure(scope, reservation);
+  });
 }
 
-async function auditFailures(
+async function countAccountFailure(
+  trx: Tx,
+  id: string,
+  a: { orgId: string; lease: string | null },
+  now: Date,
+): Promise<number> {
+  const row = await trx
+    .updateTable('users')
+    .set({
+      failed_login_count: sql`failed_login_count + 1`,
+      sign_in_leases: a.lease ? sql`sign_in_leases - ${a.lease}::text` : sql`sign_in_leases`,
+    })
+    .where('org_id', '=', a.orgId)
+    .where('id', '=', id)
+    .returning('failed_login_count')
+    .executeTakeFirst();
+  if (!row) return 0;
+  const lockSet = lockoutAfter(row.failed_login_count, throttleRules.accountFreeFailures, now, true);
+  if (lockSet) {
+    await trx
+      .updateTable('users')
+      .set({ locked_until: lockSet })
+      .where('org_id', '=', a.orgId)
+      .where('id', '=', id)
+      .execute();
+  }
+  return row.failed_login_count;
+}
+
+async function countSourceFailure(scope: TransactionScope, reservation: SignInReservation): Promise<void> {
+  const { trx } = scope;
+  const now = reservation.now;
+  const row = await trx
+    .selectFrom('sign_in_throttle')
+    .select(['failures', 'window_start'])
+    .where('source', '=', reservation.source)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return;
+  const fresh = now.getTime() - row.window_start.getTime() > throttleRules.sourceWindowMs;
+  const failures = (fresh ? 0 : row.failures) + 1;
+  await trx
+    .updateTable('sign_in_throttle')
+    .set({
+      failures,
+      window_start: fresh ? now : row.window_start,
+      locked_until: lockoutAfter(failures, throttleRules.sourceFreeFailures, now),
+      leases: reservation.sourceLease ? sql`leases - ${reservation.sourceLease}::text` : sql`leases`,
+    })
+    .where('source', '=', reservation.source)
+    .execute();
+  scope.onCommit(wakeWaiters);
+}
+
+/** A failure from a source that tried no account (an unusable invitation link): the source counts it. */
+export async function recordSourceFailure(db: Kysely<DB>, reservation: SignInReservation): Promise<void> {
+  if (!reservation.sourceAllowed) return;
+  await withTransaction(db, (scope) => countSourceFailure(scope, reservation));
+}
+
+async function auditFailure(
   scope: TransactionScope,
   reservation: SignInReservation,
-  tried: readonly { userId: string; reason: SignInFailureReason }[],
+  f: { userId: string; orgId: string; reason: SignInFailureReason; failures: number },
   meta: RequestMeta,
 ): Promise<void> {
-  for (const f of tried) {
-    const a = reservation.accounts.get(f.userId)!;
-    const actor = { type: 'system' as const, orgId: a.orgId, name: 'sign-in' };
-    const write = { actor, meta, now: reservation.now };
-    await recordAuditEvent(scope.trx, a.orgId, write, {
-      action: 'session.sign_in_failed',
+  const actor = { type: 'system' as const, orgId: f.orgId, name: 'sign-in' };
+  const write = { actor, meta, now: reservation.now };
+  await recordAuditEvent(scope.trx, f.orgId, write, {
+    action: 'session.sign_in_failed',
+    targetType: 'user',
+    targetId: f.userId,
+    changes: { reason: f.reason, consecutiveFailures: f.failures },
+  });
+  if (f.failures === throttleRules.hardLockAfter) {
+    await recordAuditEvent(scope.trx, f.orgId, write, {
+      action: 'user.sign_in_locked',
       targetType: 'user',
       targetId: f.userId,
-      changes: { reason: f.reason, consecutiveFailures: a.failures },
+      reason: `${throttleRules.hardLockAfter} consecutive failed sign-in attempts; an administrator must unlock the account.`,
     });
-    if (a.failures === throttleRules.hardLockAfter) {
-      await recordAuditEvent(scope.trx, a.orgId, write, {
-        action: 'user.sign_in_locked',
-        targetType: 'user',
-        targetId: f.userId,
-        reason: `${throttleRules.hardLockAfter} consecutive failed sign-in attempts; an administrator must unlock the account.`,
-      });
-    }
   }
 }

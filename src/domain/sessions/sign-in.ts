@@ -90,7 +90,7 @@ export async function signInWithPassword(
   if (winners.length > 0 && candidates.length > 1) {
     // The password is right for at least one of several accounts: the person may learn that the email
     // needs an organisation; the attempt is given back to every account tried (it was no failure).
-    await withTransaction(services.db, ({ trx }) => refundSignInAttempt(trx, reservation));
+    await withTransaction(services.db, (scope) => refundSignInAttempt(scope, reservation));
     throw new DomainError('ORGANIZATION_REQUIRED');
   }
   const winner = winners[0];
@@ -103,7 +103,15 @@ export async function signInWithPassword(
     );
     throw failed();
   }
-  return completeSignIn(services, meta, winner.user, 'password', reservation);
+  try {
+    return await completeSignIn(services, meta, winner.user, 'password', reservation);
+  } catch (err) {
+    // Suspended meanwhile, or the database failed: give the leases back now rather than at their expiry.
+    await withTransaction(services.db, (scope) => refundSignInAttempt(scope, reservation)).catch(
+      () => undefined,
+    );
+    throw err;
+  }
 }
 
 async function findCandidates(services: Services, email: string, slug: string | null): Promise<Candidate[]> {
@@ -132,18 +140,22 @@ export async function completeSignIn(
 ): Promise<SignedIn> {
   const now = reservation.now;
   const policy = sessionPolicyOf(candidate.org_settings);
-  const opened = await withTransaction(services.db, async ({ trx }) => {
+  const opened = await withTransaction(services.db, async (scope) => {
+    const { trx } = scope;
     const user = await trx
       .selectFrom('users')
       .selectAll()
       .where('org_id', '=', candidate.org_id)
       .where('id', '=', candidate.id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirst();
     // Suspended or changed role between the password check and now: refuse like any other failure.
     if (!user || user.status !== 'active' || !isRoleKey(user.role)) throw failed();
-    await recordSignInSuccess(trx, reservation, user.id);
-    return openSignedInSession(trx, { user, method, policy, meta, now });
+    const signedIn = await openSignedInSession(trx, { user, method, policy, meta, now });
+    // Last before the audit append: the source's row (shared by everyone behind one address) is held
+    // only for this update and the commit. Lock order: user row, source row, audit head.
+    await recordSignInSuccess(scope, reservation, user.id);
+    return signedIn;
   });
   return issueSignedIn(services, opened);
 }
