@@ -354,13 +354,13 @@ export async function runMutationMix(rt: TestRuntime, app: RosterServer, o: MixO
       if (userTokens.length > 50) userTokens.shift();
       if (op === 'accept') {
         const id = payload!.user.id as string;
-        userIds.push(id);
         const row = await s.db
           .selectFrom('users')
           .select('email')
           .where('id', '=', id)
           .executeTakeFirstOrThrow();
         emails.set(id, row.email);
+        userIds.push(id);
       }
     }
     if (op === 'createDepartment') {
