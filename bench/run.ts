@@ -11,6 +11,8 @@
 //   BENCH_ONLY           parts to run, comma-separated: users, departments, token (default: all). The
 //                        departments part (issue 3) adds 5,000 departments to the same users.
 //   BENCH_DEPARTMENTS_PARTS  of the departments part: listing, authz, cost (default: all three)
+//   signin part (issue 10): BENCH_SIGNIN_SECONDS (default 20), BENCH_SIGNIN_CONNECTIONS (default 10);
+//                        PostgreSQL only; not in the default parts (run it with BENCH_ONLY=signin)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ import {
   type DepartmentsResult,
 } from './departments.js';
 import { environment } from './environment.js';
+import { benchSignIn, type SignInBenchResult } from './sign-in.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 
 const env = process.env;
@@ -36,7 +39,8 @@ const num = (name: string, fallback: number) => {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token').split(',').map((p) => p.trim()));
 for (const p of parts) {
-  if (!['users', 'departments', 'token'].includes(p)) throw new Error(`BENCH_ONLY: unknown part "${p}"`);
+  if (!['users', 'departments', 'token', 'signin'].includes(p))
+    throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
   (env.BENCH_DEPARTMENTS_PARTS ?? departmentsParts.join(',')).split(',').map((p) => p.trim()),
@@ -72,8 +76,16 @@ log(
 
 const targets: TargetResult[] = [];
 const departments: DepartmentsResult[] = [];
+const signIn: SignInBenchResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
+  if (parts.has('signin')) {
+    const signInOptions = {
+      seconds: num('BENCH_SIGNIN_SECONDS', 20),
+      connections: num('BENCH_SIGNIN_CONNECTIONS', 10),
+    };
+    signIn.push(await benchSignIn(postgresTarget(pgUrl), usersPg, signInOptions, log));
+  }
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
     departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
@@ -116,6 +128,7 @@ const result = {
     results: departments,
   },
   tokenCheck,
+  signIn: { performance: { ratioToBareHash: 0.8, errors: 0 }, results: signIn },
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const file = join(import.meta.dirname, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);
