@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
-import { withTransaction } from '../../db/transaction.js';
 import { DomainError } from '../errors.js';
 import {
   recordSourceFailure,
@@ -75,7 +74,7 @@ export async function previewInvitation(
     await recordSourceFailure(services.db, reservation);
     throw new DomainError('INVITATION_INVALID');
   }
-  await withTransaction(services.db, (scope) => refundSignInAttempt(scope, reservation));
+  await refundSignInAttempt(services.db, reservation);
   if (found.expires_at.getTime() <= now.getTime()) throw new DomainError('INVITATION_EXPIRED');
   return {
     organizationName: found.organization_name,

@@ -21,9 +21,10 @@ import type { RequestMeta } from '../shared/context.js';
  * ones count exactly up to the lockout and are then refused as locked. After `leaseWaitMs` without a lease
  * the attempt answers SIGN_IN_FAILED without counting anything: retrying later works.
  *
- * No row lock is held while a password is hashed: leasing, counting and giving back are each one short
- * transaction, taking the account rows (id order) before the source row, then the audit head (appended at
- * commit) — the lock order of docs/ARCHITECTURE.md. A lease whose holder died expires after `leaseTtlMs`.
+ * No row lock is held while a password is hashed. Leases are taken and given back by single autocommit
+ * statements (accounts in id order, then the source); a failure is counted on the accounts in the
+ * transaction that audits it, on the source in one statement after it. A lease whose holder died expires
+ * after `leaseTtlMs`. See "Lock order" in docs/ARCHITECTURE.md.
  */
 export const throttleRules = {
   /** Failures before an account waits; the wait starts at `baseWaitMs` and doubles per further failure. */
@@ -39,7 +40,7 @@ export const throttleRules = {
   /** A lease outlives any real attempt (a hash takes ~20 ms) by far; it only bounds a crashed holder's. */
   leaseTtlMs: 30_000,
   /** How long an attempt waits for a lease before it is refused (real time, not the injected clock). */
-  leaseWaitMs: 10_000,
+  leaseWaitMs: 15_000,
 } as const;
 
 /** "Locked until an administrator acts", stored as a date far in the future. */
@@ -79,28 +80,39 @@ export interface SignInReservation {
 
 type LeaseOutcome = 'granted' | 'locked' | 'busy';
 
-class LeasesBusy extends Error {}
-
-/** Attempts of this process waiting for a lease; woken when one is given back here. */
-let waiters: (() => void)[] = [];
-function wakeWaiters(): void {
-  const w = waiters;
-  waiters = [];
-  for (const f of w) f();
+/**
+ * Attempts of this process waiting for a lease, per account (`user:<id>`) or source (`source:<key>`): each
+ * lease given back here wakes the longest waiter for that key, one per lease, so a burst does not stampede.
+ * Leases given back by other instances are found by the waiter's own polling.
+ */
+const waiters = new Map<string, Set<() => void>>();
+const accountKey = (id: string) => `user:${id}`;
+const sourceKey = (source: string) => `source:${source}`;
+function wake(key: string): void {
+  const set = waiters.get(key);
+  const first = set?.values().next().value;
+  if (first) first();
 }
-function leaseFreed(ms: number): Promise<void> {
+function leaseFreed(key: string, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    waiters.push(() => {
+    let set = waiters.get(key);
+    if (!set) waiters.set(key, (set = new Set()));
+    const done = () => {
       clearTimeout(t);
+      set.delete(done);
+      if (set.size === 0 && waiters.get(key) === set) waiters.delete(key);
       resolve();
-    });
+    };
+    const t = setTimeout(done, ms);
+    set.add(done);
   });
 }
 
 /**
  * Takes a lease on each account that may be tried and on the source. A locked account is not tried; a
- * locked source tries nothing. Waits while any of them has no lease free.
+ * locked source tries nothing. Waits while any of them has no lease free. Each lease is one autocommit
+ * statement: no transaction holds a row across a round trip to this process (whose event loop shares its
+ * cores with the hashing), so the source row that everyone behind one address shares never queues them.
  */
 export async function reserveSignInAttempt(
   db: Kysely<DB>,
@@ -109,44 +121,39 @@ export async function reserveSignInAttempt(
 ): Promise<SignInReservation> {
   const deadline = Date.now() + throttleRules.leaseWaitMs;
   const ordered = [...attempt.accounts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const refused = (): SignInReservation => ({
+    source: attempt.source,
+    sourceAllowed: false,
+    sourceLease: null,
+    accounts: new Map(),
+    now,
+  });
   for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
-    try {
-      return await withTransaction(db, async ({ trx }) => {
-        const accounts: SignInReservation['accounts'] = new Map();
-        for (const a of ordered) {
-          const lease = randomUUID();
-          const outcome = await leaseAccount(trx, a, lease, now);
-          if (outcome === 'busy') throw new LeasesBusy();
-          const allowed = outcome === 'granted';
-          accounts.set(a.id, { orgId: a.orgId, allowed, lease: allowed ? lease : null });
-        }
-        const sourceLease = randomUUID();
-        const source = await leaseSource(trx, attempt.source, sourceLease, now);
-        if (source === 'busy') throw new LeasesBusy();
-        const sourceAllowed = source === 'granted';
-        // A refused source tries no account: the leases just taken go back with the rollback.
-        if (!sourceAllowed) throw new SourceLocked(attempt.source, now);
-        return { source: attempt.source, sourceAllowed, sourceLease, accounts, now };
-      });
-    } catch (err) {
-      if (err instanceof SourceLocked) {
-        return { source: err.source, sourceAllowed: false, sourceLease: null, accounts: new Map(), now };
+    const accounts: SignInReservation['accounts'] = new Map();
+    let busy: string | null = null;
+    for (const a of ordered) {
+      const lease = randomUUID();
+      const outcome = await leaseAccount(db, a, lease, now);
+      if (outcome === 'busy') {
+        busy = accountKey(a.id);
+        break;
       }
-      if (!(err instanceof LeasesBusy)) throw err;
-      if (Date.now() >= deadline) {
-        return { source: attempt.source, sourceAllowed: false, sourceLease: null, accounts: new Map(), now };
-      }
-      await leaseFreed(pause);
+      const allowed = outcome === 'granted';
+      accounts.set(a.id, { orgId: a.orgId, allowed, lease: allowed ? lease : null });
     }
-  }
-}
-
-class SourceLocked extends Error {
-  constructor(
-    readonly source: string,
-    readonly at: Date,
-  ) {
-    super('source locked');
+    const sourceLease = randomUUID();
+    const source = busy ? 'busy' : await leaseSource(db, attempt.source, sourceLease, now);
+    busy ??= sourceKey(attempt.source);
+    if (source === 'granted') {
+      return { source: attempt.source, sourceAllowed: true, sourceLease, accounts, now };
+    }
+    // Nothing is tried: give back the leases just taken.
+    for (const [id, a] of accounts) {
+      await releaseAccount(db, id, a);
+      if (a.lease) wake(accountKey(id));
+    }
+    if (source === 'locked' || Date.now() >= deadline) return refused();
+    await leaseFreed(busy, pause);
   }
 }
 
@@ -161,7 +168,12 @@ const liveLeaseCount = (column: string, nowMs: number) =>
  * the lockout (at least one). PostgreSQL re-checks the condition on the newest row version when it waited
  * for a concurrent writer, so two attempts can never both take the last lease.
  */
-async function leaseAccount(trx: Tx, a: AttemptAccount, lease: string, now: Date): Promise<LeaseOutcome> {
+async function leaseAccount(
+  db: Kysely<DB>,
+  a: AttemptAccount,
+  lease: string,
+  now: Date,
+): Promise<LeaseOutcome> {
   const nowMs = now.getTime();
   const granted = await sql<{ id: string }>`
     update users
@@ -171,9 +183,9 @@ async function leaseAccount(trx: Tx, a: AttemptAccount, lease: string, now: Date
        and (locked_until is null or locked_until <= ${now})
        and ${liveLeaseCount('users.sign_in_leases', nowMs)}
            < greatest(${throttleRules.accountFreeFailures}::int - failed_login_count, 1)
-    returning id`.execute(trx);
+    returning id`.execute(db);
   if (granted.rows.length > 0) return 'granted';
-  const row = await trx
+  const row = await db
     .selectFrom('users')
     .select('locked_until')
     .where('org_id', '=', a.orgId)
@@ -184,26 +196,23 @@ async function leaseAccount(trx: Tx, a: AttemptAccount, lease: string, now: Date
   return isLocked(row.locked_until, now) ? 'locked' : 'busy';
 }
 
-async function leaseSource(trx: Tx, source: string, lease: string, now: Date): Promise<LeaseOutcome> {
+/** The source's lease, by one upsert: a new source starts with this lease; a known one by the rule above. */
+async function leaseSource(db: Kysely<DB>, source: string, lease: string, now: Date): Promise<LeaseOutcome> {
   const nowMs = now.getTime();
   const windowStart = new Date(nowMs - throttleRules.sourceWindowMs);
-  await trx
-    .insertInto('sign_in_throttle')
-    .values({ source, failures: 0, window_start: now })
-    .onConflict((oc) => oc.column('source').doNothing())
-    .execute();
+  const expiry = nowMs + throttleRules.leaseTtlMs;
   const granted = await sql<{ source: string }>`
-    update sign_in_throttle
-       set leases = ${liveLeases('sign_in_throttle.leases', nowMs)}
-                    || jsonb_build_object(${lease}::text, ${nowMs + throttleRules.leaseTtlMs}::bigint)
-     where source = ${source}
-       and (locked_until is null or locked_until <= ${now})
-       and ${liveLeaseCount('sign_in_throttle.leases', nowMs)}
+    insert into sign_in_throttle as t (source, failures, window_start, leases)
+    values (${source}, 0, ${now}, jsonb_build_object(${lease}::text, ${expiry}::bigint))
+    on conflict (source) do update
+       set leases = ${liveLeases('t.leases', nowMs)} || jsonb_build_object(${lease}::text, ${expiry}::bigint)
+     where (t.locked_until is null or t.locked_until <= ${now})
+       and ${liveLeaseCount('t.leases', nowMs)}
            < greatest(${throttleRules.sourceFreeFailures}::int
-                      - (case when window_start < ${windowStart} then 0 else failures end), 1)
-    returning source`.execute(trx);
+                      - (case when t.window_start < ${windowStart} then 0 else t.failures end), 1)
+    returning source`.execute(db);
   if (granted.rows.length > 0) return 'granted';
-  const row = await trx
+  const row = await db
     .selectFrom('sign_in_throttle')
     .select('locked_until')
     .where('source', '=', source)
@@ -211,9 +220,9 @@ async function leaseSource(trx: Tx, source: string, lease: string, now: Date): P
   return row && isLocked(row.locked_until, now) ? 'locked' : 'busy';
 }
 
-async function releaseAccount(trx: Tx, id: string, a: { orgId: string; lease: string | null }) {
+async function releaseAccount(db: Kysely<DB>, id: string, a: { orgId: string; lease: string | null }) {
   if (!a.lease) return;
-  await trx
+  await db
     .updateTable('users')
     .set({ sign_in_leases: sql`sign_in_leases - ${a.lease}::text` })
     .where('org_id', '=', a.orgId)
@@ -221,14 +230,22 @@ async function releaseAccount(trx: Tx, id: string, a: { orgId: string; lease: st
     .execute();
 }
 
-async function releaseSource(scope: TransactionScope, reservation: SignInReservation): Promise<void> {
-  if (!reservation.sourceLease) return;
-  await scope.trx
-    .updateTable('sign_in_throttle')
-    .set({ leases: sql`leases - ${reservation.sourceLease}::text` })
-    .where('source', '=', reservation.source)
-    .execute();
-  scope.onCommit(wakeWaiters);
+/**
+ * The source's lease goes back after the attempt's transaction has committed, in a statement of its own:
+ * the row every client behind one address shares is never held while that transaction appends its audit
+ * events and commits. Should this process die in between, the lease expires.
+ */
+function releaseSourceAfterCommit(scope: TransactionScope, db: Kysely<DB>, reservation: SignInReservation) {
+  const lease = reservation.sourceLease;
+  if (!lease) return;
+  scope.onCommit(async () => {
+    await db
+      .updateTable('sign_in_throttle')
+      .set({ leases: sql`leases - ${lease}::text` })
+      .where('source', '=', reservation.source)
+      .execute();
+    wake(sourceKey(reservation.source));
+  });
 }
 
 /** Account ids of a reservation in lock order (id ascending). */
@@ -236,10 +253,12 @@ const inLockOrder = (r: SignInReservation) => [...r.accounts.entries()].sort(([a
 
 /**
  * The attempt proved the credential and signed in (in the caller's transaction, which already holds the
- * user's row): the account's count starts again (NIST: consecutive failures); every lease goes back.
+ * user's row): the account's count starts again (NIST: consecutive failures); every lease goes back (the
+ * source's after commit).
  */
 export async function recordSignInSuccess(
   scope: TransactionScope,
+  db: Kysely<DB>,
   reservation: SignInReservation,
   userId: string,
 ): Promise<void> {
@@ -256,21 +275,29 @@ export async function recordSignInSuccess(
         .where('id', '=', userId)
         .execute();
     } else await releaseAccount(scope.trx, id, a);
+    if (a.lease) scope.onCommit(() => wake(accountKey(id)));
   }
-  await releaseSource(scope, reservation);
+  releaseSourceAfterCommit(scope, db, reservation);
 }
 
 /**
  * The attempt is not a failure but signed nobody in (the password was right for one of several accounts
- * and the organisation must be named, or an invitation link was usable): nothing is counted, every lease
- * goes back.
+ * and the organisation must be named, an invitation link was usable, or the sign-in could not complete):
+ * nothing is counted, every lease goes back.
  */
-export async function refundSignInAttempt(
-  scope: TransactionScope,
-  reservation: SignInReservation,
-): Promise<void> {
-  for (const [id, a] of inLockOrder(reservation)) await releaseAccount(scope.trx, id, a);
-  await releaseSource(scope, reservation);
+export async function refundSignInAttempt(db: Kysely<DB>, reservation: SignInReservation): Promise<void> {
+  for (const [id, a] of inLockOrder(reservation)) {
+    await releaseAccount(db, id, a);
+    if (a.lease) wake(accountKey(id));
+  }
+  if (reservation.sourceLease) {
+    await db
+      .updateTable('sign_in_throttle')
+      .set({ leases: sql`leases - ${reservation.sourceLease}::text` })
+      .where('source', '=', reservation.source)
+      .execute();
+    wake(sourceKey(reservation.source));
+  }
 }
 
 export type SignInFailureReason = 'wrong_password' | 'no_password' | 'not_active' | 'second_factor';
@@ -293,6 +320,7 @@ export async function recordSignInFailure(
     for (const [id, a] of inLockOrder(reservation)) {
       const reason = reasons.get(id);
       if (!a.allowed) continue;
+      scope.onCommit(() => wake(accountKey(id)));
       if (!reason) {
         await releaseAccount(scope.trx, id, a);
         continue;
@@ -305,8 +333,8 @@ export async function recordSignInFailure(
         meta,
       );
     }
-    await countSourceFailure(scope, reservation);
   });
+  await countSourceFailure(db, reservation);
 }
 
 async function countAccountFailure(
@@ -338,35 +366,36 @@ async function countAccountFailure(
   return row.failed_login_count;
 }
 
-async function countSourceFailure(scope: TransactionScope, reservation: SignInReservation): Promise<void> {
-  const { trx } = scope;
+/**
+ * One statement: the source's failure counted (its window started again when it had passed), its lockout
+ * set when due (the wait doubling from `baseWaitMs` per failure past the free ones, capped, as
+ * `lockoutAfter`), its lease given back.
+ */
+async function countSourceFailure(db: Kysely<DB>, reservation: SignInReservation): Promise<void> {
   const now = reservation.now;
-  const row = await trx
-    .selectFrom('sign_in_throttle')
-    .select(['failures', 'window_start'])
-    .where('source', '=', reservation.source)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) return;
-  const fresh = now.getTime() - row.window_start.getTime() > throttleRules.sourceWindowMs;
-  const failures = (fresh ? 0 : row.failures) + 1;
-  await trx
+  const windowStart = new Date(now.getTime() - throttleRules.sourceWindowMs);
+  const r = throttleRules;
+  const failures = sql<number>`((case when window_start < ${windowStart} then 0 else failures end) + 1)`;
+  await db
     .updateTable('sign_in_throttle')
     .set({
       failures,
-      window_start: fresh ? now : row.window_start,
-      locked_until: lockoutAfter(failures, throttleRules.sourceFreeFailures, now),
+      window_start: sql`case when window_start < ${windowStart} then ${now}::timestamptz else window_start end`,
+      locked_until: sql`case when ${failures} >= ${r.sourceFreeFailures}::int
+        then ${now}::timestamptz + least(${r.baseWaitMs}::float8 * power(2, ${failures} - ${r.sourceFreeFailures}::int),
+                                         ${r.maxWaitMs}::float8) * interval '1 millisecond'
+        else null end`,
       leases: reservation.sourceLease ? sql`leases - ${reservation.sourceLease}::text` : sql`leases`,
     })
     .where('source', '=', reservation.source)
     .execute();
-  scope.onCommit(wakeWaiters);
+  if (reservation.sourceLease) wake(sourceKey(reservation.source));
 }
 
 /** A failure from a source that tried no account (an unusable invitation link): the source counts it. */
 export async function recordSourceFailure(db: Kysely<DB>, reservation: SignInReservation): Promise<void> {
   if (!reservation.sourceAllowed) return;
-  await withTransaction(db, (scope) => countSourceFailure(scope, reservation));
+  await countSourceFailure(db, reservation);
 }
 
 async function auditFailure(

@@ -90,7 +90,7 @@ export async function signInWithPassword(
   if (winners.length > 0 && candidates.length > 1) {
     // The password is right for at least one of several accounts: the person may learn that the email
     // needs an organisation; the attempt is given back to every account tried (it was no failure).
-    await withTransaction(services.db, (scope) => refundSignInAttempt(scope, reservation));
+    await refundSignInAttempt(services.db, reservation);
     throw new DomainError('ORGANIZATION_REQUIRED');
   }
   const winner = winners[0];
@@ -107,9 +107,7 @@ export async function signInWithPassword(
     return await completeSignIn(services, meta, winner.user, 'password', reservation);
   } catch (err) {
     // Suspended meanwhile, or the database failed: give the leases back now rather than at their expiry.
-    await withTransaction(services.db, (scope) => refundSignInAttempt(scope, reservation)).catch(
-      () => undefined,
-    );
+    await refundSignInAttempt(services.db, reservation).catch(() => undefined);
     throw err;
   }
 }
@@ -152,9 +150,7 @@ export async function completeSignIn(
     // Suspended or changed role between the password check and now: refuse like any other failure.
     if (!user || user.status !== 'active' || !isRoleKey(user.role)) throw failed();
     const signedIn = await openSignedInSession(trx, { user, method, policy, meta, now });
-    // Last before the audit append: the source's row (shared by everyone behind one address) is held
-    // only for this update and the commit. Lock order: user row, source row, audit head.
-    await recordSignInSuccess(scope, reservation, user.id);
+    await recordSignInSuccess(scope, services.db, reservation, user.id);
     return signedIn;
   });
   return issueSignedIn(services, opened);
