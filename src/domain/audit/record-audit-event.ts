@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { scopeOf, type Tx } from '../../db/transaction.js';
 import type { Actor, RequestMeta } from '../shared/context.js';
 import { auditEventHash, genesisHash } from './audit-hash.js';
@@ -81,18 +82,18 @@ async function appendAuditEvents(trx: Tx, items: readonly PendingAuditEvent[]): 
   for (const orgId of [...byOrg.keys()].sort()) await appendToChain(trx, orgId, byOrg.get(orgId)!);
 }
 
-/** The chain head row is locked, so concurrent writers of one organisation queue up: no gaps or forks. */
+/**
+ * The chain head row is locked, so concurrent writers of one organisation queue up: no gaps or forks. Two
+ * statements while it is held (lock-and-read, then events and head together), then the commit: every round
+ * trip under this lock is one that every other writer of the organisation waits for.
+ */
 async function appendToChain(trx: Tx, orgId: string, items: readonly PendingAuditEvent[]): Promise<void> {
-  await trx
+  // Creates the head on first use, or locks it (a no-op update) and returns its newest committed state.
+  const head = await trx
     .insertInto('audit_chain_heads')
     .values({ org_id: orgId, last_seq: 0, last_hash: genesisHash })
-    .onConflict((oc) => oc.column('org_id').doNothing())
-    .execute();
-  const head = await trx
-    .selectFrom('audit_chain_heads')
-    .select(['last_seq', 'last_hash'])
-    .where('org_id', '=', orgId)
-    .forUpdate()
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ last_seq: sql`audit_chain_heads.last_seq` }))
+    .returning(['last_seq', 'last_hash'])
     .executeTakeFirstOrThrow();
 
   let seq = head.last_seq;
@@ -146,14 +147,18 @@ async function appendToChain(trx: Tx, orgId: string, items: readonly PendingAudi
     prev = hash;
     return row;
   });
-  // Multi-row inserts, bounded so a bulk job stays under the parameter limit.
-  for (let i = 0; i < rows.length; i += 1000) {
+  // Multi-row inserts, bounded so a bulk job stays under the parameter limit; the last chunk goes with
+  // the head's update in one statement.
+  const chunk = 1000;
+  let from = 0;
+  for (; rows.length - from > chunk; from += chunk) {
     await trx
       .insertInto('audit_events')
-      .values(rows.slice(i, i + 1000))
+      .values(rows.slice(from, from + chunk))
       .execute();
   }
   await trx
+    .with('appended', (db) => db.insertInto('audit_events').values(rows.slice(from)))
     .updateTable('audit_chain_heads')
     .set({ last_seq: seq, last_hash: prev })
     .where('org_id', '=', orgId)
