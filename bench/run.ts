@@ -11,7 +11,8 @@
 //   BENCH_ONLY           parts to run, comma-separated: users, departments, token (default: all). The
 //                        departments part (issue 3) adds 5,000 departments to the same users.
 //   BENCH_DEPARTMENTS_PARTS  of the departments part: listing, authz, cost (default: all three)
-//   signin part (issue 10): BENCH_SIGNIN_SECONDS (default 20), BENCH_SIGNIN_CONNECTIONS (default 10);
+//   signin part (issue 10): BENCH_SIGNIN_SECONDS per round (default 10), BENCH_SIGNIN_ROUNDS
+//                        (default 3), BENCH_SIGNIN_CONNECTIONS (default 10);
 //                        PostgreSQL only; not in the default parts (run it with BENCH_ONLY=signin)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -81,8 +82,9 @@ if (usersPg > 0) {
   await createBenchSchema(pgUrl);
   if (parts.has('signin')) {
     const signInOptions = {
-      seconds: num('BENCH_SIGNIN_SECONDS', 20),
+      seconds: num('BENCH_SIGNIN_SECONDS', 10),
       connections: num('BENCH_SIGNIN_CONNECTIONS', 10),
+      rounds: num('BENCH_SIGNIN_ROUNDS', 3),
     };
     signIn.push(await benchSignIn(postgresTarget(pgUrl), usersPg, signInOptions, log));
   }
