@@ -261,9 +261,12 @@ export async function recordSignInSuccess(
   db: Kysely<DB>,
   reservation: SignInReservation,
   userId: string,
+  /** The caller's own update of the user's row has already reset its count and given its lease back. */
+  opts: { countReset?: boolean } = {},
 ): Promise<void> {
   for (const [id, a] of inLockOrder(reservation)) {
-    if (id === userId) {
+    if (id !== userId) await releaseAccount(scope.trx, id, a);
+    else if (!opts.countReset) {
       await scope.trx
         .updateTable('users')
         .set({
@@ -274,7 +277,7 @@ export async function recordSignInSuccess(
         .where('org_id', '=', a.orgId)
         .where('id', '=', userId)
         .execute();
-    } else await releaseAccount(scope.trx, id, a);
+    }
     if (a.lease) scope.onCommit(() => wake(accountKey(id)));
   }
   releaseSourceAfterCommit(scope, db, reservation);
