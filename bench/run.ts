@@ -14,6 +14,9 @@
 //                        concurrent administrators on PostgreSQL (bench/writes.ts).
 //   BENCH_WRITES_SECONDS seconds of each writes phase (default 15); BENCH_WRITES_CONCURRENCY (default 10)
 //   BENCH_DEPARTMENTS_PARTS  of the departments part: listing, authz, cost (default: all three)
+//   signin part (issue 10): BENCH_SIGNIN_SECONDS per round (default 10), BENCH_SIGNIN_ROUNDS
+//                        (default 3), BENCH_SIGNIN_CONNECTIONS (default 10);
+//                        PostgreSQL only; not in the default parts (run it with BENCH_ONLY=signin)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,7 @@ import {
   type DepartmentsResult,
 } from './departments.js';
 import { environment } from './environment.js';
+import { benchSignIn, type SignInBenchResult } from './sign-in.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 import { benchWrites, type WritesResult } from './writes.js';
 
@@ -40,7 +44,7 @@ const num = (name: string, fallback: number) => {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token,writes').split(',').map((p) => p.trim()));
 for (const p of parts) {
-  if (!['users', 'departments', 'token', 'writes'].includes(p))
+  if (!['users', 'departments', 'token', 'writes', 'signin'].includes(p))
     throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
@@ -78,8 +82,17 @@ log(
 const targets: TargetResult[] = [];
 const departments: DepartmentsResult[] = [];
 const writes: WritesResult[] = [];
+const signIn: SignInBenchResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
+  if (parts.has('signin')) {
+    const signInOptions = {
+      seconds: num('BENCH_SIGNIN_SECONDS', 10),
+      connections: num('BENCH_SIGNIN_CONNECTIONS', 10),
+      rounds: num('BENCH_SIGNIN_ROUNDS', 3),
+    };
+    signIn.push(await benchSignIn(postgresTarget(pgUrl), usersPg, signInOptions, log));
+  }
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
     departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
@@ -130,6 +143,7 @@ const result = {
     performance: { suspendRevokeP99Ms: 30, errors: 0, costGrowsWithAdministrators: false },
     results: writes,
   },
+  signIn: { performance: { ratioToBareHash: 0.8, errors: 0 }, results: signIn },
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const file = join(import.meta.dirname, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -34,6 +34,8 @@ export interface UsersTable {
   password_changed_at: Timestamp | null;
   failed_login_count: Generated<number>;
   locked_until: Timestamp | null;
+  /** Sign-in attempts in flight: lease id -> expiry (epoch ms). See sign-in-throttle.ts. */
+  sign_in_leases: Generated<Record<string, number>>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
   activated_at: Timestamp | null;
@@ -89,6 +91,8 @@ export interface SignInThrottleTable {
   failures: Generated<number>;
   window_start: ColumnType<Date, Date | string | undefined, Date | string>;
   locked_until: Timestamp | null;
+  /** Attempts in flight from this source: lease id -> expiry (epoch ms). */
+  leases: Generated<Record<string, number>>;
 }
 
 export interface SigningKeysTable {

@@ -6,7 +6,7 @@ import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { auditEventBatches, auditEventFilter, type AuditEventFilter } from './audit-event-query.js';
 import { auditExportFilename, auditExportFormats, type AuditExportFormat } from './audit-export-format.js';
-import { recordAuditEvent } from './record-audit-event.js';
+import { flushAuditEvents, recordAuditEvent } from './record-audit-event.js';
 
 export const exportAuditEventsInput = z
   .object({
@@ -57,6 +57,8 @@ export async function exportAuditEvents(
         changes: { format: input.format, filter: filterForRecord(filter) },
       },
     );
+    // Audit events are appended at commit; the export ends at its own event, so append it now.
+    await flushAuditEvents(trx);
     const head = await trx
       .selectFrom('audit_chain_heads')
       .select('last_seq')

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Tx } from '../../db/transaction.js';
+import { sql } from 'kysely';
+import { scopeOf, type Tx } from '../../db/transaction.js';
 import type { Actor, RequestMeta } from '../shared/context.js';
 import { auditEventHash, genesisHash } from './audit-hash.js';
 
@@ -20,9 +21,20 @@ export interface AuditWriteContext {
   now: Date;
 }
 
+interface PendingAuditEvent {
+  orgId: string;
+  ctx: AuditWriteContext;
+  event: AuditEventInput;
+}
+
+const bufferKey = Symbol('audit buffer');
+
 /**
- * Appends events to the organisation's audit chain inside the caller's transaction. The chain head row is
- * locked, so concurrent writers of one organisation queue up and the sequence has no gaps or forks.
+ * Records events in the organisation's audit chain, in the caller's transaction. Inside `withTransaction`
+ * the events are buffered and appended by a before-commit hook, after everything else the transaction
+ * does: the chain head is the last lock a transaction takes and is held only for the append and the
+ * commit, so no writer of the organisation waits behind another's unrelated work, and a transaction that
+ * rolls back appends nothing. A bare Kysely transaction (no scope) appends at once.
  */
 export async function recordAuditEvents(
   trx: Tx,
@@ -31,31 +43,72 @@ export async function recordAuditEvents(
   events: readonly AuditEventInput[],
 ): Promise<void> {
   if (events.length === 0) return;
-  await trx
+  const items = events.map((event) => ({ orgId, ctx, event }));
+  const scope = scopeOf(trx);
+  if (!scope) return appendAuditEvents(trx, items);
+  let buffer = scope.locals.get(bufferKey) as PendingAuditEvent[] | undefined;
+  if (!buffer) {
+    buffer = [];
+    scope.locals.set(bufferKey, buffer);
+    scope.beforeCommit(() => flushAuditEvents(trx));
+  }
+  buffer.push(...items);
+}
+
+export function recordAuditEvent(trx: Tx, orgId: string, ctx: AuditWriteContext, event: AuditEventInput) {
+  return recordAuditEvents(trx, orgId, ctx, [event]);
+}
+
+/**
+ * Appends what this transaction has buffered so far, now. Only for code that must read its own audit
+ * rows (or the chain head) before commit — the export, which ends at its own `audit.exported` event.
+ */
+export async function flushAuditEvents(trx: Tx): Promise<void> {
+  const scope = scopeOf(trx);
+  const buffer = scope?.locals.get(bufferKey) as PendingAuditEvent[] | undefined;
+  if (!buffer || buffer.length === 0) return;
+  const items = buffer.splice(0, buffer.length);
+  await appendAuditEvents(trx, items);
+}
+
+/** Appends per organisation, heads locked in org id order (one lock order for multi-organisation work). */
+async function appendAuditEvents(trx: Tx, items: readonly PendingAuditEvent[]): Promise<void> {
+  const byOrg = new Map<string, PendingAuditEvent[]>();
+  for (const it of items) {
+    const list = byOrg.get(it.orgId);
+    if (list) list.push(it);
+    else byOrg.set(it.orgId, [it]);
+  }
+  for (const orgId of [...byOrg.keys()].sort()) await appendToChain(trx, orgId, byOrg.get(orgId)!);
+}
+
+/**
+ * The chain head row is locked, so concurrent writers of one organisation queue up: no gaps or forks. Two
+ * statements while it is held (lock-and-read, then events and head together), then the commit: every round
+ * trip under this lock is one that every other writer of the organisation waits for.
+ */
+async function appendToChain(trx: Tx, orgId: string, items: readonly PendingAuditEvent[]): Promise<void> {
+  // Creates the head on first use, or locks it (a no-op update) and returns its newest committed state.
+  const head = await trx
     .insertInto('audit_chain_heads')
     .values({ org_id: orgId, last_seq: 0, last_hash: genesisHash })
-    .onConflict((oc) => oc.column('org_id').doNothing())
-    .execute();
-  const head = await trx
-    .selectFrom('audit_chain_heads')
-    .select(['last_seq', 'last_hash'])
-    .where('org_id', '=', orgId)
-    .forUpdate()
+    .onConflict((oc) => oc.column('org_id').doUpdateSet({ last_seq: sql`audit_chain_heads.last_seq` }))
+    .returning(['last_seq', 'last_hash'])
     .executeTakeFirstOrThrow();
 
   let seq = head.last_seq;
   let prev = head.last_hash;
-  const actorId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
-  const actorType =
-    ctx.actor.type === 'user'
-      ? 'user'
-      : ctx.actor.name === 'cli'
-        ? 'cli'
-        : ctx.actor.name === 'scim'
-          ? 'scim'
-          : 'system';
-  const rows = events.map((e) => {
+  const rows = items.map(({ ctx, event: e }) => {
     seq += 1;
+    const actorId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
+    const actorType =
+      ctx.actor.type === 'user'
+        ? 'user'
+        : ctx.actor.name === 'cli'
+          ? 'cli'
+          : ctx.actor.name === 'scim'
+            ? 'scim'
+            : 'system';
     const fields = {
       orgId,
       seq,
@@ -94,22 +147,22 @@ export async function recordAuditEvents(
     prev = hash;
     return row;
   });
-  // Multi-row inserts, bounded so a bulk job stays under the parameter limit.
-  for (let i = 0; i < rows.length; i += 1000) {
+  // Multi-row inserts, bounded so a bulk job stays under the parameter limit; the last chunk goes with
+  // the head's update in one statement.
+  const chunk = 1000;
+  let from = 0;
+  for (; rows.length - from > chunk; from += chunk) {
     await trx
       .insertInto('audit_events')
-      .values(rows.slice(i, i + 1000))
+      .values(rows.slice(from, from + chunk))
       .execute();
   }
   await trx
+    .with('appended', (db) => db.insertInto('audit_events').values(rows.slice(from)))
     .updateTable('audit_chain_heads')
     .set({ last_seq: seq, last_hash: prev })
     .where('org_id', '=', orgId)
     .execute();
-}
-
-export function recordAuditEvent(trx: Tx, orgId: string, ctx: AuditWriteContext, event: AuditEventInput) {
-  return recordAuditEvents(trx, orgId, ctx, [event]);
 }
 
 /** The changed fields between two snapshots, for the `changes` of an event. Pure. */

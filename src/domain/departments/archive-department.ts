@@ -94,7 +94,22 @@ export async function archiveDepartment(
           field: 'moveMembersTo',
         });
       }
-      for (const { user_id } of members) {
+      // The members' rows are locked in id order before their memberships are read and replaced (the lock
+      // order of docs/ARCHITECTURE.md): a concurrent setUserDepartments of one of them, which locks the
+      // user first, then waits instead of being overwritten, and two multi-user changes cannot deadlock.
+      await trx
+        .selectFrom('users')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where(
+          'id',
+          'in',
+          members.map((m) => m.user_id),
+        )
+        .orderBy('id')
+        .forNoKeyUpdate()
+        .execute();
+      for (const { user_id } of [...members].sort((a, b) => (a.user_id < b.user_id ? -1 : 1))) {
         const current = await membershipsOf(trx, orgId, user_id);
         const r = await replaceMemberships(trx, orgId, user_id, relocate(current, closing, target.id), now);
         events.push({

@@ -50,7 +50,9 @@ export async function loadDepartment(
     new DomainError('NOT_FOUND', undefined, opts.field ? { field: opts.field } : undefined);
   if (!isUuid(id)) throw notFound();
   let q = trx.selectFrom('departments').selectAll().where('org_id', '=', orgId).where('id', '=', id);
-  if (opts.lock) q = q.forUpdate();
+  // NO KEY UPDATE: a department's id never changes, and FOR UPDATE would block the foreign-key checks of
+  // every membership or manager row inserted for it by a transaction that already holds a user row.
+  if (opts.lock) q = q.forNoKeyUpdate();
   const row = await q.executeTakeFirst();
   if (!row) throw notFound();
   return row;
@@ -71,9 +73,12 @@ export async function loadLiveDepartment(
 /**
  * Serialises changes to the shape of one organisation's tree: two concurrent moves (A under B, B under A)
  * would each pass the cycle check on their own snapshot. Locking the organisation row queues them.
+ * FOR NO KEY UPDATE, not FOR UPDATE: every insert that references the organisation (audit events, seat
+ * ledger rows, sessions) takes the foreign key's KEY SHARE lock on this row, which FOR UPDATE would block —
+ * a tree change waiting behind an audit append that waits for the tree change was the exports' deadlock.
  */
 export async function lockTree(trx: Tx, orgId: string): Promise<void> {
-  await trx.selectFrom('organizations').select('id').where('id', '=', orgId).forUpdate().execute();
+  await trx.selectFrom('organizations').select('id').where('id', '=', orgId).forNoKeyUpdate().execute();
 }
 
 /** Refuses a code another live department of the organisation already uses. */

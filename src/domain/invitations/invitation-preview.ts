@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
-import { withTransaction } from '../../db/transaction.js';
 import { DomainError } from '../errors.js';
-import { recordSignInSuccess, reserveSignInAttempt } from '../security/sign-in-throttle.js';
+import {
+  recordSourceFailure,
+  refundSignInAttempt,
+  reserveSignInAttempt,
+} from '../security/sign-in-throttle.js';
 import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { hashSecretToken } from '../shared/secret-token.js';
@@ -27,8 +30,8 @@ export interface InvitationPreview {
  *
  * Failed look-ups are counted per source address with the sign-in throttle's source counter (under a key
  * of their own, `invitation:ip:…`, so guessing links and guessing passwords do not share an allowance): a
- * source past its limit gets INVITATION_INVALID for every token, valid or not, until its wait is over. A
- * usable token gives its attempt back. With 256-bit tokens guessing is hopeless anyway; the counter keeps
+ * source past its limit gets INVITATION_INVALID for every token, valid or not, until its wait is over. An
+ * unusable token counts a failure; a usable one just gives its lease back. With 256-bit tokens guessing is hopeless anyway; the counter keeps
  * an endpoint that answers without any work from being a free oracle.
  */
 export async function previewInvitation(
@@ -68,9 +71,10 @@ export async function previewInvitation(
     .executeTakeFirst();
   // The same rules as accepting: a user no longer invited (deactivated meanwhile) cannot use the link.
   if (!found || found.status !== 'pending' || found.user_status !== 'invited' || !isRoleKey(found.role)) {
+    await recordSourceFailure(services.db, reservation);
     throw new DomainError('INVITATION_INVALID');
   }
-  await withTransaction(services.db, ({ trx }) => recordSignInSuccess(trx, reservation, ''));
+  await refundSignInAttempt(services.db, reservation);
   if (found.expires_at.getTime() <= now.getTime()) throw new DomainError('INVITATION_EXPIRED');
   return {
     organizationName: found.organization_name,

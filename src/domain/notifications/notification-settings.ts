@@ -164,7 +164,7 @@ export async function updateNotificationSettings(
       .selectFrom('organizations')
       .select('settings')
       .where('id', '=', orgId)
-      .forUpdate()
+      .forNoKeyUpdate() // not FOR UPDATE: that would block every foreign-key check on the org
       .executeTakeFirst();
     if (!org) throw new DomainError('NOT_FOUND');
     await checkPeople(scope, orgId, input);

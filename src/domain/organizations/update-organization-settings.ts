@@ -47,7 +47,7 @@ export async function updateOrganizationSettings(
       .selectFrom('organizations')
       .selectAll()
       .where('id', '=', orgId)
-      .forUpdate()
+      .forNoKeyUpdate() // not FOR UPDATE: that would block every foreign-key check on the org
       .executeTakeFirst();
     if (!org) throw new DomainError('NOT_FOUND');
     const merged = { ...org.settings, ...given };

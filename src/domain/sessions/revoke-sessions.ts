@@ -23,15 +23,28 @@ export async function revokeSessions(
   reason: string,
   now: Date,
 ): Promise<string[]> {
-  let q = scope.trx
+  // The rows are locked in id order (the lock order of docs/ARCHITECTURE.md), in the same statement: an
+  // UPDATE of many rows takes them in whatever order its plan reads them, so two revocations of one
+  // user's sessions (an admin's "revoke all" beside a suspension, a refresh-token reuse) could otherwise
+  // wait on each other in a cycle. A subquery, not a list of ids: no parameter limit, however many.
+  const rows = await scope.trx
     .updateTable('sessions')
     .set({ revoked_at: now, revoked_reason: reason })
     .where('org_id', '=', target.orgId)
-    .where('user_id', '=', target.userId)
-    .where('revoked_at', 'is', null);
-  if (target.sessionId) q = q.where('id', '=', target.sessionId);
-  if (target.exceptSessionId) q = q.where('id', '!=', target.exceptSessionId);
-  const rows = await q.returning('id').execute();
+    .where('id', 'in', (eb) => {
+      let q = eb
+        .selectFrom('sessions')
+        .select('id')
+        .where('org_id', '=', target.orgId)
+        .where('user_id', '=', target.userId)
+        .where('revoked_at', 'is', null);
+      if (target.sessionId) q = q.where('id', '=', target.sessionId);
+      if (target.exceptSessionId) q = q.where('id', '!=', target.exceptSessionId);
+      return q.orderBy('id').forNoKeyUpdate();
+    })
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
   const ids = rows.map((r) => r.id);
   // NOTIFY payloads are limited to 8000 bytes: about 200 ids a message.
   for (let i = 0; i < ids.length; i += 200) {

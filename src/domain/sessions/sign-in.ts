@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { SessionRow, UserRow } from '../../db/schema.js';
@@ -90,7 +91,7 @@ export async function signInWithPassword(
   if (winners.length > 0 && candidates.length > 1) {
     // The password is right for at least one of several accounts: the person may learn that the email
     // needs an organisation; the attempt is given back to every account tried (it was no failure).
-    await withTransaction(services.db, ({ trx }) => refundSignInAttempt(trx, reservation));
+    await refundSignInAttempt(services.db, reservation);
     throw new DomainError('ORGANIZATION_REQUIRED');
   }
   const winner = winners[0];
@@ -103,7 +104,13 @@ export async function signInWithPassword(
     );
     throw failed();
   }
-  return completeSignIn(services, meta, winner.user, 'password', reservation);
+  try {
+    return await completeSignIn(services, meta, winner.user, 'password', reservation);
+  } catch (err) {
+    // Suspended meanwhile, or the database failed: give the leases back now rather than at their expiry.
+    await refundSignInAttempt(services.db, reservation).catch(() => undefined);
+    throw err;
+  }
 }
 
 async function findCandidates(services: Services, email: string, slug: string | null): Promise<Candidate[]> {
@@ -132,18 +139,37 @@ export async function completeSignIn(
 ): Promise<SignedIn> {
   const now = reservation.now;
   const policy = sessionPolicyOf(candidate.org_settings);
-  const opened = await withTransaction(services.db, async ({ trx }) => {
-    const user = await trx
-      .selectFrom('users')
-      .selectAll()
+  const lease = reservation.accounts.get(candidate.id)?.lease ?? null;
+  const opened = await withTransaction(services.db, async (scope) => {
+    // One statement locks the row, re-checks that the account may still sign in (suspended meanwhile: the
+    // same failure as any other), records the sign-in, starts the failure count again (NIST: consecutive
+    // failures) and gives the account's lease back: each statement here is a round trip made while the
+    // row is locked, by a process whose cores are busy hashing other attempts.
+    const user = await scope.trx
+      .updateTable('users')
+      .set({
+        last_login_at: now,
+        last_active_at: now,
+        failed_login_count: 0,
+        locked_until: null,
+        sign_in_leases: lease ? sql`sign_in_leases - ${lease}::text` : sql`sign_in_leases`,
+      })
       .where('org_id', '=', candidate.org_id)
       .where('id', '=', candidate.id)
-      .forUpdate()
+      .where('status', '=', 'active')
+      .returningAll()
       .executeTakeFirst();
-    // Suspended or changed role between the password check and now: refuse like any other failure.
-    if (!user || user.status !== 'active' || !isRoleKey(user.role)) throw failed();
-    await recordSignInSuccess(trx, reservation, user.id);
-    return openSignedInSession(trx, { user, method, policy, meta, now });
+    if (!user || !isRoleKey(user.role)) throw failed();
+    const signedIn = await openSignedInSession(scope.trx, {
+      user,
+      method,
+      policy,
+      meta,
+      now,
+      recorded: true,
+    });
+    await recordSignInSuccess(scope, services.db, reservation, user.id, { countReset: true });
+    return signedIn;
   });
   return issueSignedIn(services, opened);
 }
@@ -163,18 +189,28 @@ export interface OpenedSignIn {
  */
 export async function openSignedInSession(
   trx: Tx,
-  s: { user: UserRow; method: AuthMethod; policy: SessionPolicy; meta: RequestMeta; now: Date },
+  s: {
+    user: UserRow;
+    method: AuthMethod;
+    policy: SessionPolicy;
+    meta: RequestMeta;
+    now: Date;
+    /** The caller has already written the sign-in on the row (`user` is that row as written). */
+    recorded?: boolean;
+  },
 ): Promise<OpenedSignIn> {
   const { user, method, meta, now } = s;
   if (user.status !== 'active' || !isRoleKey(user.role)) throw failed();
   const role = user.role;
-  const updated = await trx
-    .updateTable('users')
-    .set({ last_login_at: now, last_active_at: now })
-    .where('org_id', '=', user.org_id)
-    .where('id', '=', user.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = s.recorded
+    ? user
+    : await trx
+        .updateTable('users')
+        .set({ last_login_at: now, last_active_at: now })
+        .where('org_id', '=', user.org_id)
+        .where('id', '=', user.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
   const { session, refreshToken } = await openSession(trx, {
     orgId: user.org_id,
     userId: user.id,

@@ -14,14 +14,15 @@ import type { StatusState, UserStatus } from './user-status.js';
 export async function lockUser(trx: Tx, orgId: string, userId: string): Promise<UserRow> {
   if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
   // With the primary department's path in the same read: a department manager's scope check then needs
-  // no second query (`targetUserOf`). FOR UPDATE locks the users row only.
+  // no second query (`targetUserOf`). The lock covers the users row only, and is NO KEY UPDATE: ids never
+  // change, so rows inserted for the user (sessions, memberships) need not wait on the foreign key.
   const user = await trx
     .selectFrom('users')
     .selectAll()
     .select(primaryDepartmentPath)
     .where('org_id', '=', orgId)
     .where('id', '=', userId)
-    .forUpdate(['users'])
+    .forNoKeyUpdate(['users'])
     .executeTakeFirst();
   if (!user) throw new DomainError('NOT_FOUND');
   return withPrimaryPath(user);
@@ -43,18 +44,21 @@ export function roleOf(user: UserRow): RoleKey {
 }
 
 /**
- * Refuses a change that would leave the organisation without an active owner. Locks the organisation's
- * owner rows so two concurrent demotions of the last two owners cannot both pass.
+ * Refuses a change that would leave the organisation without an active owner. Two concurrent demotions of
+ * the last two owners must not both pass: they queue on a per-organisation advisory lock (taken after the
+ * target's row, held to commit), and each then counts the owners afresh (READ COMMITTED: a statement sees
+ * what the one before it committed). Locking the other owners' rows instead would deadlock: each demotion
+ * already holds its own target's row and would wait for the other's.
  */
 export async function guardLastOwner(trx: Tx, user: UserRow): Promise<void> {
   if (user.role !== 'owner' || user.status !== 'active') return;
+  await sql`select pg_advisory_xact_lock(hashtext('roster_owners'), hashtext(${user.org_id}))`.execute(trx);
   const owners = await trx
     .selectFrom('users')
     .select('id')
     .where('org_id', '=', user.org_id)
     .where('role', '=', 'owner')
     .where('status', '=', 'active')
-    .forUpdate()
     .execute();
   if (owners.filter((o) => o.id !== user.id).length === 0) throw new DomainError('LAST_OWNER');
 }
