@@ -129,6 +129,15 @@ export interface AuditChainHeadsTable {
   last_hash: string;
 }
 
+export interface AuditLastCheckpointsTable {
+  org_id: string;
+  seq: number;
+  hash: string;
+  /** The compact JWS as written to the sinks. */
+  checkpoint: string;
+  signed_at: Date;
+}
+
 export interface OutboxMessagesTable {
   id: Generated<string>;
   org_id: string;
@@ -291,6 +300,7 @@ export interface DB {
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
+  audit_last_checkpoints: AuditLastCheckpointsTable;
   outbox_messages: OutboxMessagesTable;
   dev_mailbox: DevMailboxTable;
   notifications: NotificationsTable;

@@ -172,6 +172,52 @@ describe('signed audit checkpoints', () => {
     }
   });
 
+  it('with the log as the only sink, re-signs only heads that moved and verifies from the kept checkpoint', async () => {
+    const { org, more } = await orgWithEvents(1);
+    const db = rt.services.db;
+    const kept = () =>
+      db
+        .selectFrom('audit_last_checkpoints')
+        .select(['seq', 'signed_at'])
+        .where('org_id', '=', org.id)
+        .executeTakeFirst();
+    await createAuditCheckpoints(rt.services, { dir: undefined, now: rt.clock.now() });
+    const first = await kept();
+    expect(first?.seq).toBe(2);
+    rt.clock.advance(3_600_000);
+    await createAuditCheckpoints(rt.services, { dir: undefined, now: rt.clock.now() });
+    // Not moved: not signed again (the row keeps its first signing time).
+    expect((await kept())?.signed_at.getTime()).toBe(first!.signed_at.getTime());
+    await more(1);
+    await createAuditCheckpoints(rt.services, { dir: undefined, now: rt.clock.now() });
+    expect((await kept())?.seq).toBe(4);
+    // Damage after the kept checkpoint is found before anything is signed over it.
+    await more(1);
+    const setReason = async (reason: string | null) => {
+      await sql`alter table audit_events disable trigger audit_events_no_update`.execute(db);
+      await db
+        .updateTable('audit_events')
+        .set({ reason })
+        .where('org_id', '=', org.id)
+        .where('seq', '=', 5)
+        .execute();
+      await sql`alter table audit_events enable trigger audit_events_no_update`.execute(db);
+    };
+    const original = await db
+      .selectFrom('audit_events')
+      .select('reason')
+      .where('org_id', '=', org.id)
+      .where('seq', '=', 5)
+      .executeTakeFirstOrThrow();
+    await setReason('edited');
+    const refused = await createAuditCheckpoints(rt.services, { dir: undefined, now: rt.clock.now() });
+    expect(refused.refused).toBeGreaterThanOrEqual(1);
+    expect((await kept())?.seq).toBe(4);
+    // Put it back, so the other tests of this file see only intact or consistently rewritten chains.
+    await setReason(original.reason);
+    expect((await verifyAuditChain(db, org.id)).ok).toBe(true);
+  });
+
   it('refuses a forged checkpoint: an edited payload, or one signed by a key the instance never made', async () => {
     const { org } = await orgWithEvents(1);
     const own = mkdtempSync(join(tmpdir(), 'roster-forged-'));

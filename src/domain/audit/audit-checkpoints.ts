@@ -98,14 +98,21 @@ export async function createAuditCheckpoints(
   const publicJwk: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
   const log = services.logger.child({ component: 'audit-checkpoints' });
   const run: CheckpointRun = { written: 0, unchanged: 0, refused: 0 };
+  // The last checkpoint of each organisation: from the folder when there is one (what verification will
+  // read), else the copy kept in the database, so a run signs only what moved and verifies only what is new.
+  const kept = new Map(
+    (await services.db.selectFrom('audit_last_checkpoints').select(['org_id', 'checkpoint']).execute()).map(
+      (r) => [r.org_id, r.checkpoint],
+    ),
+  );
   for (const h of heads) {
-    const prior = options.dir ? payloadOf(lastCheckpointOf(options.dir, h.org_id)) : undefined;
+    const prior = payloadOf(options.dir ? lastCheckpointOf(options.dir, h.org_id) : kept.get(h.org_id));
     if (prior && prior.seq === h.last_seq && prior.hash === h.last_hash) {
       run.unchanged += 1;
       continue;
     }
-    // Never sign a chain that is already damaged: that would bless the damage. Since the last checkpoint
-    // in the folder only (its event must still carry the signed hash); the whole chain when there is none.
+    // Never sign a chain that is already damaged: that would bless the damage. Verified since the last
+    // checkpoint only (its event must still carry the signed hash); the whole chain when there is none.
     const problem = await chainProblem(services.db, h, prior);
     if (problem || !h.occurred_at) {
       log.error({ orgId: h.org_id, seq: h.last_seq, problem }, 'audit chain broken: no checkpoint signed');
@@ -126,6 +133,24 @@ export async function createAuditCheckpoints(
       .setProtectedHeader({ alg: signingAlgorithm, typ: `${checkpointType}+jws`, kid, jwk: publicJwk })
       .sign(key);
     if (options.dir) appendCheckpoint(options.dir, h.org_id, jws);
+    await services.db
+      .insertInto('audit_last_checkpoints')
+      .values({
+        org_id: h.org_id,
+        seq: h.last_seq,
+        hash: h.last_hash,
+        checkpoint: jws,
+        signed_at: options.now,
+      })
+      .onConflict((oc) =>
+        oc.column('org_id').doUpdateSet((eb) => ({
+          seq: eb.ref('excluded.seq'),
+          hash: eb.ref('excluded.hash'),
+          checkpoint: eb.ref('excluded.checkpoint'),
+          signed_at: eb.ref('excluded.signed_at'),
+        })),
+      )
+      .execute();
     // The log is the second sink: shipped off the machine, it holds the same signed line.
     log.info(
       { orgId: h.org_id, seq: h.last_seq, hash: h.last_hash, kid, checkpoint: jws },
