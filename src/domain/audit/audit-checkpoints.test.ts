@@ -39,6 +39,32 @@ async function orgWithEvents(pairs: number) {
 }
 
 /**
+ * Damages one event in place (the append-only trigger switched off around it, as its owner could) and
+ * returns the undo, so a test can put it back for the tests after it.
+ */
+async function damageEvent(orgId: string, seq: number): Promise<() => Promise<void>> {
+  const db = rt.services.db;
+  const setReason = async (reason: string | null) => {
+    await sql`alter table audit_events disable trigger audit_events_no_update`.execute(db);
+    await db
+      .updateTable('audit_events')
+      .set({ reason })
+      .where('org_id', '=', orgId)
+      .where('seq', '=', seq)
+      .execute();
+    await sql`alter table audit_events enable trigger audit_events_no_update`.execute(db);
+  };
+  const original = await db
+    .selectFrom('audit_events')
+    .select('reason')
+    .where('org_id', '=', orgId)
+    .where('seq', '=', seq)
+    .executeTakeFirstOrThrow();
+  await setReason('edited');
+  return () => setReason(original.reason);
+}
+
+/**
  * What a superuser (or the schema's owner) can do: switch the append-only trigger off, change an event,
  * recompute every hash after it and the head, so the chain is consistent again.
  */
@@ -140,23 +166,7 @@ describe('signed audit checkpoints', () => {
       await createAuditCheckpoints(rt.services, { dir: own, now: rt.clock.now() });
       await more(1);
       const db = rt.services.db;
-      const setReason = async (reason: string | null) => {
-        await sql`alter table audit_events disable trigger audit_events_no_update`.execute(db);
-        await db
-          .updateTable('audit_events')
-          .set({ reason })
-          .where('org_id', '=', org.id)
-          .where('seq', '=', 3)
-          .execute();
-        await sql`alter table audit_events enable trigger audit_events_no_update`.execute(db);
-      };
-      const original = await db
-        .selectFrom('audit_events')
-        .select('reason')
-        .where('org_id', '=', org.id)
-        .where('seq', '=', 3)
-        .executeTakeFirstOrThrow();
-      await setReason('edited');
+      const undo = await damageEvent(org.id, 3);
       const r = await createAuditCheckpoints(rt.services, { dir: own, now: rt.clock.now() });
       expect(r.refused).toBe(1);
       expect(
@@ -165,7 +175,7 @@ describe('signed audit checkpoints', () => {
           .split('\n'),
       ).toHaveLength(1);
       // Put it back, so the other tests of this file see only intact or consistently rewritten chains.
-      await setReason(original.reason);
+      await undo();
       expect((await verifyAuditChain(db, org.id)).ok).toBe(true);
     } finally {
       rmSync(own, { recursive: true, force: true });
@@ -193,28 +203,12 @@ describe('signed audit checkpoints', () => {
     expect((await kept())?.seq).toBe(4);
     // Damage after the kept checkpoint is found before anything is signed over it.
     await more(1);
-    const setReason = async (reason: string | null) => {
-      await sql`alter table audit_events disable trigger audit_events_no_update`.execute(db);
-      await db
-        .updateTable('audit_events')
-        .set({ reason })
-        .where('org_id', '=', org.id)
-        .where('seq', '=', 5)
-        .execute();
-      await sql`alter table audit_events enable trigger audit_events_no_update`.execute(db);
-    };
-    const original = await db
-      .selectFrom('audit_events')
-      .select('reason')
-      .where('org_id', '=', org.id)
-      .where('seq', '=', 5)
-      .executeTakeFirstOrThrow();
-    await setReason('edited');
+    const undo = await damageEvent(org.id, 5);
     const refused = await createAuditCheckpoints(rt.services, { dir: undefined, now: rt.clock.now() });
     expect(refused.refused).toBeGreaterThanOrEqual(1);
     expect((await kept())?.seq).toBe(4);
     // Put it back, so the other tests of this file see only intact or consistently rewritten chains.
-    await setReason(original.reason);
+    await undo();
     expect((await verifyAuditChain(db, org.id)).ok).toBe(true);
   });
 

@@ -7,25 +7,12 @@ import type { NotificationKind } from './notice-rules.js';
 import { formatDateTime, renderEmail } from './render-email.js';
 import { messageLocale, templateFor, type NoticeParams } from './templates.js';
 
-/** Everything a message needs that does not depend on the recipient; JSON-safe (dates as ISO text). */
-export interface FrozenNotice {
-  orgName: string;
-  brandColor: string;
-  userName: string;
-  actorName: string;
-  reason: string | null;
-  until: string | null;
-  expires?: string;
-  fromRole?: string;
-  toRole?: string;
-  gained?: number;
-  lost?: number;
-  sessionCount?: number;
-  inviterName?: string;
-  roleName?: string;
-  message?: string | null;
-  link?: string;
-}
+/**
+ * Everything a message needs that does not depend on the recipient: the template's parameters but the
+ * audience, plus the brand colour. JSON-safe: `until` and `expires` hold ISO text here, formatted for each
+ * recipient's locale and time zone by `renderNotice`.
+ */
+export type FrozenNotice = Omit<NoticeParams, 'audience'> & { brandColor: string };
 
 export interface NoticeRecipient {
   locale: string | null;
