@@ -6,6 +6,7 @@ import { deliverDueMessages } from '../domain/notifications/deliver-outbox.js';
 import { fanOutNotices } from '../domain/notifications/fan-out-notices.js';
 import { createEmailTransport } from '../email/create-transport.js';
 import { endDueSuspensions } from '../domain/users/end-due-suspensions.js';
+import { pruneNotices } from '../domain/notifications/prune-notices.js';
 import { pruneSignInThrottle } from '../domain/security/prune-sign-in-throttle.js';
 import { checkpointSeatLedgers } from '../domain/reports/seat-checkpoints.js';
 import { createAuditCheckpoints } from '../domain/audit/audit-checkpoints.js';
@@ -102,6 +103,14 @@ export const scheduledTasks: readonly ScheduledTask[] = [
     cron: '17 * * * *',
     async run(services, now) {
       return { pruned: await pruneSignInThrottle(services.db, now) };
+    },
+  },
+  {
+    // Notices whose fan-out finished 30 days ago: the table keeps the size of recent activity.
+    name: 'prune-notices',
+    cron: '29 3 * * *',
+    async run(services, now) {
+      return { pruned: await pruneNotices(services.db, now) };
     },
   },
 ];

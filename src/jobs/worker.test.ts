@@ -51,6 +51,7 @@ describe('job worker', () => {
         ['deliver-outbox', '* * * * *'],
         ['end-due-suspensions', '* * * * *'],
         ['expire-invitations', '* * * * *'],
+        ['prune-notices', '29 3 * * *'],
         ['prune-sign-in-throttle', '17 * * * *'],
         ['remind-invitations', '7 * * * *'],
       ]);

@@ -160,7 +160,7 @@ export async function reserveSignInAttempt(
 /** The leases still live at `now`, as an SQL expression over a `leases` column. */
 const liveLeases = (column: string, nowMs: number) =>
   sql`(select coalesce(jsonb_object_agg(l.key, l.value), '{}'::jsonb) from jsonb_each(${sql.ref(column)}) l where (l.value #>> '{}')::bigint > ${nowMs})`;
-const liveLeaseCount = (column: string, nowMs: number) =>
+export const liveLeaseCount = (column: string, nowMs: number) =>
   sql`(select count(*) from jsonb_each(${sql.ref(column)}) l where (l.value #>> '{}')::bigint > ${nowMs})`;
 
 /**
