@@ -12,7 +12,8 @@
 //                        The departments part (issue 3) adds 5,000 departments to the same
 //                        users. The writes part (issue 10): suspend/reactivate and revoke sessions by 10
 //                        concurrent administrators on PostgreSQL (bench/writes.ts).
-//   BENCH_WRITES_SECONDS seconds of each writes phase (default 15); BENCH_WRITES_CONCURRENCY (default 10)
+//   BENCH_WRITES_SECONDS seconds of each writes phase (default 15); BENCH_WRITES_CONCURRENCY (default 10);
+//                        BENCH_WRITES_RATE writes/s of all administrators together in the paced phases (100)
 //   BENCH_DEPARTMENTS_PARTS  of the departments part: listing, authz, cost (default: all three)
 //   signin part (issue 10): BENCH_SIGNIN_SECONDS per round (default 10), BENCH_SIGNIN_ROUNDS
 //                        (default 3), BENCH_SIGNIN_CONNECTIONS (default 10);
@@ -98,7 +99,11 @@ if (usersPg > 0) {
     departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
   }
   if (parts.has('writes')) {
-    const o = { duration: num('BENCH_WRITES_SECONDS', 15), concurrency: num('BENCH_WRITES_CONCURRENCY', 10) };
+    const o = {
+      duration: num('BENCH_WRITES_SECONDS', 15),
+      concurrency: num('BENCH_WRITES_CONCURRENCY', 10),
+      rate: num('BENCH_WRITES_RATE', 100),
+    };
     writes.push(await benchWrites(postgresTarget(pgUrl), usersPg, o, log));
   }
 }

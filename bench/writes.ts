@@ -20,6 +20,8 @@ export interface WritesOptions {
   duration: number;
   /** Concurrent administrators. */
   concurrency: number;
+  /** Writes per second of all administrators together in the paced phases. */
+  rate: number;
 }
 
 interface Phase {
@@ -36,13 +38,15 @@ export interface WritesResult {
   administrators: Record<string, number>;
   suspendReactivate: {
     http: Phase;
+    /** The same administrators at a steady pace (`rate` writes/s together), not as fast as they can. */
+    paced: Phase;
     single: Phase;
     bareSql: Phase;
     bareSqlSingle: Phase;
     p99Ratio: number;
     singleP50Ratio: number;
   };
-  revoke: { http: Phase; single: Phase; bareSql: Phase; p99Ratio: number };
+  revoke: { http: Phase; paced: Phase; single: Phase; bareSql: Phase; p99Ratio: number };
   fanOut: { notices: number; recipients: number; maxRecipients: number; drainedMs: number | null };
 }
 
@@ -125,6 +129,53 @@ async function concurrently(
           err = e instanceof Error ? e.message : String(e);
         }
         samples.push(performance.now() - t0);
+        if (err === 'exhausted') break;
+        if (err) {
+          errors += 1;
+          firstError ??= err;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    requests: samples.length,
+    errors,
+    firstError,
+    requestsPerSecond: Math.round(samples.length / elapsed),
+    latency: latencyStats(samples),
+  };
+}
+
+/**
+ * Open loop: `workers` administrators together issue `rate` writes per second, each on its own schedule
+ * (worker w's k-th write is due at (k * workers + w) / rate seconds). A latency counts from when the write
+ * was due, so a write held up behind a slow one is charged the wait (no coordinated omission).
+ */
+async function paced(
+  workers: number,
+  rate: number,
+  seconds: number,
+  step: (w: number, i: number) => Promise<string | null>,
+): Promise<Phase> {
+  const samples: number[] = [];
+  let errors = 0;
+  let firstError: string | null = null;
+  const started = performance.now();
+  const perWorker = Math.floor((rate * seconds) / workers);
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; i < perWorker; i += 1) {
+        const due = started + ((i * workers + w) * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        let err: string | null;
+        try {
+          err = await step(w, i);
+        } catch (e) {
+          err = e instanceof Error ? e.message : String(e);
+        }
+        samples.push(performance.now() - due);
         if (err === 'exhausted') break;
         if (err) {
           errors += 1;
@@ -231,12 +282,28 @@ export async function benchWrites(
       lifecycleStep(lifecycle.map((l) => l.slice(0, -50))),
     );
     log(`writes: suspend/reactivate ${JSON.stringify(lcHttp)}`);
+    log(`writes: suspend + reactivate, ${o.concurrency} administrators at ${o.rate} writes/s together...`);
+    const lcPaced = await paced(
+      o.concurrency,
+      o.rate,
+      o.duration,
+      lifecycleStep(lifecycle.map((l) => l.slice(2000, -50))),
+    );
+    log(`writes: suspend/reactivate paced ${JSON.stringify(lcPaced)}`);
     const lcSingle = await concurrently(1, Math.min(5, o.duration), lifecycleStep([single.slice(0, 2000)]));
     log(`writes: suspend/reactivate one at a time ${JSON.stringify(lcSingle)}`);
 
     log('writes: revoke sessions, 10 concurrent administrators over HTTP...');
     const rvHttp = await concurrently(o.concurrency, o.duration, revokeStep(revokeHttp));
     log(`writes: revoke ${JSON.stringify(rvHttp)}`);
+    log(`writes: revoke sessions, ${o.concurrency} administrators at ${o.rate} writes/s together...`);
+    const rvPaced = await paced(
+      o.concurrency,
+      o.rate,
+      o.duration,
+      revokeStep(revokeHttp.map((l) => l.slice(2000))),
+    );
+    log(`writes: revoke paced ${JSON.stringify(rvPaced)}`);
     const rvSingle = await concurrently(1, Math.min(5, o.duration), revokeStep([single.slice(2000)]));
     log(`writes: revoke one at a time ${JSON.stringify(rvSingle)}`);
 
@@ -363,6 +430,7 @@ export async function benchWrites(
       administrators,
       suspendReactivate: {
         http: lcHttp,
+        paced: lcPaced,
         single: lcSingle,
         bareSql: lcSql,
         bareSqlSingle: lcSqlSingle,
@@ -370,7 +438,13 @@ export async function benchWrites(
         singleP50Ratio:
           Math.round((lcSingle.latency.p50Ms / Math.max(0.001, lcSqlSingle.latency.p50Ms)) * 100) / 100,
       },
-      revoke: { http: rvHttp, single: rvSingle, bareSql: rvSql, p99Ratio: ratio(rvHttp, rvSql) },
+      revoke: {
+        http: rvHttp,
+        paced: rvPaced,
+        single: rvSingle,
+        bareSql: rvSql,
+        p99Ratio: ratio(rvHttp, rvSql),
+      },
       fanOut,
     };
   } finally {

@@ -131,6 +131,21 @@ export async function reserveSignInAttempt(
   for (let pause = 5; ; pause = Math.min(pause * 2, 50)) {
     const accounts: SignInReservation['accounts'] = new Map();
     let busy: string | null = null;
+    if (ordered.length === 1) {
+      // The usual attempt (one account): both leases in one statement, as the lock order has it (the user's
+      // row, then the source's), each held only for that statement.
+      const a = ordered[0]!;
+      const accountLease = randomUUID();
+      const sourceLease = randomUUID();
+      const both = await leaseAccountAndSource(db, a, attempt.source, accountLease, sourceLease, now);
+      if (both.account && both.source) {
+        accounts.set(a.id, { orgId: a.orgId, allowed: true, lease: accountLease });
+        return { source: attempt.source, sourceAllowed: true, sourceLease, accounts, now };
+      }
+      // Not both: the slower path below finds out which, and why (a lease taken here is given back there
+      // or kept, exactly as when it was taken alone).
+      if (both.account) await releaseAccount(db, a.id, { orgId: a.orgId, lease: accountLease });
+    }
     for (const a of ordered) {
       const lease = randomUUID();
       const outcome = await leaseAccount(db, a, lease, now);
@@ -162,6 +177,48 @@ const liveLeases = (column: string, nowMs: number) =>
   sql`(select coalesce(jsonb_object_agg(l.key, l.value), '{}'::jsonb) from jsonb_each(${sql.ref(column)}) l where (l.value #>> '{}')::bigint > ${nowMs})`;
 export const liveLeaseCount = (column: string, nowMs: number) =>
   sql`(select count(*) from jsonb_each(${sql.ref(column)}) l where (l.value #>> '{}')::bigint > ${nowMs})`;
+
+/**
+ * The account's lease and, only if that was granted, the source's, in one statement: the same conditions
+ * as `leaseAccount` and `leaseSource`. A round trip saved per sign-in is CPU saved on the core that hashes.
+ */
+async function leaseAccountAndSource(
+  db: Kysely<DB>,
+  a: AttemptAccount,
+  source: string,
+  accountLease: string,
+  sourceLease: string,
+  now: Date,
+): Promise<{ account: boolean; source: boolean }> {
+  const nowMs = now.getTime();
+  const windowStart = new Date(nowMs - throttleRules.sourceWindowMs);
+  const expiry = nowMs + throttleRules.leaseTtlMs;
+  const r = await sql<{ account: boolean; source: boolean }>`
+    with account as (
+      update users
+         set sign_in_leases = ${liveLeases('users.sign_in_leases', nowMs)}
+                              || jsonb_build_object(${accountLease}::text, ${expiry}::bigint)
+       where org_id = ${a.orgId} and id = ${a.id}
+         and (locked_until is null or locked_until <= ${now})
+         and ${liveLeaseCount('users.sign_in_leases', nowMs)}
+             < greatest(${throttleRules.accountFreeFailures}::int - failed_login_count, 1)
+      returning id
+    ), src as (
+      insert into sign_in_throttle as t (source, failures, window_start, leases)
+      select ${source}, 0, ${now}::timestamptz, jsonb_build_object(${sourceLease}::text, ${expiry}::bigint)
+       where exists (select 1 from account)
+      on conflict (source) do update
+         set leases = ${liveLeases('t.leases', nowMs)} || jsonb_build_object(${sourceLease}::text, ${expiry}::bigint)
+       where (t.locked_until is null or t.locked_until <= ${now})
+         and ${liveLeaseCount('t.leases', nowMs)}
+             < greatest(${throttleRules.sourceFreeFailures}::int
+                        - (case when t.window_start < ${windowStart} then 0 else t.failures end), 1)
+      returning source
+    )
+    select exists (select 1 from account) as account, exists (select 1 from src) as source`.execute(db);
+  const row = r.rows[0];
+  return { account: row?.account === true, source: row?.source === true };
+}
 
 /**
  * One conditional UPDATE grants the lease: not locked, and fewer live leases than the failures left before
