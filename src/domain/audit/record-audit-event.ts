@@ -82,12 +82,74 @@ async function appendAuditEvents(trx: Tx, items: readonly PendingAuditEvent[]): 
   for (const orgId of [...byOrg.keys()].sort()) await appendToChain(trx, orgId, byOrg.get(orgId)!);
 }
 
+type AuditRow = ReturnType<typeof chainRows>['rows'][number];
+
 /**
- * The chain head row is locked, so concurrent writers of one organisation queue up: no gaps or forks. Two
- * statements while it is held (lock-and-read, then events and head together), then the commit: every round
- * trip under this lock is one that every other writer of the organisation waits for.
+ * The newest head this process has appended per organisation (committed or not yet): a hint, never
+ * trusted. An append that starts from it updates the head only where it still is exactly that (seq and
+ * hash), so a hint that is stale (another instance appended, or the transaction that set it rolled back)
+ * costs one statement that changes nothing, and then the locking path below.
+ */
+const headHints = new Map<string, { seq: number; hash: string }>();
+const maxHints = 10_000;
+function hint(orgId: string, seq: number, hash: string) {
+  headHints.delete(orgId);
+  headHints.set(orgId, { seq, hash });
+  if (headHints.size > maxHints) headHints.delete(headHints.keys().next().value as string);
+}
+
+/** The columns an append writes (no defaults are relied on). */
+const auditColumns = [
+  'org_id',
+  'seq',
+  'id',
+  'occurred_at',
+  'actor_type',
+  'actor_id',
+  'action',
+  'target_type',
+  'target_id',
+  'changes',
+  'reason',
+  'request_id',
+  'ip',
+  'user_agent',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** Rows insertable into audit_events to append at most this many events in one statement. */
+const chunk = 1000;
+
+/**
+ * The chain head row is locked, so concurrent writers of one organisation queue up: no gaps or forks.
+ * Usually one statement while it is held (from this process's hint: events and head together, where the
+ * head is still what the hint says — waiting, if another transaction holds it, and re-checked on the row
+ * it committed), then the commit; otherwise two (lock-and-read, then events and head). Every round trip
+ * under this lock is one that every other writer of the organisation waits for.
  */
 async function appendToChain(trx: Tx, orgId: string, items: readonly PendingAuditEvent[]): Promise<void> {
+  const known = headHints.get(orgId);
+  if (known && items.length <= chunk) {
+    const { rows, seq, hash } = chainRows(orgId, known.seq, known.hash, items);
+    const result = await sql<{ appended: boolean }>`
+      with head as (
+        update audit_chain_heads set last_seq = ${seq}, last_hash = ${hash}
+         where org_id = ${orgId} and last_seq = ${known.seq} and last_hash = ${known.hash}
+        returning org_id
+      ), appended as (
+        insert into audit_events (${sql.join(auditColumns.map((c) => sql.ref(c)))})
+        select ${sql.join(auditColumns.map((c) => sql.ref(`r.${c}`)))}
+          from json_populate_recordset(null::audit_events, ${JSON.stringify(rows.map(asJsonRow))}::json) r
+         where exists (select 1 from head)
+      )
+      select exists (select 1 from head) as appended`.execute(trx);
+    if (result.rows[0]?.appended === true) {
+      hint(orgId, seq, hash);
+      return;
+    }
+  }
+
   // Creates the head on first use, or locks it (a no-op update) and returns its newest committed state.
   const head = await trx
     .insertInto('audit_chain_heads')
@@ -95,9 +157,34 @@ async function appendToChain(trx: Tx, orgId: string, items: readonly PendingAudi
     .onConflict((oc) => oc.column('org_id').doUpdateSet({ last_seq: sql`audit_chain_heads.last_seq` }))
     .returning(['last_seq', 'last_hash'])
     .executeTakeFirstOrThrow();
+  const { rows, seq, hash } = chainRows(orgId, head.last_seq, head.last_hash, items);
+  // Multi-row inserts, bounded so a bulk job stays under the parameter limit; the last chunk goes with
+  // the head's update in one statement.
+  let from = 0;
+  for (; rows.length - from > chunk; from += chunk) {
+    await trx
+      .insertInto('audit_events')
+      .values(rows.slice(from, from + chunk))
+      .execute();
+  }
+  await trx
+    .with('appended', (db) => db.insertInto('audit_events').values(rows.slice(from)))
+    .updateTable('audit_chain_heads')
+    .set({ last_seq: seq, last_hash: hash })
+    .where('org_id', '=', orgId)
+    .execute();
+  hint(orgId, seq, hash);
+}
 
-  let seq = head.last_seq;
-  let prev = head.last_hash;
+/** A row as json_populate_recordset reads it: `changes` as a JSON value, not the text of one. */
+function asJsonRow(r: AuditRow) {
+  return { ...r, changes: r.changes === null ? null : (JSON.parse(r.changes) as unknown) };
+}
+
+/** Pure: the events as rows chained after (seq, hash), and the head they leave. */
+function chainRows(orgId: string, lastSeq: number, lastHash: string, items: readonly PendingAuditEvent[]) {
+  let seq = lastSeq;
+  let prev = lastHash;
   const rows = items.map(({ ctx, event: e }) => {
     seq += 1;
     const actorId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
@@ -147,22 +234,7 @@ async function appendToChain(trx: Tx, orgId: string, items: readonly PendingAudi
     prev = hash;
     return row;
   });
-  // Multi-row inserts, bounded so a bulk job stays under the parameter limit; the last chunk goes with
-  // the head's update in one statement.
-  const chunk = 1000;
-  let from = 0;
-  for (; rows.length - from > chunk; from += chunk) {
-    await trx
-      .insertInto('audit_events')
-      .values(rows.slice(from, from + chunk))
-      .execute();
-  }
-  await trx
-    .with('appended', (db) => db.insertInto('audit_events').values(rows.slice(from)))
-    .updateTable('audit_chain_heads')
-    .set({ last_seq: seq, last_hash: prev })
-    .where('org_id', '=', orgId)
-    .execute();
+  return { rows, seq, hash: prev };
 }
 
 /** The changed fields between two snapshots, for the `changes` of an event. Pure. */
