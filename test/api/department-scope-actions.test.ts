@@ -107,6 +107,10 @@ const mutationOf: Record<keyof UserActions, { field: string; document: string; r
     field: 'resendInvitation',
     document: 'mutation($id: ID!) { resendInvitation(input: { userId: $id }) { userErrors { code } } }',
   },
+  unlock: {
+    field: 'unlockUser',
+    document: 'mutation($id: ID!) { unlockUser(input: { userId: $id }) { userErrors { code } } }',
+  },
   revokeInvitation: {
     field: 'revokeInvitation',
     document: 'mutation($id: ID!) { revokeInvitation(input: { userId: $id }) { userErrors { code } } }',
@@ -211,6 +215,8 @@ describe('viewerCan tells a manager what the mutations allow', () => {
         revokeSessions: true,
         resendInvitation: k.state === 'invited',
         revokeInvitation: k.state === 'invited',
+        // no failed sign-ins to clear, and managers never hold security:manage
+        unlock: false,
       };
       for (const action of actions) {
         expect({ action, can: seen[action] }).toEqual({

@@ -14,6 +14,8 @@ export interface UserActions {
   revokeSessions: boolean;
   resendInvitation: boolean;
   revokeInvitation: boolean;
+  /** Lift a sign-in lockout or clear the failure count (what `unlockUser` accepts). */
+  unlock: boolean;
 }
 
 export const noUserActions: UserActions = {
@@ -25,6 +27,7 @@ export const noUserActions: UserActions = {
   revokeSessions: false,
   resendInvitation: false,
   revokeInvitation: false,
+  unlock: false,
 };
 
 /**
@@ -52,5 +55,6 @@ export function allowedUserActions(access: Access, user: UserRow, primaryPath: s
     revokeSessions: self || may('users:revoke_sessions'),
     resendInvitation: status === 'invited' && may('invitations:resend') && targetRoleGrantable,
     revokeInvitation: status === 'invited' && may('invitations:revoke'),
+    unlock: (user.failed_login_count > 0 || user.locked_until !== null) && may('security:manage'),
   };
 }
