@@ -66,6 +66,7 @@ describe('allowedUserActions', () => {
       ...noUserActions,
       updateProfile: true,
       deactivate: true,
+      setDepartments: true,
     });
   });
 
@@ -81,6 +82,7 @@ describe('allowedUserActions', () => {
       resendInvitation: false,
       revokeInvitation: false,
       unlock: false,
+      setDepartments: true,
     });
     // unlocking needs security:manage and something to lift (a failure count or a lockout)
     const officer = accessFor(actor('security_officer'));

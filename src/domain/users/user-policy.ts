@@ -16,6 +16,8 @@ export interface UserActions {
   revokeInvitation: boolean;
   /** Lift a sign-in lockout or clear the failure count (what `unlockUser` accepts). */
   unlock: boolean;
+  /** Replace the user's departments (`setUserDepartments`; each membership must also be in reach). */
+  setDepartments: boolean;
 }
 
 export const noUserActions: UserActions = {
@@ -28,6 +30,7 @@ export const noUserActions: UserActions = {
   resendInvitation: false,
   revokeInvitation: false,
   unlock: false,
+  setDepartments: false,
 };
 
 /**
@@ -55,6 +58,7 @@ export function allowedUserActions(access: Access, user: UserRow, primaryPath: s
     revokeSessions: self || may('users:revoke_sessions'),
     resendInvitation: status === 'invited' && may('invitations:resend') && targetRoleGrantable,
     revokeInvitation: status === 'invited' && may('invitations:revoke'),
+    setDepartments: may('users:update'),
     unlock: (user.failed_login_count > 0 || user.locked_until !== null) && may('security:manage'),
   };
 }

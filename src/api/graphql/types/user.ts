@@ -41,6 +41,7 @@ const UserActionsRef = builder.objectRef<UserActions>('UserActions').implement({
     resendInvitation: t.exposeBoolean('resendInvitation'),
     revokeInvitation: t.exposeBoolean('revokeInvitation'),
     unlock: t.exposeBoolean('unlock'),
+    setDepartments: t.exposeBoolean('setDepartments'),
   }),
 });
 
