@@ -117,16 +117,11 @@ export function EffectivePermissionsSection({
         Effective permissions
       </Title>
       {notInForce && permissions.data?.length ? (
-        <Alert
-          color="gray"
-          variant="light"
-          mx="lg"
-          mb="sm"
-          title="Not in force"
-          id="permissions-not-in-force"
-        >
-          {notInForce}
-        </Alert>
+        <div id="permissions-not-in-force">
+          <Alert color="gray" variant="light" mx="lg" mb="sm" title="Not in force">
+            {notInForce}
+          </Alert>
+        </div>
       ) : null}
       {permissions.isPending ? (
         <LoadingState />
