@@ -36,7 +36,7 @@ export function SignInLockNotice({ user }: { user: UserDetail }) {
             : `Locked until ${dates.dateTime(lock.lockedUntil)}.`}
         </Text>
         {user.viewerCan.unlock ? (
-          <Button size="xs" variant="light" color="red" onClick={() => setConfirming(true)}>
+          <Button size="xs" color="red" onClick={() => setConfirming(true)}>
             Unlock
           </Button>
         ) : null}
