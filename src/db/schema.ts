@@ -34,6 +34,8 @@ export interface UsersTable {
   password_changed_at: Timestamp | null;
   failed_login_count: Generated<number>;
   locked_until: Timestamp | null;
+  /** The latest counted sign-in failure: when the current lockout (if any) began. */
+  last_failed_login_at: Timestamp | null;
   /** Sign-in attempts in flight: lease id -> expiry (epoch ms). See sign-in-throttle.ts. */
   sign_in_leases: Generated<Record<string, number>>;
   created_at: ColumnType<Date, Date | string | undefined, never>;

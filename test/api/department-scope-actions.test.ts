@@ -107,6 +107,15 @@ const mutationOf: Record<keyof UserActions, { field: string; document: string; r
     field: 'resendInvitation',
     document: 'mutation($id: ID!) { resendInvitation(input: { userId: $id }) { userErrors { code } } }',
   },
+  setDepartments: {
+    field: 'setUserDepartments',
+    document:
+      'mutation($id: ID!) { setUserDepartments(input: { userId: $id, primaryDepartmentId: null }) { userErrors { code } } }',
+  },
+  unlock: {
+    field: 'unlockUser',
+    document: 'mutation($id: ID!) { unlockUser(input: { userId: $id }) { userErrors { code } } }',
+  },
   revokeInvitation: {
     field: 'revokeInvitation',
     document: 'mutation($id: ID!) { revokeInvitation(input: { userId: $id }) { userErrors { code } } }',
@@ -201,7 +210,7 @@ describe('viewerCan tells a manager what the mutations allow', () => {
       const set =
         k.who === 'managerA'
           ? ['changeRole', 'suspend', 'reactivate', 'resendInvitation', 'revokeInvitation']
-          : ['updateProfile', 'deactivate'];
+          : ['updateProfile', 'deactivate', 'setDepartments'];
       const byStatus: Record<keyof UserActions, boolean> = {
         updateProfile: true,
         changeRole: true,
@@ -211,6 +220,9 @@ describe('viewerCan tells a manager what the mutations allow', () => {
         revokeSessions: true,
         resendInvitation: k.state === 'invited',
         revokeInvitation: k.state === 'invited',
+        // no failed sign-ins to clear, and managers never hold security:manage
+        unlock: false,
+        setDepartments: true,
       };
       for (const action of actions) {
         expect({ action, can: seen[action] }).toEqual({

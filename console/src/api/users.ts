@@ -20,7 +20,15 @@ export const UserDetailQuery = graphql(`
       activatedAt
       lastLoginAt
       lastActiveAt
+      attributes
       version
+      signInLock {
+        locked
+        failedAttempts
+        lockedUntil
+        untilUnlocked
+        lastFailureAt
+      }
       viewerCan {
         changeRole
         deactivate
@@ -29,6 +37,8 @@ export const UserDetailQuery = graphql(`
         revokeInvitation
         revokeSessions
         suspend
+        unlock
+        setDepartments
         updateProfile
       }
       departments @include(if: $withDepartments) {

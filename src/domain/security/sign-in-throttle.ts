@@ -407,6 +407,7 @@ async function countAccountFailure(
     .updateTable('users')
     .set({
       failed_login_count: sql`failed_login_count + 1`,
+      last_failed_login_at: now,
       sign_in_leases: a.lease ? sql`sign_in_leases - ${a.lease}::text` : sql`sign_in_leases`,
     })
     .where('org_id', '=', a.orgId)

@@ -31,6 +31,18 @@ describe('seedUsers', () => {
       expect(u.password_hash).toBeNull();
       if (u.status === 'invited') expect(u.last_login_at).toBeNull();
     }
+    // A recorded sign-in has its session (ended), and no session exists without one: the user page's
+    // "last sign-in" and its sessions agree.
+    const sessions = await s.db.selectFrom('sessions').selectAll().where('org_id', '=', org.id).execute();
+    const signedIn = rows.filter((u) => u.last_login_at !== null);
+    expect(signedIn.length).toBeGreaterThan(0);
+    expect(sessions).toHaveLength(signedIn.length);
+    const byUser = new Map(sessions.map((x) => [x.user_id, x]));
+    for (const u of signedIn) {
+      const session = byUser.get(u.id);
+      expect(session?.created_at.getTime()).toBe(u.last_login_at?.getTime());
+      expect(session!.idle_expires_at.getTime()).toBeLessThanOrEqual(Date.now());
+    }
 
     const events = await s.db.selectFrom('audit_events').selectAll().where('org_id', '=', org.id).execute();
     expect(events).toHaveLength(1);

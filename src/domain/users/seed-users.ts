@@ -47,6 +47,16 @@ const insertBatch = (orgId: string, b: SeedBatch) => sql<{ n: number }>`
         status_changed_at, suspended_until, created_at, activated_at, last_login_at, last_active_at, locale,
         time_zone)
     on conflict (org_id, email_normalized) do nothing
+    returning id, last_login_at, last_active_at
+  ),
+  -- A seeded user who "signed in" gets that sign-in's session, ended by inactivity at its last activity:
+  -- the user page's last sign-in and its list of sessions tell one story (issue 11, item 16).
+  signed_in as (
+    insert into sessions (org_id, user_id, created_at, last_seen_at, idle_expires_at, absolute_expires_at)
+    select ${orgId}::uuid, i.id, i.last_login_at, coalesce(i.last_active_at, i.last_login_at),
+      coalesce(i.last_active_at, i.last_login_at), i.last_login_at + interval '12 hours'
+    from inserted i
+    where i.last_login_at is not null
     returning 1
   )
   select count(*) as n from inserted`;

@@ -23,7 +23,7 @@ const scope = (
   permissions: new Set(permissions),
 });
 const row = (status: UserStatus, role: RoleKey = 'viewer', id = 'them', orgId = 'org'): UserRow =>
-  ({ id, org_id: orgId, status, role }) as UserRow;
+  ({ id, org_id: orgId, status, role, failed_login_count: 0, locked_until: null }) as UserRow;
 
 describe('allowedUserActions', () => {
   const manager = accessFor(actor('analyst'), [scope(a)]);
@@ -66,6 +66,7 @@ describe('allowedUserActions', () => {
       ...noUserActions,
       updateProfile: true,
       deactivate: true,
+      setDepartments: true,
     });
   });
 
@@ -80,7 +81,19 @@ describe('allowedUserActions', () => {
       revokeSessions: true,
       resendInvitation: false,
       revokeInvitation: false,
+      unlock: false,
+      setDepartments: true,
     });
+    // unlocking needs security:manage and something to lift (a failure count or a lockout)
+    const officer = accessFor(actor('security_officer'));
+    const locked = {
+      ...row('active'),
+      failed_login_count: 7,
+      locked_until: new Date('2026-01-01T00:00:00Z'),
+    };
+    expect(allowedUserActions(officer, locked, null).unlock).toBe(true);
+    expect(allowedUserActions(officer, row('active'), null).unlock).toBe(false);
+    expect(allowedUserActions(um, locked, null).unlock).toBe(false);
     // nothing at all on a user whose role holds permissions the actor lacks, org-wide reach included
     expect(allowedUserActions(um, row('invited', 'administrator'), null)).toEqual(noUserActions);
     expect(allowedUserActions(um, row('active', 'owner'), null)).toEqual(noUserActions);

@@ -14,6 +14,10 @@ export interface UserActions {
   revokeSessions: boolean;
   resendInvitation: boolean;
   revokeInvitation: boolean;
+  /** Lift a sign-in lockout or clear the failure count (what `unlockUser` accepts). */
+  unlock: boolean;
+  /** Replace the user's departments (`setUserDepartments`; each membership must also be in reach). */
+  setDepartments: boolean;
 }
 
 export const noUserActions: UserActions = {
@@ -25,6 +29,8 @@ export const noUserActions: UserActions = {
   revokeSessions: false,
   resendInvitation: false,
   revokeInvitation: false,
+  unlock: false,
+  setDepartments: false,
 };
 
 /**
@@ -52,5 +58,7 @@ export function allowedUserActions(access: Access, user: UserRow, primaryPath: s
     revokeSessions: self || may('users:revoke_sessions'),
     resendInvitation: status === 'invited' && may('invitations:resend') && targetRoleGrantable,
     revokeInvitation: status === 'invited' && may('invitations:revoke'),
+    setDepartments: may('users:update'),
+    unlock: (user.failed_login_count > 0 || user.locked_until !== null) && may('security:manage'),
   };
 }

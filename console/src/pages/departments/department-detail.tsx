@@ -217,7 +217,11 @@ function DepartmentView({ department: d }: { department: DepartmentDetail }) {
                 </Text>
               ) : null}
             </Card>
-            <DepartmentMembers departmentId={d.id} name={d.name} />
+            <DepartmentMembers
+              departmentId={d.id}
+              name={d.name}
+              canAdd={d.viewerCan.placeMembers && !d.archivedAt}
+            />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>

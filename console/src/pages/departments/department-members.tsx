@@ -10,11 +10,22 @@ import { IconChevronLeft, IconChevronRight } from '../../ui/icons';
 import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import { UsersTable } from '../users/users-table';
 import { readView, type SortField, type UsersView } from '../users/users-view';
+import { AddMembersModal } from './add-members';
 
 const pageSize = 25;
 
 /** The users of a department, its own or its whole subtree's, in the users table (paged on the server). */
-export function DepartmentMembers({ departmentId, name }: { departmentId: string; name: string }) {
+export function DepartmentMembers({
+  departmentId,
+  name,
+  canAdd = false,
+}: {
+  departmentId: string;
+  name: string;
+  /** `Department.viewerCan.placeMembers` on a live department: offer "Add members". */
+  canAdd?: boolean;
+}) {
+  const [adding, setAdding] = useState(false);
   const roles = useRoles();
   const dates = useDates();
   const [subtree, setSubtree] = useState(false);
@@ -48,9 +59,16 @@ export function DepartmentMembers({ departmentId, name }: { departmentId: string
   return (
     <Card withBorder padding={0} component="section" aria-labelledby="members-title">
       <Group justify="space-between" p="lg" pb="sm" wrap="wrap">
-        <Title order={2} size="h4" id="members-title">
-          Members
-        </Title>
+        <Group gap="sm">
+          <Title order={2} size="h4" id="members-title">
+            Members
+          </Title>
+          {canAdd ? (
+            <Button size="xs" variant="light" onClick={() => setAdding(true)}>
+              Add members
+            </Button>
+          ) : null}
+        </Group>
         <SegmentedControl
           aria-label="Members shown"
           size="xs"
@@ -119,6 +137,9 @@ export function DepartmentMembers({ departmentId, name }: { departmentId: string
             Next page
           </Button>
         </Group>
+      ) : null}
+      {adding ? (
+        <AddMembersModal departmentId={departmentId} name={name} onClose={() => setAdding(false)} />
       ) : null}
     </Card>
   );

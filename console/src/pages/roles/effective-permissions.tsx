@@ -1,4 +1,4 @@
-import { Anchor, Card, List, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Card, List, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -89,7 +89,17 @@ export function SourceList({ sources }: { sources: readonly Source[] }) {
 }
 
 /** Every permission the user holds, where it applies, and where it comes from (role, department, manager). */
-export function EffectivePermissionsSection({ userId }: { userId: string }) {
+/**
+ * What the user's role and departments grant. `notInForce` says why none of it applies now (an account that
+ * cannot sign in): the list is then shown as what would apply, under that explanation.
+ */
+export function EffectivePermissionsSection({
+  userId,
+  notInForce = null,
+}: {
+  userId: string;
+  notInForce?: string | null;
+}) {
   const permissions = useQuery({
     queryKey: ['user', userId, 'effective-permissions'],
     queryFn: async () => {
@@ -106,6 +116,13 @@ export function EffectivePermissionsSection({ userId }: { userId: string }) {
       <Title order={2} size="h4" id="effective-permissions-title" p="lg" pb="sm">
         Effective permissions
       </Title>
+      {notInForce && permissions.data?.length ? (
+        <div id="permissions-not-in-force">
+          <Alert color="gray" variant="light" mx="lg" mb="sm" title="Not in force">
+            {notInForce}
+          </Alert>
+        </div>
+      ) : null}
       {permissions.isPending ? (
         <LoadingState />
       ) : permissions.isError ? (
@@ -118,7 +135,12 @@ export function EffectivePermissionsSection({ userId }: { userId: string }) {
         <EmptyState title="No permissions" />
       ) : (
         <ScrollTable minWidth={560} label="Effective permissions">
-          <Table striped data-testid="effective-permissions">
+          <Table
+            striped
+            data-testid="effective-permissions"
+            aria-describedby={notInForce ? 'permissions-not-in-force' : undefined}
+            c={notInForce ? 'dimmed' : undefined}
+          >
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">Permission</Table.Th>

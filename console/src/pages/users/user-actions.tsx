@@ -25,9 +25,11 @@ import { ConfirmModal } from '../../ui/confirm-modal';
 import { useDates } from '../../ui/dates';
 import { zonedToInstant } from '../../ui/time-zone';
 import { ChangeRoleModal } from './change-role';
+import { EditProfileModal } from './edit-profile';
 import { useUserAction } from './use-user-action';
 
-type Dialog = 'suspend' | 'reactivate' | 'deactivate' | 'role' | 'sessions' | 'resend' | 'revokeInvitation';
+type Dialog =
+  'profile' | 'suspend' | 'reactivate' | 'deactivate' | 'role' | 'sessions' | 'resend' | 'revokeInvitation';
 
 /** The actions the API says the viewer may take on this user (`viewerCan`), and nothing else. */
 export function UserActions({ user }: { user: UserDetail }) {
@@ -35,6 +37,7 @@ export function UserActions({ user }: { user: UserDetail }) {
   const close = () => setOpen(null);
   const can = user.viewerCan;
   const buttons: { key: Dialog; label: string; allowed: boolean; color?: string }[] = [
+    { key: 'profile', label: 'Edit profile', allowed: can.updateProfile },
     { key: 'role', label: 'Change role', allowed: can.changeRole },
     { key: 'suspend', label: 'Suspend', allowed: can.suspend, color: 'orange' },
     { key: 'reactivate', label: 'Reactivate', allowed: can.reactivate, color: 'teal' },
@@ -55,6 +58,7 @@ export function UserActions({ user }: { user: UserDetail }) {
         ))}
       </Group>
       {can.changeRole ? <ChangeRoleModal user={user} opened={open === 'role'} onClose={close} /> : null}
+      {open === 'profile' ? <EditProfileModal user={user} onClose={close} /> : null}
       {open === 'suspend' ? <SuspendModal user={user} onClose={close} /> : null}
       {open === 'reactivate' ? <ReactivateModal user={user} onClose={close} /> : null}
       {open === 'deactivate' ? <DeactivateModal user={user} onClose={close} /> : null}

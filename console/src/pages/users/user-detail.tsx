@@ -13,7 +13,9 @@ import { notifyDone } from '../../ui/notify';
 import { Page } from '../../ui/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../../ui/states';
 import { SessionsTable } from '../sessions-table';
+import { SignInLockNotice } from './sign-in-lock';
 import { UserActions } from './user-actions';
+import { UserDepartments } from './user-departments';
 import { UserHistory } from './user-history';
 import { UserStatusHistory } from './user-status-history';
 import { EffectivePermissionsSection } from '../roles/effective-permissions';
@@ -24,7 +26,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text size="sm" component="div">
+      <Text size="sm" component="div" style={{ overflowWrap: 'anywhere' }}>
         {children}
       </Text>
     </Stack>
@@ -62,6 +64,21 @@ export function UserDetailPage() {
   return <UserDetailView user={user.data} />;
 }
 
+/** Why the permissions a user's role and departments grant do not apply now, or null when they do. */
+function notInForceReason(user: UserDetail): string | null {
+  if (user.status === 'DEACTIVATED')
+    return 'The account is deactivated: it cannot sign in, so none of these permissions apply. They are what its role and departments would grant.';
+  if (user.status === 'SUSPENDED')
+    return 'The account is suspended: none of these permissions apply until it is reactivated.';
+  if (user.status === 'INVITED')
+    return 'The invitation is not accepted yet: these permissions apply once the account is activated.';
+  return null;
+}
+
+function attributeEntries(attributes: unknown): [string, unknown][] {
+  return attributes && typeof attributes === 'object' ? Object.entries(attributes) : [];
+}
+
 function UserDetailView({ user }: { user: UserDetail }) {
   const dates = useDates();
   const roles = useRoles();
@@ -97,15 +114,24 @@ function UserDetailView({ user }: { user: UserDetail }) {
                 <Field label="Last active">
                   {user.lastActiveAt ? dates.relative(user.lastActiveAt) : 'Never'}
                 </Field>
+                {attributeEntries(user.attributes).map(([name, value]) => (
+                  <Field key={name} label={name}>
+                    {value === null ? '—' : value === true ? 'Yes' : value === false ? 'No' : String(value)}
+                  </Field>
+                ))}
               </SimpleGrid>
             </Card>
             <Card withBorder padding={0} component="section" aria-labelledby="sessions-title">
               <Title order={2} size="h4" id="sessions-title" p="lg" pb={0}>
                 Sessions
               </Title>
-              <UserSessions userId={user.id} canRevoke={user.viewerCan.revokeSessions} />
+              <UserSessions
+                userId={user.id}
+                canRevoke={user.viewerCan.revokeSessions}
+                signedIn={user.lastLoginAt !== null}
+              />
             </Card>
-            <EffectivePermissionsSection userId={user.id} />
+            <EffectivePermissionsSection userId={user.id} notInForce={notInForceReason(user)} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 5 }}>
@@ -115,6 +141,7 @@ function UserDetailView({ user }: { user: UserDetail }) {
                 Status
               </Title>
               <Stack gap="xs">
+                <SignInLockNotice user={user} />
                 <Group gap="xs">
                   <StatusBadge status={user.status} />
                   <Text size="sm" c="dimmed">
@@ -127,23 +154,7 @@ function UserDetailView({ user }: { user: UserDetail }) {
                 ) : null}
                 {user.departments ? (
                   <Field label="Departments">
-                    {user.departments.length === 0 ? (
-                      'None'
-                    ) : (
-                      <Group gap={4}>
-                        {user.departments.map((d) => (
-                          <Badge
-                            key={d.department.id}
-                            variant={d.isPrimary ? 'light' : 'outline'}
-                            color="gray"
-                            tt="none"
-                          >
-                            {d.department.name}
-                            {d.isPrimary ? ' (primary)' : ''}
-                          </Badge>
-                        ))}
-                      </Group>
-                    )}
+                    <UserDepartments user={user} departments={user.departments} />
                   </Field>
                 ) : null}
                 {user.invitation ? (
@@ -178,7 +189,16 @@ function UserDetailView({ user }: { user: UserDetail }) {
   );
 }
 
-function UserSessions({ userId, canRevoke }: { userId: string; canRevoke: boolean }) {
+function UserSessions({
+  userId,
+  canRevoke,
+  signedIn,
+}: {
+  userId: string;
+  canRevoke: boolean;
+  /** The account records a sign-in (`lastLoginAt`): an empty list then says so rather than "never". */
+  signedIn: boolean;
+}) {
   const queryClient = useQueryClient();
   const sessions = useQuery({
     queryKey: ['sessions', 'user', userId],
@@ -209,7 +229,8 @@ function UserSessions({ userId, canRevoke }: { userId: string; canRevoke: boolea
         You may not see this user’s sessions.
       </Text>
     );
-  if (sessions.data.length === 0) return <EmptyState title="Never signed in" />;
+  if (sessions.data.length === 0)
+    return <EmptyState title={signedIn ? 'No sessions recorded' : 'Never signed in'} />;
   return (
     <>
       {revoke.error ? (

@@ -1,5 +1,5 @@
 import { can } from '../../../authz/authorize.js';
-import { isLocked } from '../../../domain/security/sign-in-throttle.js';
+import { hardLockUntil, isLocked, throttleRules } from '../../../domain/security/sign-in-throttle.js';
 import { unlockUser } from '../../../domain/security/unlock-user.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
@@ -8,7 +8,12 @@ import { UserRef } from './user.js';
 import { runMutation } from './user-error.js';
 
 const SignInLockRef = builder
-  .objectRef<{ failedAttempts: number; lockedUntil: Date | null; locked: boolean }>('SignInLock')
+  .objectRef<{
+    failedAttempts: number;
+    lockedUntil: Date | null;
+    locked: boolean;
+    lastFailureAt: Date | null;
+  }>('SignInLock')
   .implement({
     description: 'Failed sign-in attempts of the account and its lockout, if any.',
     fields: (t) => ({
@@ -21,6 +26,17 @@ const SignInLockRef = builder
         nullable: true,
         description: 'Year 9999 means locked until an administrator unlocks it.',
         resolve: (l) => l.lockedUntil,
+      }),
+      untilUnlocked: t.boolean({
+        description: `The hard lock after ${throttleRules.hardLockAfter} consecutive failures: only an administrator lifts it.`,
+        resolve: (l) => l.locked && l.lockedUntil?.getTime() === hardLockUntil.getTime(),
+      }),
+      lastFailureAt: t.field({
+        type: 'DateTime',
+        nullable: true,
+        description:
+          'The latest counted failure: when a current lockout began (attempts on a locked account are not counted). Null if none recorded.',
+        resolve: (l) => l.lastFailureAt,
       }),
     }),
   });
@@ -37,6 +53,7 @@ builder.objectField(UserRef, 'signInLock', (t) =>
         failedAttempts: u.failed_login_count,
         lockedUntil: u.locked_until,
         locked: isLocked(u.locked_until, now),
+        lastFailureAt: u.last_failed_login_at,
       };
     },
   }),

@@ -40,6 +40,8 @@ const UserActionsRef = builder.objectRef<UserActions>('UserActions').implement({
     revokeSessions: t.exposeBoolean('revokeSessions'),
     resendInvitation: t.exposeBoolean('resendInvitation'),
     revokeInvitation: t.exposeBoolean('revokeInvitation'),
+    unlock: t.exposeBoolean('unlock'),
+    setDepartments: t.exposeBoolean('setDepartments'),
   }),
 });
 
