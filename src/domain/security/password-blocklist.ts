@@ -12,7 +12,7 @@ import { dictionary } from '@zxcvbn-ts/language-common';
  * Only entries of at least 8 characters are kept (the shortest length the policy allows at all), lower-cased:
  * about 203,000 distinct passwords, loaded once on first use (about 0.4 s) — `warmUp` lets the server pay
  * that at start-up instead of in the first request that sets a password. They are kept packed: the sorted
- * UTF-8 bytes in one buffer with an offset table, looked up by binary search (~2.6 MB, against ~13 MB of
+ * UTF-8 bytes in one buffer with an offset table, looked up by binary search (~2.5 MB, against ~13 MB of
  * heap as a Set of strings, which a small server holds for its whole life).
  */
 const minLength = 8;
