@@ -8,7 +8,8 @@
 //   BENCH_DURATION       seconds per autocannon run (default 10); BENCH_BASELINE_SECONDS (default 5)
 //   BENCH_RATE           fixed rate of the latency runs (default 200 req/s); BENCH_CONNECTIONS (default 16)
 //   BENCH_TOKEN_CHECK    0 skips the token-check benchmark
-//   BENCH_ONLY           parts to run, comma-separated: users, departments, token, writes (default: all)
+//   BENCH_ONLY           parts to run, comma-separated: users, departments, token, writes, memory
+//                        (default: all)
 //                        The departments part (issue 3) adds 5,000 departments to the same
 //                        users. The writes part (issue 10): suspend/reactivate and revoke sessions by 10
 //                        concurrent administrators on PostgreSQL (bench/writes.ts).
@@ -18,6 +19,10 @@
 //   signin part (issue 10): BENCH_SIGNIN_SECONDS per round (default 10), BENCH_SIGNIN_ROUNDS
 //                        (default 3), BENCH_SIGNIN_CONNECTIONS (default 10);
 //                        PostgreSQL only; not in the default parts (run it with BENCH_ONLY=signin)
+//   memory part (issue 11): resident memory of a real `roster serve` for a small organisation, on the
+//                        embedded database (first start and restart) and on PostgreSQL (a database
+//                        `roster_bench_memory` of its own on BENCH_DATABASE_URL's server) in the same run;
+//                        BENCH_MEMORY_IDLE_SECONDS (default 10) of idle before the reading (bench/memory.ts)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +36,7 @@ import {
   type DepartmentsResult,
 } from './departments.js';
 import { environment } from './environment.js';
+import { benchMemory, type MemoryResult } from './memory.js';
 import { benchSignIn, type SignInBenchResult } from './sign-in.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 import { benchWrites, type WritesResult } from './writes.js';
@@ -43,9 +49,11 @@ const num = (name: string, fallback: number) => {
   return n;
 };
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const parts = new Set((env.BENCH_ONLY ?? 'users,departments,token,writes').split(',').map((p) => p.trim()));
+const parts = new Set(
+  (env.BENCH_ONLY ?? 'users,departments,token,writes,memory').split(',').map((p) => p.trim()),
+);
 for (const p of parts) {
-  if (!['users', 'departments', 'token', 'writes', 'signin'].includes(p))
+  if (!['users', 'departments', 'token', 'writes', 'signin', 'memory'].includes(p))
     throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
@@ -116,6 +124,11 @@ if (usersPglite > 0) {
   }
 }
 
+let memory: MemoryResult | { skipped: string } = { skipped: 'BENCH_ONLY' };
+if (parts.has('memory')) {
+  memory = await benchMemory(usersPg > 0 ? pgUrl : null, num('BENCH_MEMORY_IDLE_SECONDS', 10), log);
+}
+
 let tokenCheck: unknown = null;
 const tokenCheckFile = join(import.meta.dirname, 'token-check.ts');
 if (!parts.has('token')) tokenCheck = { skipped: 'BENCH_ONLY' };
@@ -149,6 +162,7 @@ const result = {
     results: writes,
   },
   signIn: { performance: { ratioToBareHash: 0.8, errors: 0 }, results: signIn },
+  memory: { performance: { idleMiBEmbedded: 250 }, results: memory },
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 const file = join(import.meta.dirname, 'results', `${started.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -19,10 +19,13 @@ const schema = z.object({
   ROSTER_DATA_DIR: z.string().min(1).default('./data'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+  /** Defaults to where HOST and PORT listen (see defaultPublicUrl). */
+  PUBLIC_URL: z.string().url().optional(),
   ROSTER_ROLE: z.enum(processRoles).default('all'),
   ROSTER_SECRET_KEY: z.string().min(32).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one object a line) or `pretty` (readable); pretty in development, json otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(600),
   ROSTER_ORG_NAME: z.string().min(1).max(200).default('My Organisation'),
@@ -43,6 +46,9 @@ const schema = z.object({
   SMTP_REPLY_TO: z.string().min(3).max(320).optional(),
   SMTP_TLS_REJECT_UNAUTHORIZED: z.enum(['true', 'false']).default('true'),
 });
+
+/** Every environment variable the configuration reads (the README's configuration table lists each). */
+export const configVariables: readonly string[] = Object.keys(schema.shape);
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -65,6 +71,7 @@ export interface Config {
   /** Encrypts private signing keys at rest; a development key is generated in the data folder when absent. */
   secretKey: string | undefined;
   logLevel: string;
+  logFormat: 'json' | 'pretty';
   introspection: boolean;
   accessTokenTtlSeconds: number;
   bootstrap: { orgName: string; orgSlug: string; ownerEmail: string };
@@ -126,10 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.ROSTER_DATA_DIR,
     host: e.HOST,
     port: e.PORT,
-    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? defaultPublicUrl(e.HOST, e.PORT)).replace(/\/+$/, ''),
     processRole: e.ROSTER_ROLE,
     secretKey: e.ROSTER_SECRET_KEY,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
     introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     bootstrap: { orgName: e.ROSTER_ORG_NAME, orgSlug: e.ROSTER_ORG_SLUG, ownerEmail: e.ROSTER_OWNER_EMAIL },
@@ -142,6 +150,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED === 'true',
     },
   };
+}
+
+/**
+ * The address a person on this machine reaches when PUBLIC_URL is not set: the listening port, and
+ * `localhost` for a loopback or wildcard address (what a browser and a copied link expect), else HOST.
+ */
+export function defaultPublicUrl(host: string, port: number): string {
+  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(host);
+  const name = local ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
 }
 
 function userOf(url: string | undefined): string {

@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { createLogger } from './logging.js';
 import { openDatabase, type Database } from './db/database.js';
 import { sql } from 'kysely';
 import { migrate } from './db/migrate.js';
@@ -25,7 +26,7 @@ export interface RuntimeOptions {
 
 /** Opens the database, applies migrations and builds the services every command needs. */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  const logger = options.logger ?? createLogger(config);
   const clock = options.clock ?? systemClock;
   const database =
     options.database ??

@@ -1,6 +1,6 @@
 import { warmUpPasswordPolicy } from '../../domain/security/password-policy.js';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config.js';
+import { loadConfig, type Config } from '../../config.js';
 import { buildHealthServer } from '../../api/http/health.js';
 import { createMetrics } from '../../api/http/metrics.js';
 import { buildServer } from '../../api/http/server.js';
@@ -24,6 +24,17 @@ async function firstStartBootstrap(runtime: Runtime): Promise<void> {
       `Set the owner's password with this one-time link (shown only now; valid 7 days):\n\n  ${r.setupLink}\n\n` +
       `Or through GraphQL: mutation { acceptInvitation(input: { token: "${r.setupToken}", password: "…" }) { userErrors { code } } }\n\n`,
   );
+}
+
+/**
+ * The one plain line a person reads after start-up (stdout, before the logs that follow): where to go.
+ * Addresses are PUBLIC_URL's, which links in emails use too.
+ */
+export function runningLine(config: Config): string {
+  const base = config.publicUrl;
+  if (config.processRole === 'worker') return `Roster's job worker is running; health at ${base}/healthz\n`;
+  const graphiql = config.env === 'development' ? `; GraphiQL at ${base}/graphiql` : '';
+  return `Roster is running at ${base}; console at ${base}/; GraphQL API at ${base}/graphql${graphiql}\n`;
 }
 
 /** Whole shutdown budget: in-flight requests and running jobs get 10 s, then the database is closed. */
@@ -66,6 +77,7 @@ export function registerServe(program: Command): void {
           ? undefined
           : await startWorker(runtime, { onJobSettled: (e) => metrics.recordJob(e) });
       await app.listen({ host: config.host, port: config.port });
+      process.stdout.write(runningLine(config));
       // The password lists load in ~0.4 s; paid now rather than by the first person who sets a password.
       if (config.processRole !== 'worker') setImmediate(warmUpPasswordPolicy);
 

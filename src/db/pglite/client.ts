@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 export interface PGliteWorkerOptions {
@@ -5,7 +7,24 @@ export interface PGliteWorkerOptions {
   dataDir?: string;
   /** A gzip tarball made by `dump()`, loaded when the database is created (tests use it as a template). */
   loadDataDirFrom?: string;
+  /** PostgreSQL settings for the embedded server; embeddedDatabaseSettings when absent. */
+  settings?: Record<string, string>;
 }
+
+/**
+ * Memory sized for one small organisation, not PostgreSQL's server defaults: PGlite's WASM memory only
+ * grows, so every buffer PostgreSQL touches stays resident for the life of the process. With the
+ * defaults (shared_buffers 128MB, maintenance_work_mem 64MB, temp_buffers 8MB) a restarted server idled at
+ * ~580 MB, with these at ~430–460 MB (docs/benchmarks.md, "Memory"). The page cache of the
+ * operating system still caches the data files behind the smaller buffer pool. Durability settings are
+ * PGlite's own and untouched.
+ */
+export const embeddedDatabaseSettings: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+  temp_buffers: '1MB',
+  wal_buffers: '1MB',
+  maintenance_work_mem: '16MB',
+};
 
 export interface QueryOutcome {
   rows: Record<string, unknown>[];
@@ -60,7 +79,20 @@ export class PGliteWorkerClient {
   }
 
   static async start(options: PGliteWorkerOptions = {}): Promise<PGliteWorkerClient> {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: options });
+    // A new folder is initialised (initdb) by a worker of its own that then closes the database cleanly and
+    // ends: WASM memory never shrinks, and initdb's would otherwise stay resident for the process's life
+    // (~90 MB; docs/benchmarks.md, "Memory"). The serving worker then opens the folder like any restart.
+    if (options.dataDir && !options.loadDataDirFrom && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
+      const initialiser = await PGliteWorkerClient.open(options);
+      await initialiser.close();
+    }
+    return PGliteWorkerClient.open(options);
+  }
+
+  private static async open(options: PGliteWorkerOptions): Promise<PGliteWorkerClient> {
+    const worker = new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { ...options, settings: options.settings ?? embeddedDatabaseSettings },
+    });
     await new Promise<void>((resolve, reject) => {
       // A folder PGlite cannot read aborts the WASM module: the worker fails (or just exits) before ready.
       const onExit = (code: number) =>

@@ -10,7 +10,7 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 if (!parentPort) throw new Error('the PGlite worker must run in a worker thread');
 const port = parentPort;
 
-/** @type {{ dataDir?: string, loadDataDirFrom?: string }} */
+/** @type {{ dataDir?: string, loadDataDirFrom?: string, settings?: Record<string, string> }} */
 const options = workerData ?? {};
 const loadDataDir = options.loadDataDirFrom ? new Blob([await readFile(options.loadDataDirFrom)]) : undefined;
 
@@ -20,6 +20,11 @@ const db = await PGlite.create({
   extensions: { pg_trgm, pgcrypto },
   // int8 and numeric come back as JavaScript numbers, like the pg pool is configured to do.
   parsers: { [types.INT8]: (v) => Number(v), [types.NUMERIC]: (v) => Number(v) },
+  // PGlite's own start parameters (single-user mode and the rest) plus our memory settings (client.ts).
+  startParams: [
+    ...PGlite.defaultStartParams,
+    ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ],
 });
 
 port.on('message', async (msg) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertPasswordAcceptable, passwordProblems, type PasswordProblem } from './password-policy.js';
-import { commonPasswordList, isCommonPassword } from './password-blocklist.js';
+import { commonPasswordList, isCommonPassword, PackedWordList } from './password-blocklist.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 
 describe('password policy', () => {
@@ -143,5 +143,17 @@ describe('password policy', () => {
     expect(await verifyPassword(h, 'x'.repeat(100) + 'tail-that-differs')).toBe(false);
     const composed = await hashPassword('caf\u00e9 au lait, s’il vous plaît');
     expect(await verifyPassword(composed, 'cafe\u0301 au lait, s’il vous plaît')).toBe(true);
+  });
+});
+
+describe('the packed word list', () => {
+  it('finds exactly its words, whatever their order, bytes or neighbours', () => {
+    const words = ['zebra', 'apple', 'äpfel', 'apple', 'app', 'applesauce', '日本語のパスワード', 'm'];
+    const list = new PackedWordList(words);
+    expect(list.size).toBe(7);
+    for (const w of words) expect(list.has(w)).toBe(true);
+    for (const w of ['', 'ap', 'appl', 'apples', 'zebras', 'a', 'n', 'äpfe', '日本語'])
+      expect(list.has(w)).toBe(false);
+    expect(new PackedWordList([]).has('x')).toBe(false);
   });
 });
