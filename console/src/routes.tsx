@@ -132,6 +132,27 @@ export const router = createBrowserRouter([
               (m) => m.RolesPage,
             ),
           },
+          {
+            path: 'settings',
+            element: page(
+              () => import('./pages/settings/organization-settings-page'),
+              (m) => m.OrganizationSettingsPage,
+            ),
+          },
+          {
+            path: 'outbox',
+            element: page(
+              () => import('./pages/outbox'),
+              (m) => m.OutboxPage,
+            ),
+          },
+          {
+            path: 'notification-preferences',
+            element: page(
+              () => import('./pages/notification-preferences'),
+              (m) => m.NotificationPreferencesPage,
+            ),
+          },
           { path: '*', element: <NotFoundPage /> },
         ],
       },

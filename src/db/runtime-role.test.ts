@@ -95,7 +95,7 @@ describe.skipIf(!base)('a runtime role apart from the schema owner (PostgreSQL)'
         trx,
         org.id,
         { actor: { type: 'system', name: 'test', orgId: org.id }, meta: {}, now: s.clock.now() },
-        { action: 'test.appended' },
+        { action: 'audit.exported' },
       ),
     );
     const rows = await s.db
@@ -104,7 +104,7 @@ describe.skipIf(!base)('a runtime role apart from the schema owner (PostgreSQL)'
       .where('org_id', '=', org.id)
       .orderBy('seq')
       .execute();
-    expect(rows.map((r) => r.action)).toEqual(['user.suspended', 'test.appended']);
+    expect(rows.map((r) => r.action)).toEqual(['user.suspended', 'audit.exported']);
     expect(await verifyAuditChain(s.db, org.id)).toEqual({ ok: true, checked: 2 });
   });
 

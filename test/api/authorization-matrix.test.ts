@@ -252,6 +252,8 @@ const operations: Record<string, Operation> = {
     variables: (id) => ({ id }),
   },
   // the outbox (operators) and the development mailbox (your own mail; all of it with security:manage)
+  // the catalogue of audit actions (names only, for filters)
+  auditActions: { gate: 'signed-in', document: '{ auditActions }' },
   outboxMessages: {
     gate: 'security:manage',
     document: '{ outboxMessages(first: 5) { edges { node { id } } } }',
@@ -267,6 +269,7 @@ const operations: Record<string, Operation> = {
   notifications: { gate: 'signed-in', document: '{ notifications(first: 5) { edges { node { id } } } }' },
   unreadNotificationCount: { gate: 'signed-in', document: '{ unreadNotificationCount }' },
   myNotificationOptOuts: { gate: 'signed-in', document: '{ myNotificationOptOuts }' },
+  mandatoryNotificationKinds: { gate: 'signed-in', document: '{ mandatoryNotificationKinds }' },
   notificationSettings: { gate: 'organization:read', document: '{ notificationSettings { brandColor } }' },
   markNotificationsRead: {
     gate: 'signed-in',

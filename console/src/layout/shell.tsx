@@ -12,13 +12,16 @@ import {
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBellCog,
   IconChevronDown,
   IconDevices,
   IconHistory,
   IconLogout,
   IconMail,
+  IconMailCog,
   IconMailForward,
   IconSend,
+  IconSettings,
   IconUser,
   IconUsers,
 } from '../ui/icons';
@@ -58,11 +61,24 @@ const adminItems: NavItem[] = [
     icon: <IconMail size={18} aria-hidden />,
     permission: 'security:manage',
   },
+  {
+    to: '/outbox',
+    label: 'Email outbox',
+    icon: <IconMailCog size={18} aria-hidden />,
+    permission: 'security:manage',
+  },
+  {
+    to: '/settings',
+    label: 'Organisation settings',
+    icon: <IconSettings size={18} aria-hidden />,
+    permission: 'organization:update',
+  },
 ];
 
 const accountItems: NavItem[] = [
   { to: '/profile', label: 'My profile', icon: <IconUser size={18} aria-hidden /> },
   { to: '/sessions', label: 'My sessions', icon: <IconDevices size={18} aria-hidden /> },
+  { to: '/notification-preferences', label: 'My notifications', icon: <IconBellCog size={18} aria-hidden /> },
 ];
 
 export function Shell() {

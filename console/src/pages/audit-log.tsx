@@ -1,6 +1,17 @@
-import { Anchor, Button, Card, Code, Drawer, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import {
+  Anchor,
+  Button,
+  Card,
+  Code,
+  Drawer,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
@@ -8,7 +19,8 @@ import { downloadFile } from '../api/download';
 import { usePermissions } from '../auth/viewer';
 import { AuditChainStatusLine } from './audit-chain-status';
 import { graphql, type ResultOf } from '../graphql';
-import { describeAction } from '../ui/audit-actions';
+import { describeAction, groupOfAction } from '../ui/audit-actions';
+import { AuditChanges } from './audit-changes';
 import { useDates } from '../ui/dates';
 import { Page } from '../ui/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../ui/states';
@@ -52,14 +64,49 @@ const AuditEventsQuery = graphql(`
   }
 `);
 
+const AuditActionsQuery = graphql(`
+  query AuditActions {
+    auditActions
+  }
+`);
+
+/** The filter's option for no filter (not an action: actions always contain a dot). */
+const allActions = 'all';
+
+/** The server's actions as select options with readable names, grouped by what they are about. */
+function useActionOptions() {
+  const actions = useQuery({
+    queryKey: ['audit', 'actions'],
+    queryFn: async () => (await request(AuditActionsQuery)).auditActions,
+    staleTime: Infinity,
+  });
+  const groups = new Map<string, { value: string; label: string }[]>();
+  for (const a of actions.data ?? []) {
+    const g = groupOfAction(a);
+    groups.set(g, [...(groups.get(g) ?? []), { value: a, label: describeAction(a) }]);
+  }
+  return [
+    { value: allActions, label: 'All actions' },
+    ...[...groups].map(([group, items]) => ({ group, items })),
+  ];
+}
+
 type AuditEvent = ResultOf<typeof AuditEventsQuery>['auditEvents']['edges'][number]['node'];
+
+/** A target that is not a user, in words ("Organisation"); "—" for none. */
+function targetText(type: string | null): string {
+  if (!type) return '—';
+  if (type === 'organization') return 'Organisation';
+  const t = type.replace(/_/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
 
 export function AuditLogPage() {
   const dates = useDates();
-  const [action, setAction] = useState('');
+  const [action, setAction] = useState<string | null>(null);
+  const actionOptions = useActionOptions();
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
-  const [debouncedAction] = useDebouncedValue(action.trim(), 300);
   const [selected, setSelected] = useState<AuditEvent | null>(null);
   const dayAfter = (d: string) => {
     const t = new Date(`${d}T00:00:00Z`);
@@ -67,7 +114,7 @@ export function AuditLogPage() {
     return t.toISOString().slice(0, 10);
   };
   const filter = {
-    action: debouncedAction || null,
+    action: action || null,
     occurredAfter: from ? (zonedToInstant(from, dates.timeZone)?.toISOString() ?? null) : null,
     occurredBefore: until ? (zonedToInstant(dayAfter(until), dates.timeZone)?.toISOString() ?? null) : null,
   };
@@ -121,11 +168,17 @@ export function AuditLogPage() {
       {can('audit:verify') ? <AuditChainStatusLine /> : null}
       <Card withBorder padding="md" component="section" aria-label="Filters">
         <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput
+          <Select
             label="Action"
-            description="An action such as user.suspended, or a prefix ending in a dot (user.)."
-            value={action}
-            onChange={(e) => setAction(e.currentTarget.value)}
+            placeholder="All actions"
+            data={actionOptions}
+            value={action ?? allActions}
+            onChange={(v) => setAction(v === allActions ? null : v)}
+            searchable
+            clearable
+            // The list scrolls: its viewport takes focus so it can be scrolled from the keyboard too.
+            scrollAreaProps={{ viewportProps: { tabIndex: 0, role: 'group', 'aria-label': 'Actions' } }}
+            nothingFoundMessage="No action of that name"
           />
           <TextInput label="From" type="date" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
           <TextInput
@@ -151,7 +204,7 @@ export function AuditLogPage() {
                   <Table.Th scope="col">When</Table.Th>
                   <Table.Th scope="col">What</Table.Th>
                   <Table.Th scope="col">Who</Table.Th>
-                  <Table.Th scope="col">Whom</Table.Th>
+                  <Table.Th scope="col">Target</Table.Th>
                   <Table.Th scope="col">Reason</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -171,7 +224,7 @@ export function AuditLogPage() {
                           {who(e.targetUser)}
                         </Anchor>
                       ) : (
-                        (e.targetType ?? '—')
+                        targetText(e.targetType)
                       )}
                     </Table.Td>
                     <Table.Td>{e.reason ?? ''}</Table.Td>
@@ -223,9 +276,7 @@ export function AuditLogPage() {
             <Text size="sm" fw={700}>
               Changes
             </Text>
-            <Code block>
-              {selected.changes ? JSON.stringify(selected.changes, null, 2) : 'None recorded'}
-            </Code>
+            <AuditChanges changes={selected.changes} />
           </Stack>
         ) : null}
       </Drawer>

@@ -1,20 +1,66 @@
-/** 'user.role_changed' → 'User role changed': audit actions as short sentences. */
-const known: Record<string, string> = {
+/**
+ * The audit trail's actions in plain words. The server's list (`Query.auditActions`, from
+ * src/domain/audit/audit-actions.ts) decides which actions exist; test/e2e/audit-action-names.test.ts
+ * fails when one of them has no name here.
+ */
+export const auditActionNames: Readonly<Record<string, string>> = {
+  'organization.created': 'Organisation created',
+  'organization.updated': 'Organisation settings changed',
+  'organization.notification_settings_updated': 'Notification settings changed',
   'user.invited': 'Invited',
+  'user.activated': 'Account activated',
+  'user.updated': 'Profile updated',
+  'user.role_changed': 'Role changed',
+  'user.departments_changed': 'Departments changed',
   'user.suspended': 'Suspended',
+  'user.suspension_ended': 'Suspension ended',
   'user.reactivated': 'Reactivated',
   'user.deactivated': 'Deactivated',
-  'user.role_changed': 'Role changed',
-  'user.profile_updated': 'Profile updated',
+  'user.sessions_revoked': 'Signed out by an administrator',
+  'user.sign_in_locked': 'Locked out after failed sign-ins',
+  'user.unlocked': 'Unlocked',
+  'users.seeded': 'Sample users created',
+  'departments.seeded': 'Sample departments created',
   'invitation.accepted': 'Invitation accepted',
   'invitation.resent': 'Invitation resent',
   'invitation.revoked': 'Invitation revoked',
-  'session.revoked': 'Sessions ended',
+  'invitation.expired': 'Invitation expired',
+  'session.signed_in': 'Signed in',
+  'session.sign_in_failed': 'Sign-in failed',
+  'session.signed_out': 'Signed out',
+  'session.refresh_token_reused': 'Stolen session token detected (session ended)',
+  'department.created': 'Department created',
+  'department.updated': 'Department renamed or changed',
+  'department.moved': 'Department moved',
+  'department.archived': 'Department archived',
+  'department.managers_changed': 'Department managers changed',
+  'outbox.retried': 'Email retried',
+  'audit.exported': 'Audit log exported',
+  'report.cost_exported': 'Cost report exported',
 };
 
+/** What the part before the dot is about, for grouping the actions in a filter. */
+export const auditActionGroups: Readonly<Record<string, string>> = {
+  organization: 'Organisation',
+  user: 'Users',
+  users: 'Users',
+  departments: 'Departments',
+  invitation: 'Invitations',
+  session: 'Sessions',
+  department: 'Departments',
+  outbox: 'Email',
+  audit: 'Audit and reports',
+  report: 'Audit and reports',
+};
+
+/** 'user.role_changed' → 'Role changed'; an action without a name still reads as words. */
 export function describeAction(action: string): string {
-  const k = known[action];
+  const k = auditActionNames[action];
   if (k) return k;
   const text = action.replace(/[._]/g, ' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function groupOfAction(action: string): string {
+  return auditActionGroups[action.split('.')[0] ?? ''] ?? 'Other';
 }

@@ -4,6 +4,7 @@ import { openTestRuntime, type TestRuntime } from '../../../test/support/test-ru
 import type { AuditEventRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Actor } from '../shared/context.js';
+import type { AuditAction } from './audit-actions.js';
 import { exportAuditEvents } from './export-audit-events.js';
 import { recordAuditEvents } from './record-audit-event.js';
 import { verifyAuditChain } from './verify-audit-chain.js';
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => rt?.close());
 
-async function append(actor: Actor, actions: string[]) {
+async function append(actor: Actor, actions: AuditAction[]) {
   rt.clock.advance(1000);
   await withTransaction(rt.services.db, (scope) =>
     recordAuditEvents(

@@ -4,6 +4,7 @@ import { openTestRuntime, type TestRuntime } from '../../../test/support/test-ru
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import type { Actor } from '../shared/context.js';
+import type { AuditAction } from './audit-actions.js';
 import { decodeAuditCursor, encodeAuditCursor } from './audit-event-query.js';
 import { listAuditEvents, usersOfAuditEvents, type AuditEventOrder } from './list-audit-events.js';
 import { recordAuditEvent } from './record-audit-event.js';
@@ -23,7 +24,8 @@ async function record(actor: Actor, action: string, target?: UserRow | { id: str
       scope.trx,
       actor.orgId,
       { actor, meta: { requestId: 'req-1' }, now: rt.clock.now() },
-      { action, targetType, targetId: target?.id ?? null },
+      // Any text, like rows written by another version: the filter's escaping is tested with made-up actions.
+      { action: action as AuditAction, targetType, targetId: target?.id ?? null },
     ),
   );
   return rt.clock.now();

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { scopeOf, type Tx } from '../../db/transaction.js';
 import type { Actor, RequestMeta } from '../shared/context.js';
+import type { AuditAction } from './audit-actions.js';
 import { auditEventHash, genesisHash } from './audit-hash.js';
 
 /** Before/after of the fields a change touched: `{ field: { from, to } }`. */
 export type FieldChanges = Record<string, { from: unknown; to: unknown }>;
 
 export interface AuditEventInput {
-  action: string;
+  action: AuditAction;
   targetType?: string | null;
   targetId?: string | null;
   changes?: FieldChanges | Record<string, unknown> | null;

@@ -15,8 +15,12 @@ export const organizationSettingBounds = {
   sessionAbsoluteHours: { min: 1, max: 720 },
 } as const;
 
-const bounded = (key: keyof typeof organizationSettingBounds) =>
-  z.number().int().min(organizationSettingBounds[key].min).max(organizationSettingBounds[key].max).optional();
+/** A whole number within the key's bounds; the message says which, so a form can show it at the field. */
+const bounded = (key: keyof typeof organizationSettingBounds) => {
+  const { min, max } = organizationSettingBounds[key];
+  const message = `Must be a whole number from ${min} to ${max}.`;
+  return z.number().int(message).min(min, message).max(max, message).optional();
+};
 
 export const updateOrganizationSettingsInput = z
   .object({

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/audit-actions.js';
 import { DomainError } from '../errors.js';
 
 export const userStatuses = ['invited', 'active', 'suspended', 'deactivated'] as const;
@@ -20,7 +21,7 @@ export interface StatusState {
 export interface Transition {
   next: StatusState;
   /** Audit action recorded for the change. */
-  action: string;
+  action: AuditAction;
   /** Whether every session of the user must die now. */
   revokeSessions: boolean;
 }

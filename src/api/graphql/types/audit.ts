@@ -1,4 +1,5 @@
 import type { AuditEventRow, UserRow } from '../../../db/schema.js';
+import { auditActions } from '../../../domain/audit/audit-actions.js';
 import { encodeAuditCursor } from '../../../domain/audit/audit-event-query.js';
 import { getAuditChainStatus, type AuditChainStatus } from '../../../domain/audit/get-audit-chain-status.js';
 import {
@@ -164,6 +165,13 @@ const AuditChainStatusRef = builder.objectRef<AuditChainStatus>('AuditChainStatu
 });
 
 builder.queryFields((t) => ({
+  auditActions: t.stringList({
+    description: 'Every action the audit trail records (`user.suspended`, …), for filters.',
+    resolve: (_r, _a, ctx) => {
+      commandContext(ctx); // signed-in only
+      return [...auditActions];
+    },
+  }),
   auditEvents: t.field({
     type: AuditEventConnectionRef,
     description:

@@ -7,6 +7,7 @@ import {
 } from '../../../domain/notifications/list-notifications.js';
 import { markNotificationsRead } from '../../../domain/notifications/mark-notifications-read.js';
 import {
+  mandatoryKinds,
   notificationKinds,
   type AdminNoticeKind,
   type NotificationKind,
@@ -149,6 +150,14 @@ builder.queryFields((t) => ({
     type: [NotificationKindEnum],
     description: 'The optional notices you chose not to receive.',
     resolve: (_r, _a, ctx) => myNotificationOptOuts(commandContext(ctx)),
+  }),
+  mandatoryNotificationKinds: t.field({
+    type: [NotificationKindEnum],
+    description: 'The notices nobody can opt out of (security notices and invitations).',
+    resolve: (_r, _a, ctx) => {
+      commandContext(ctx); // signed-in only
+      return notificationKinds.filter((k) => mandatoryKinds.has(k));
+    },
   }),
 }));
 

@@ -1,10 +1,18 @@
 import { can } from '../../../authz/authorize.js';
 import type { OrganizationRow } from '../../../db/schema.js';
 import { DomainError } from '../../../domain/errors.js';
+import { invitationTtlDaysOf } from '../../../domain/invitations/invitation-rules.js';
+import { sessionPolicyOf } from '../../../domain/sessions/session-policy.js';
 import { getOrganization, getUser, getViewer } from '../../../domain/users/get-user.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { UserRef } from './user.js';
+
+/** The organisation's settings object, for a viewer with `organization:read` only. */
+function readableSettings(o: OrganizationRow, ctx: Parameters<typeof commandContext>[0]) {
+  if (!can(commandContext(ctx).actor, 'organization:read')) throw new DomainError('FORBIDDEN');
+  return o.settings;
+}
 
 export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization').implement({
   description: 'The organisation the viewer belongs to.',
@@ -21,6 +29,19 @@ export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization'
         if (!can(c.actor, 'organization:read')) throw new DomainError('FORBIDDEN');
         return o.settings;
       },
+    }),
+    invitationTtlDays: t.int({
+      description:
+        'Lifetime of a new invitation link in days, as in force (default filled in). Requires `organization:read`.',
+      resolve: (o, _a, ctx) => invitationTtlDaysOf(readableSettings(o, ctx)),
+    }),
+    sessionIdleMinutes: t.int({
+      description: 'A session ends after this much inactivity, as in force. Requires `organization:read`.',
+      resolve: (o, _a, ctx) => sessionPolicyOf(readableSettings(o, ctx)).idleMinutes,
+    }),
+    sessionAbsoluteHours: t.int({
+      description: 'A session ends this long after sign-in, as in force. Requires `organization:read`.',
+      resolve: (o, _a, ctx) => sessionPolicyOf(readableSettings(o, ctx)).absoluteHours,
     }),
   }),
 });

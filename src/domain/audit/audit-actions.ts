@@ -1,0 +1,42 @@
+/**
+ * Every action the audit trail records, in one list: `recordAuditEvent` accepts only these (the type
+ * below), the API lists them (`Query.auditActions`) for the console's filter, and a test checks that the
+ * console has a readable name for each. A new action is added here first.
+ */
+export const auditActions = [
+  'organization.created',
+  'organization.updated',
+  'organization.notification_settings_updated',
+  'user.invited',
+  'user.activated',
+  'user.updated',
+  'user.role_changed',
+  'user.departments_changed',
+  'user.suspended',
+  'user.suspension_ended',
+  'user.reactivated',
+  'user.deactivated',
+  'user.sessions_revoked',
+  'user.sign_in_locked',
+  'user.unlocked',
+  'users.seeded',
+  'departments.seeded',
+  'invitation.accepted',
+  'invitation.resent',
+  'invitation.revoked',
+  'invitation.expired',
+  'session.signed_in',
+  'session.sign_in_failed',
+  'session.signed_out',
+  'session.refresh_token_reused',
+  'department.created',
+  'department.updated',
+  'department.moved',
+  'department.archived',
+  'department.managers_changed',
+  'outbox.retried',
+  'audit.exported',
+  'report.cost_exported',
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
