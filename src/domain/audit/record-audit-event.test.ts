@@ -4,6 +4,7 @@ import { actorFor, createOrg, createUser } from '../../../test/support/factories
 import { openTestRuntime, type TestRuntime } from '../../../test/support/test-runtime.js';
 import { withTransaction } from '../../db/transaction.js';
 import { auditEventHash } from './audit-hash.js';
+import type { AuditAction } from './audit-actions.js';
 import { flushAuditEvents, recordAuditEvent } from './record-audit-event.js';
 import { verifyAuditChain } from './verify-audit-chain.js';
 
@@ -21,7 +22,7 @@ async function setUp() {
   const admin = await createUser(s, org.id, { role: 'administrator' });
   const actor = await actorFor(s, admin);
   const ctx = { actor, meta: {}, now: rt.clock.now() };
-  const append = (action: string) =>
+  const append = (action: AuditAction) =>
     withTransaction(s.db, (scope) =>
       recordAuditEvent(scope.trx, org.id, ctx, { action, targetType: 'user', targetId: admin.id }),
     );
@@ -46,23 +47,23 @@ async function setUp() {
 describe('appending to the audit chain from the head hint', () => {
   it('falls back when the transaction that set the hint rolled back', async () => {
     const { s, org, admin, ctx, append, actions } = await setUp();
-    await append('test.first');
+    await append('user.updated');
     // Appended (the hint now says seq 2), then rolled back: the head is still at 1.
     await expect(
       withTransaction(s.db, async (scope) => {
-        await recordAuditEvent(scope.trx, org.id, ctx, { action: 'test.rolled_back', targetId: admin.id });
+        await recordAuditEvent(scope.trx, org.id, ctx, { action: 'user.suspended', targetId: admin.id });
         await flushAuditEvents(scope.trx);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    await append('test.after');
-    expect(await actions()).toEqual(['1:test.first', '2:test.after']);
+    await append('user.role_changed');
+    expect(await actions()).toEqual(['1:user.updated', '2:user.role_changed']);
     expect(await verifyAuditChain(s.db, org.id)).toEqual({ ok: true, checked: 2 });
   });
 
   it('falls back when another instance appended meanwhile', async () => {
     const { s, org, admin, append, head, actions } = await setUp();
-    await append('test.first');
+    await append('user.updated');
     // What another instance's append leaves: an event at seq 2 chained to the head, and the head moved.
     const h = await head();
     const fields = {
@@ -72,7 +73,7 @@ describe('appending to the audit chain from the head hint', () => {
       occurredAt: rt.clock.now(),
       actorType: 'system',
       actorId: null,
-      action: 'test.other_instance',
+      action: 'user.reactivated',
       targetType: 'user',
       targetId: admin.id,
       changes: null,
@@ -92,15 +93,17 @@ describe('appending to the audit chain from the head hint', () => {
       update audit_chain_heads set last_seq = ${fields.seq}, last_hash = ${hash} where org_id = ${org.id}`.execute(
       s.db,
     );
-    await append('test.after');
-    expect(await actions()).toEqual(['1:test.first', '2:test.other_instance', '3:test.after']);
+    await append('user.role_changed');
+    expect(await actions()).toEqual(['1:user.updated', '2:user.reactivated', '3:user.role_changed']);
     expect(await verifyAuditChain(s.db, org.id)).toEqual({ ok: true, checked: 3 });
   });
 
   it('keeps one unbroken chain under 30 concurrent appends', async () => {
     const { s, org, append, head } = await setUp();
-    await append('test.first');
-    await Promise.all(Array.from({ length: 30 }, (_, i) => append(`test.concurrent_${i}`)));
+    await append('user.updated');
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => append(i % 2 === 0 ? 'user.updated' : 'user.reactivated')),
+    );
     expect((await head()).last_seq).toBe(31);
     expect(await verifyAuditChain(s.db, org.id)).toEqual({ ok: true, checked: 31 });
   });
