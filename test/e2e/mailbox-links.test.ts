@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
-import { splitLinks } from '../../console/src/ui/linkified-text.js';
+import { splitLinks } from '../../console/src/ui/split-links.js';
 import { gql } from '../support/auth.js';
 import { createUser } from '../support/factories.js';
 import { browserMissingReason, expectAccessible, launchBrowser, newPage } from './browser.js';
