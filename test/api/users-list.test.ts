@@ -108,3 +108,106 @@ describe('users over GraphQL', () => {
     expect(plain.body.data.users.pageInfo.hasNextPage).toBe(true);
   });
 });
+
+const pageQuery = `query($filter: UserFilter, $orderBy: UserOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  users(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
+    nodes { id }
+    pageInfo { hasNextPage endCursor hasPreviousPage startCursor }
+  }
+}`;
+
+describe('users from the end (last / before)', () => {
+  it('walks every order backwards from the last page to the first, the mirror of forwards', async () => {
+    const s = rt.services;
+    const org = await createOrg(s);
+    const admin = await createUser(s, org.id, { role: 'administrator' });
+    // The seed leaves about a tenth never active (null last activity), which sort last both ways.
+    await seedUsers(s, { orgId: org.id, count: 70, batchSize: 100, seed: 11 });
+    const { accessToken } = await signInAs(rt, app, admin);
+    const forwards = async (orderBy: object, filter: object | null) => {
+      const ids: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const r = await gql(app, pageQuery, { orderBy, filter, first: 20, after }, accessToken);
+        expect(r.body.errors).toBeUndefined();
+        const c = r.body.data.users;
+        expect(c.pageInfo.hasPreviousPage).toBe(after !== null);
+        ids.push(...c.nodes.map((n: { id: string }) => n.id));
+        if (!c.pageInfo.hasNextPage) return ids;
+        after = c.pageInfo.endCursor;
+      }
+    };
+    const backwards = async (orderBy: object, filter: object | null) => {
+      const pages: string[][] = [];
+      let before: string | null = null;
+      for (;;) {
+        const r = await gql(app, pageQuery, { orderBy, filter, last: 20, before }, accessToken);
+        expect(r.body.errors).toBeUndefined();
+        const c = r.body.data.users;
+        expect(c.pageInfo.hasNextPage).toBe(before !== null);
+        pages.unshift(c.nodes.map((n: { id: string }) => n.id));
+        if (!c.pageInfo.hasPreviousPage) return pages;
+        before = c.pageInfo.startCursor;
+      }
+    };
+    const inactive = { lastActiveBefore: new Date(Date.now() - 30 * 86_400_000).toISOString() };
+    for (const field of ['NAME', 'EMAIL', 'CREATED_AT', 'LAST_ACTIVE_AT']) {
+      for (const direction of ['ASC', 'DESC']) {
+        for (const filter of [null, inactive, { neverSignedIn: true }]) {
+          const orderBy = { field, direction };
+          const all = await forwards(orderBy, filter);
+          const pages = await backwards(orderBy, filter);
+          expect(pages.flat(), `${field} ${direction} ${JSON.stringify(filter)}`).toEqual(all);
+          // The last page is full and ends the list; the first page read backwards is the remainder.
+          if (all.length > 20) expect(pages.at(-1)).toEqual(all.slice(-20));
+        }
+      }
+    }
+  });
+
+  it('refuses first with last, after with before, and a cursor of another order', async () => {
+    const s = rt.services;
+    const org = await createOrg(s);
+    const admin = await createUser(s, org.id, { role: 'administrator' });
+    const { accessToken } = await signInAs(rt, app, admin);
+    const page = await gql(app, pageQuery, { first: 1 }, accessToken);
+    const cursor = page.body.data.users.pageInfo.endCursor;
+    for (const vars of [
+      { first: 1, last: 1 },
+      { after: cursor, before: cursor },
+      { first: 1, before: cursor },
+      { last: 101 },
+      { last: 1, before: cursor, orderBy: { field: 'EMAIL' } },
+    ]) {
+      const r = await gql(app, pageQuery, vars, accessToken);
+      expect(r.body.errors?.[0].extensions.code, JSON.stringify(vars)).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
+describe('inactivity filter at 1M users', () => {
+  it('stays on an index: a page of "inactive for 90 days" from the end of the name order', async (t) => {
+    // The plan is checked on the seeded PostgreSQL `bench` schema (1M users) when it exists.
+    const url = process.env.TEST_DATABASE_URL;
+    if (!url) return t.skip('needs TEST_DATABASE_URL with the bench schema (1M seeded users)');
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: url, options: '-c search_path=bench' });
+    await client.connect();
+    try {
+      const has = await client.query(`select to_regclass('bench.users') as t`);
+      if (!has.rows[0].t) return t.skip('no bench schema here (npm run bench seeds it)');
+      const org = await client.query(`select org_id from users limit 1`);
+      const plan = await client.query(
+        `explain (analyze, format json) select * from users where org_id = $1
+           and status in ('active','invited','suspended') and last_active_at < now() - interval '90 days'
+           order by search_text desc, id desc limit 26`,
+        [org.rows[0].org_id],
+      );
+      const root = plan.rows[0]['QUERY PLAN'][0];
+      expect(JSON.stringify(root.Plan)).toMatch(/Index Scan/);
+      expect(root['Execution Time']).toBeLessThan(100);
+    } finally {
+      await client.end();
+    }
+  });
+});

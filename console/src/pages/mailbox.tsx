@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { request } from '../api/client';
 import { graphql } from '../graphql';
 import { useDates } from '../ui/dates';
+import { LinkifiedText } from '../ui/linkified-text';
 import { Page } from '../ui/page';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states';
 
@@ -70,7 +71,7 @@ export function MailboxPage() {
                     To {selected.recipient} · {dates.dateTime(selected.receivedAt)}
                   </Text>
                   <Code block style={{ whiteSpace: 'pre-wrap' }}>
-                    {selected.text}
+                    <LinkifiedText text={selected.text} />
                   </Code>
                 </Stack>
               </Card>

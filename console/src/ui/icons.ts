@@ -9,6 +9,8 @@ export { default as IconCheck } from '@tabler/icons-react/icons/IconCheck';
 export { default as IconChevronDown } from '@tabler/icons-react/icons/IconChevronDown';
 export { default as IconChevronLeft } from '@tabler/icons-react/icons/IconChevronLeft';
 export { default as IconChevronRight } from '@tabler/icons-react/icons/IconChevronRight';
+export { default as IconChevronsLeft } from '@tabler/icons-react/icons/IconChevronsLeft';
+export { default as IconChevronsRight } from '@tabler/icons-react/icons/IconChevronsRight';
 export { default as IconColumns } from '@tabler/icons-react/icons/IconColumns';
 export { default as IconDevices } from '@tabler/icons-react/icons/IconDevices';
 export { default as IconHistory } from '@tabler/icons-react/icons/IconHistory';

@@ -58,35 +58,36 @@ export function encodeUserCursor(cursor: UserCursor): string {
   return Buffer.from(JSON.stringify([order.field, order.direction, value, id])).toString('base64url');
 }
 
-const badCursor = (message = 'The cursor is not valid.') =>
-  new DomainError('VALIDATION_FAILED', message, { field: 'after' });
+const badCursor = (field: string, message = 'The cursor is not valid.') =>
+  new DomainError('VALIDATION_FAILED', message, { field });
 
 /**
  * Reads a cursor made by `encodeUserCursor` for the same order. Anything else — garbage, a cursor of
  * another order (its position means nothing in this one), a malformed value — is VALIDATION_FAILED.
  */
-export function decodeUserCursor(raw: string, order: UserOrder): UserCursor {
-  if (raw.length === 0 || raw.length > maxCursorLength || !base64url.test(raw)) throw badCursor();
+export function decodeUserCursor(raw: string, order: UserOrder, argument = 'after'): UserCursor {
+  const bad = (message?: string) => badCursor(argument, message);
+  if (raw.length === 0 || raw.length > maxCursorLength || !base64url.test(raw)) throw bad();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    throw badCursor();
+    throw bad();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 4) throw badCursor();
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw bad();
   const [field, direction, value, id] = parsed as unknown[];
   if (field !== order.field || direction !== order.direction) {
-    throw badCursor('The cursor belongs to another sort order; start again from the first page.');
+    throw bad('The cursor belongs to another sort order; start again from the first page.');
   }
-  if (typeof id !== 'string' || !isUuid(id)) throw badCursor();
+  if (typeof id !== 'string' || !isUuid(id)) throw bad();
   if (value === null) {
-    if (!isNullableSort(order.field)) throw badCursor();
+    if (!isNullableSort(order.field)) throw bad();
   } else if (typeof value !== 'string') {
-    throw badCursor();
+    throw bad();
   } else if (isTimestampSort(order.field)) {
-    if (!isRealTimestamp(value)) throw badCursor();
+    if (!isRealTimestamp(value)) throw bad();
   } else if (value.length > 1000) {
-    throw badCursor();
+    throw bad();
   }
   return { order, value, id: id.toLowerCase() };
 }

@@ -68,6 +68,18 @@ export interface PageQuery {
   order: UserOrder;
   cursor: UserCursor | null;
   limit: number;
+  /**
+   * Users without a sort value (never active) come first instead of last: a page read backwards (`last`
+   * / `before`) reads the order reversed, and the reverse of "ascending, nulls last" is "descending,
+   * nulls first".
+   */
+  nullsFirst?: boolean;
+  /**
+   * The filter matches no user without a sort value (a bound on last activity): the range of users without
+   * one is not read. Backwards it would come first, and walking it (every user never active, none
+   * matching) would exhaust the walk budget and sort every match.
+   */
+  sortValueRequired?: boolean;
   /** Overrides `walkBudgetRows` (tests). */
   walkBudget?: number;
 }
@@ -77,7 +89,12 @@ interface Segment {
   position: UserWhere;
 }
 
-function segmentsOf(order: UserOrder, cursor: UserCursor | null): Segment[] {
+function segmentsOf(
+  order: UserOrder,
+  cursor: UserCursor | null,
+  nullsFirst: boolean,
+  sortValueRequired: boolean,
+): Segment[] {
   const column = userSortColumns[order.field];
   const after = sql.raw(order.direction === 'ASC' ? '>' : '<');
   const values: Segment = {
@@ -103,6 +120,8 @@ function segmentsOf(order: UserOrder, cursor: UserCursor | null): Segment[] {
           : []),
       ]),
   };
+  if (sortValueRequired && cursor?.value !== null) return [values];
+  if (nullsFirst) return cursor && cursor.value !== null ? [values] : [nulls, values];
   return cursor && cursor.value === null ? [nulls] : [values, nulls];
 }
 
@@ -129,7 +148,7 @@ export interface UserPageRows {
 export async function fetchUserPage(db: Kysely<DB>, q: PageQuery): Promise<UserPageRows> {
   if (q.adaptive && q.estimate <= sortMatchesUpTo) return sortMatches(db, q);
   const rows: CursorRow[] = [];
-  for (const segment of segmentsOf(q.order, q.cursor)) {
+  for (const segment of segmentsOf(q.order, q.cursor, q.nullsFirst === true, q.sortValueRequired === true)) {
     const need = q.limit - rows.length;
     if (need <= 0) break;
     if (!q.adaptive) {
@@ -176,14 +195,17 @@ async function walk(
 }
 
 /** "After the cursor" among the matches, nulls last: a filter over the matches read, not an index range. */
-function afterCursor(order: UserOrder, cursor: UserCursor | null): RawBuilder<SqlBool> {
+function afterCursor(order: UserOrder, cursor: UserCursor | null, nullsFirst: boolean): RawBuilder<SqlBool> {
   if (!cursor) return sql<SqlBool>`true`;
   const column = sql.ref(userSortColumns[order.field]);
   const cmp = sql.raw(order.direction === 'ASC' ? '>' : '<');
-  if (cursor.value === null) return sql<SqlBool>`${column} is null and id ${cmp} ${cursor.id}::uuid`;
+  if (cursor.value === null) {
+    const nullsAfter = sql<SqlBool>`${column} is null and id ${cmp} ${cursor.id}::uuid`;
+    return nullsFirst ? sql<SqlBool>`(${nullsAfter} or ${column} is not null)` : nullsAfter;
+  }
   const v = isTimestampSort(order.field) ? sql`${cursor.value}::timestamptz` : sql`${cursor.value}::text`;
   const beyond = sql<SqlBool>`(${column}, id) ${cmp} (${v}, ${cursor.id}::uuid)`;
-  return isNullableSort(order.field) ? sql<SqlBool>`(${beyond} or ${column} is null)` : beyond;
+  return isNullableSort(order.field) && !nullsFirst ? sql<SqlBool>`(${beyond} or ${column} is null)` : beyond;
 }
 
 /**
@@ -193,6 +215,9 @@ function afterCursor(order: UserOrder, cursor: UserCursor | null): RawBuilder<Sq
 async function sortMatches(db: Kysely<DB>, q: PageQuery): Promise<UserPageRows> {
   const column = userSortColumns[q.order.field];
   const desc = q.order.direction === 'DESC';
+  const nullsFirst = q.nullsFirst === true;
+  const nulls = <T extends { nullsFirst(): T; nullsLast(): T }>(ob: T) =>
+    nullsFirst ? ob.nullsFirst() : ob.nullsLast();
   const rows = await db
     .with(
       (w) => w('matches').materialized(),
@@ -212,12 +237,12 @@ async function sortMatches(db: Kysely<DB>, q: PageQuery): Promise<UserPageRows> 
       d
         .selectFrom('matches')
         .select('matches.id')
-        .where(afterCursor(q.order, q.cursor))
-        .orderBy(column, (ob) => (desc ? ob.desc() : ob.asc()).nullsLast())
+        .where(afterCursor(q.order, q.cursor, nullsFirst))
+        .orderBy(column, (ob) => nulls(desc ? ob.desc() : ob.asc()))
         .orderBy('id', desc ? 'desc' : 'asc')
         .limit(q.limit),
     )
-    .orderBy(`users.${column}`, (ob) => (desc ? ob.desc() : ob.asc()).nullsLast())
+    .orderBy(`users.${column}`, (ob) => nulls(desc ? ob.desc() : ob.asc()))
     .orderBy('users.id', desc ? 'desc' : 'asc')
     .execute();
   const first = rows[0];

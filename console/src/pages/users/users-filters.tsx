@@ -6,7 +6,7 @@ import { useDepartmentOptions } from '../../api/departments';
 import { roleName, useRoles } from '../../auth/viewer';
 import { titleCase } from '../../auth/viewer';
 import { userStatuses, type UserStatus } from '../../ui/badges';
-import { hasFilters, type RoleKey, type UsersView } from './users-view';
+import { hasFilters, inactiveDayChoices, type RoleKey, type UsersView } from './users-view';
 
 const signedInOptions = [
   { value: 'any', label: 'Any' },
@@ -52,7 +52,7 @@ export function UsersFilters({
         />
         <MultiSelect
           label="Status"
-          placeholder={view.status.length ? undefined : 'Any status'}
+          placeholder={view.status.length ? undefined : 'All but deactivated'}
           data={userStatuses.map((s) => ({ value: s, label: titleCase(s) }))}
           value={view.status}
           onChange={(v) => onChange({ status: v as UserStatus[] })}
@@ -106,10 +106,39 @@ export function UsersFilters({
         <TextInput
           label="Last active until"
           type="date"
-          value={view.activeBefore ?? ''}
-          onChange={(e) => onChange({ activeBefore: e.currentTarget.value || null })}
+          value={view.inactiveDays ? '' : (view.activeBefore ?? '')}
+          onChange={(e) => onChange({ activeBefore: e.currentTarget.value || null, inactiveDays: null })}
         />
       </SimpleGrid>
+      <Group mt="sm" gap="xs" role="group" aria-label="Quick filters">
+        <Button
+          size="xs"
+          variant={view.neverSignedIn === true ? 'filled' : 'default'}
+          aria-pressed={view.neverSignedIn === true}
+          onClick={() =>
+            onChange({ neverSignedIn: view.neverSignedIn === true ? null : true, inactiveDays: null })
+          }
+        >
+          Never signed in
+        </Button>
+        {inactiveDayChoices.map((days) => (
+          <Button
+            key={days}
+            size="xs"
+            variant={view.inactiveDays === days ? 'filled' : 'default'}
+            aria-pressed={view.inactiveDays === days}
+            onClick={() =>
+              onChange({
+                inactiveDays: view.inactiveDays === days ? null : days,
+                neverSignedIn: null,
+                activeBefore: null,
+              })
+            }
+          >
+            Inactive for {days} days
+          </Button>
+        ))}
+      </Group>
       {hasFilters(view) ? (
         <Group mt="sm">
           <Button
@@ -127,6 +156,7 @@ export function UsersFilters({
                 activeAfter: null,
                 activeBefore: null,
                 neverSignedIn: null,
+                inactiveDays: null,
               });
             }}
           >

@@ -46,12 +46,22 @@ export interface UsersView {
   activeBefore: string | null;
   /** true: never signed in; false: signed in at least once; null: either. */
   neverSignedIn: boolean | null;
+  /** Preset: no activity for this many days (counted from now, so a shared link stays relative). */
+  inactiveDays: InactiveDays | null;
   sort: SortField;
   direction: 'ASC' | 'DESC';
   columns: ColumnKey[];
   after: string | null;
+  /** Set instead of `after` for a page read from the end: the last page (empty) or the one before a cursor. */
+  before: string | null;
   pageSize: number;
 }
+
+export const inactiveDayChoices = [30, 60, 90] as const;
+export type InactiveDays = (typeof inactiveDayChoices)[number];
+
+/** With no status chosen the list shows everyone but deactivated users (choose Deactivated to see them). */
+export const defaultStatuses: UserStatus[] = userStatuses.filter((s) => s !== 'DEACTIVATED');
 
 const list = <T extends string>(value: string | null, allowed: readonly T[]): T[] =>
   (value ?? '').split(',').filter((v): v is T => (allowed as readonly string[]).includes(v));
@@ -62,6 +72,7 @@ export function readView(params: URLSearchParams): UsersView {
   const sort = params.get('sort');
   const size = Number(params.get('size'));
   const never = params.get('signedIn');
+  const inactive = Number(params.get('inactive'));
   return {
     search: (params.get('q') ?? '').slice(0, 100),
     status: list(params.get('status'), userStatuses),
@@ -71,10 +82,14 @@ export function readView(params: URLSearchParams): UsersView {
     activeAfter: day(params.get('activeAfter')),
     activeBefore: day(params.get('activeBefore')),
     neverSignedIn: never === 'never' ? true : never === 'ever' ? false : null,
+    inactiveDays: (inactiveDayChoices as readonly number[]).includes(inactive)
+      ? (inactive as InactiveDays)
+      : null,
     sort: (sortFields as readonly string[]).includes(sort ?? '') ? (sort as SortField) : 'NAME',
     direction: params.get('dir') === 'desc' ? 'DESC' : 'ASC',
     columns: params.has('cols') ? list(params.get('cols'), columnKeys) : defaultColumns,
     after: params.get('after') || null,
+    before: params.has('after') ? null : params.get('before'),
     pageSize: (pageSizes as readonly number[]).includes(size) ? size : 25,
   };
 }
@@ -89,11 +104,14 @@ export function writeView(view: UsersView): URLSearchParams {
   if (view.activeAfter) p.set('activeAfter', view.activeAfter);
   if (view.activeBefore) p.set('activeBefore', view.activeBefore);
   if (view.neverSignedIn !== null) p.set('signedIn', view.neverSignedIn ? 'never' : 'ever');
+  if (view.inactiveDays) p.set('inactive', String(view.inactiveDays));
   if (view.sort !== 'NAME') p.set('sort', view.sort);
   if (view.direction === 'DESC') p.set('dir', 'desc');
   if (view.columns.join(',') !== defaultColumns.join(',')) p.set('cols', view.columns.join(','));
   if (view.pageSize !== 25) p.set('size', String(view.pageSize));
   if (view.after) p.set('after', view.after);
+  // `before=` (empty) is the last page.
+  else if (view.before !== null) p.set('before', view.before);
   return p;
 }
 
@@ -105,12 +123,13 @@ export function hasFilters(view: UsersView): boolean {
     !!view.department ||
     !!view.activeAfter ||
     !!view.activeBefore ||
-    view.neverSignedIn !== null
+    view.neverSignedIn !== null ||
+    view.inactiveDays !== null
   );
 }
 
 /** The API's UserFilter for a view; day bounds are whole days in the viewer's time zone. */
-export function filterOf(view: UsersView, timeZone: string) {
+export function filterOf(view: UsersView, timeZone: string, now = Date.now()) {
   const nextDay = (d: string) => {
     const t = new Date(`${d}T00:00:00Z`);
     t.setUTCDate(t.getUTCDate() + 1);
@@ -118,17 +137,20 @@ export function filterOf(view: UsersView, timeZone: string) {
   };
   return {
     search: view.search || null,
-    status: view.status.length ? view.status : null,
+    status: view.status.length ? view.status : defaultStatuses,
     role: view.role.length ? view.role : null,
     departmentId: view.department,
     includeSubtree: view.department ? view.subtree : null,
     lastActiveAfter: view.activeAfter
       ? (zonedToInstant(view.activeAfter, timeZone)?.toISOString() ?? null)
       : null,
-    // "Before" a day includes that whole day.
-    lastActiveBefore: view.activeBefore
-      ? (zonedToInstant(nextDay(view.activeBefore), timeZone)?.toISOString() ?? null)
-      : null,
+    // "Before" a day includes that whole day. "Inactive for N days": last active before now - N days
+    // (to the minute, so the query stays the same while the page is open and its cache works).
+    lastActiveBefore: view.inactiveDays
+      ? new Date(Math.floor((now - view.inactiveDays * 86_400_000) / 60_000) * 60_000).toISOString()
+      : view.activeBefore
+        ? (zonedToInstant(nextDay(view.activeBefore), timeZone)?.toISOString() ?? null)
+        : null,
     neverSignedIn: view.neverSignedIn,
   };
 }

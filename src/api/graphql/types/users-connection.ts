@@ -6,7 +6,6 @@ import type { UserFilterInput } from '../../../domain/users/user-filter.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { RoleKeyEnum, UserStatusEnum } from './enums.js';
-import { PageInfoRef } from './page-info.js';
 import { UserRef } from './user.js';
 
 const UserOrderFieldEnum = builder.enumType('UserOrderField', {
@@ -79,6 +78,19 @@ function selectsDirectly(info: GraphQLResolveInfo, name: string): boolean {
   );
 }
 
+const UserPageInfoRef = builder.objectRef<UserPage['pageInfo']>('UserPageInfo').implement({
+  description:
+    'Where a page of users starts and ends. Forward: pass `endCursor` as `after`; backward: ' +
+    '`startCursor` as `before` (with `last`). `hasPreviousPage` of a forward page, and `hasNextPage` ' +
+    'of a backward one, say only whether a cursor was given: true except at the ends.',
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+    hasPreviousPage: t.exposeBoolean('hasPreviousPage'),
+    startCursor: t.exposeString('startCursor', { nullable: true }),
+  }),
+});
+
 /** The page plus the filter, so counts are computed only when a client selects them. */
 interface UserConnectionShape {
   page: UserPage;
@@ -90,7 +102,7 @@ const UserConnectionRef = builder.objectRef<UserConnectionShape>('UserConnection
   fields: (t) => ({
     edges: t.field({ type: [UserEdgeRef], resolve: (c) => c.page.edges }),
     nodes: t.field({ type: [UserRef], resolve: (c) => c.page.edges.map((e) => e.node) }),
-    pageInfo: t.field({ type: PageInfoRef, resolve: (c) => c.page.pageInfo }),
+    pageInfo: t.field({ type: UserPageInfoRef, resolve: (c) => c.page.pageInfo }),
     totalCount: t.field({
       type: UserCountRef,
       description:
@@ -115,6 +127,10 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UserOrderInput }),
       first: t.arg.int({ description: 'Page size, 1 to 100 (default 50).' }),
       after: t.arg.string({ description: 'The `endCursor` of the previous page, with the same order.' }),
+      last: t.arg.int({
+        description: 'Page size read from the end, 1 to 100: the last page, or the page before `before`.',
+      }),
+      before: t.arg.string({ description: 'The `startCursor` of the next page, with the same order.' }),
     },
     resolve: async (_r, args, ctx, info) => {
       const filter: UserFilterInput | null = args.filter ?? null;
@@ -125,6 +141,8 @@ builder.queryFields((t) => ({
           : null,
         first: args.first ?? null,
         after: args.after ?? null,
+        last: args.last ?? null,
+        before: args.before ?? null,
         // Asked with the page when selected, so the estimate that picks the page's plan is reused.
         includeTotalCount: selectsDirectly(info, 'totalCount'),
       });
