@@ -7,7 +7,7 @@ import { isForbidden, unwrapPayload } from '../../api/errors';
 import { RevokeUserSessions, SessionsQuery } from '../../api/sessions';
 import { UserDetailQuery, type UserDetail } from '../../api/users';
 import { roleName, usePermissions, useRoles } from '../../auth/viewer';
-import { InvitationBadge, StatusBadge } from '../../ui/badges';
+import { InvitationBadge, StatusBadge, TextBadge } from '../../ui/badges';
 import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
 import { Page } from '../../ui/page';
@@ -24,7 +24,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
         {label}
       </Text>
-      <Text size="sm" component="div">
+      <Text size="sm" component="div" style={{ overflowWrap: 'anywhere' }}>
         {children}
       </Text>
     </Stack>
@@ -132,7 +132,7 @@ function UserDetailView({ user }: { user: UserDetail }) {
                     ) : (
                       <Group gap={4}>
                         {user.departments.map((d) => (
-                          <Badge
+                          <TextBadge
                             key={d.department.id}
                             variant={d.isPrimary ? 'light' : 'outline'}
                             color="gray"
@@ -140,7 +140,7 @@ function UserDetailView({ user }: { user: UserDetail }) {
                           >
                             {d.department.name}
                             {d.isPrimary ? ' (primary)' : ''}
-                          </Badge>
+                          </TextBadge>
                         ))}
                       </Group>
                     )}
