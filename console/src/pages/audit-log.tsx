@@ -1,6 +1,6 @@
 import { Anchor, Button, Card, Code, Drawer, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
@@ -73,6 +73,8 @@ export function AuditLogPage() {
   };
   const events = useInfiniteQuery({
     queryKey: ['audit', 'log', filter],
+    // A new filter keeps the rows on screen until the new ones arrive (no flash of a spinner).
+    placeholderData: keepPreviousData,
     queryFn: async ({ pageParam }) =>
       (await request(AuditEventsQuery, { filter, after: pageParam })).auditEvents,
     initialPageParam: null as string | null,
