@@ -130,6 +130,10 @@ describe.skipIf(missing !== null)('appearance and loading', () => {
         .getByText('Users', { exact: true })
         .click();
       await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+      // A user's page while its data loads: the skeleton in place, in the shell.
+      await page.locator('tbody').getByRole('link', { name: 'Ben Hughes' }).click();
+      await page.locator('main').getByTestId('page-skeleton').waitFor();
+      await page.getByRole('heading', { name: 'Ben Hughes', level: 1 }).waitFor();
       expect(await page.evaluate(() => (window as unknown as { shellGone: boolean }).shellGone)).toBe(false);
     } finally {
       await context.close();
