@@ -4,25 +4,27 @@ import { RequireAuth } from './auth/require-auth';
 import { usePermissions } from './auth/viewer';
 import { Shell } from './layout/shell';
 import { NotFoundPage } from './pages/not-found';
-import { LoadingState } from './ui/states';
+import { RequirePermission } from './auth/require-permission';
+import { PageSkeleton } from './ui/page-skeleton';
 
 /**
  * A page loaded on first visit (its own chunk), showing the loading state meanwhile: the first load
  * carries only the shell, and each page's code comes when it is opened.
  */
-function page<M>(load: () => Promise<M>, pick: (m: M) => ComponentType) {
+function page<M>(load: () => Promise<M>, pick: (m: M) => ComponentType, permission?: string) {
   const Page = lazy(async () => ({ default: pick(await load()) }));
-  return (
-    <Suspense fallback={<LoadingState />}>
+  const loaded = (
+    <Suspense fallback={<PageSkeleton />}>
       <Page />
     </Suspense>
   );
+  return permission ? <RequirePermission permission={permission}>{loaded}</RequirePermission> : loaded;
 }
 
 /** The first page after sign-in: the users for those who may see them, one's profile otherwise. */
 function Home() {
   const { can, ready } = usePermissions();
-  if (!ready) return <LoadingState />;
+  if (!ready) return <PageSkeleton />;
   return <Navigate to={can('users:read') ? '/users' : '/profile'} replace />;
 }
 
@@ -53,6 +55,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/users/users-page'),
               (m) => m.UsersPage,
+              'users:read',
             ),
           },
           {
@@ -60,6 +63,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/users/user-detail'),
               (m) => m.UserDetailPage,
+              'users:read',
             ),
           },
           {
@@ -67,6 +71,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/invite'),
               (m) => m.InvitePage,
+              'users:invite',
             ),
           },
           {
@@ -74,6 +79,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/invitations'),
               (m) => m.InvitationsPage,
+              'invitations:read',
             ),
           },
           {
@@ -81,6 +87,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/audit-log'),
               (m) => m.AuditLogPage,
+              'audit:read',
             ),
           },
           {
@@ -109,6 +116,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/departments/departments-page'),
               (m) => m.DepartmentsPage,
+              'departments:read',
             ),
           },
           {
@@ -130,6 +138,7 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/roles/roles-page'),
               (m) => m.RolesPage,
+              'roles:read',
             ),
           },
           {

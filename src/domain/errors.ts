@@ -18,6 +18,7 @@ export const errorCodes = {
   INVITATION_EXPIRED: 'This invitation has expired. Ask for a new invitation.',
   INVITATION_NOT_PENDING: 'This invitation is no longer pending.',
   SIGN_IN_FAILED: 'The email or password is not correct, or the account cannot sign in.',
+  ACCOUNT_SUSPENDED: 'Your account is suspended. Ask an administrator of your organisation.',
   SESSION_INVALID: 'The session has ended. Sign in again.',
   PASSWORD_POLICY: 'The password does not meet the password policy.',
   ORGANIZATION_REQUIRED: 'This email exists in several organisations; name the organisation.',

@@ -78,7 +78,7 @@ describe('password sign-in', () => {
     ]);
   });
 
-  it('answers unknown email, wrong password, no password, suspended, deactivated and invited identically, each after a hash check', async () => {
+  it('answers unknown email, wrong password, no password, suspended with a wrong password, deactivated and invited identically, each after a hash check', async () => {
     const org = await createOrg(rt.services);
     const active = await createUser(rt.services, org.id, { password });
     const suspended = await createUser(rt.services, org.id, { password, status: 'suspended' });
@@ -89,7 +89,8 @@ describe('password sign-in', () => {
       { email: 'nobody-here@example.test', password },
       { email: active.email, password: `${password}!` },
       { email: noPassword.email, password },
-      { email: suspended.email, password },
+      // A suspended account given its right password says so (suspended-sign-in.test.ts); a wrong one not.
+      { email: suspended.email, password: `${password}!` },
       { email: deactivated.email, password },
       { email: invited.email, password },
       { email: active.email, password, organization: 'no-such-org' },
@@ -108,7 +109,7 @@ describe('password sign-in', () => {
     expect(failed.map((e) => [e.target_id, (e.changes as { reason: string }).reason])).toEqual([
       [active.id, 'wrong_password'],
       [noPassword.id, 'no_password'],
-      [suspended.id, 'not_active'],
+      [suspended.id, 'wrong_password'],
       [deactivated.id, 'not_active'],
       [invited.id, 'no_password'],
     ]);

@@ -55,14 +55,15 @@ describe.skipIf(missing !== null)('accepting an invitation in the console', () =
     expect(stored).toEqual(expect.any(String));
   });
 
-  it('says a used or unknown link cannot be used before anything is typed', async () => {
+  it('says a used or unknown link cannot be used, and what to do instead, without a form', async () => {
     const fresh = (await newPage(browser)).page;
     await fresh.goto(server.setupLink);
     await fresh.getByText('This link cannot be used').waitFor();
     await fresh.getByText(/already been used/).waitFor();
-    expect(await fresh.getByRole('button', { name: 'Create my account and sign in' }).isDisabled()).toBe(
-      true,
-    );
+    // What to do instead, and no form to fill in for nothing.
+    await fresh.getByRole('link', { name: 'Go to sign-in' }).waitFor();
+    expect(await fresh.getByRole('button', { name: 'Create my account and sign in' }).count()).toBe(0);
+    expect(await fresh.getByLabel('Your name').count()).toBe(0);
     await expect(fresh.getByTestId('invitation-summary').count()).resolves.toBe(0);
 
     await fresh.goto(`${server.baseUrl}/accept-invitation#token=not-a-real-token`);

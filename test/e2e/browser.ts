@@ -77,3 +77,54 @@ export async function expectAccessible(page: Page, what: string): Promise<void> 
   if (bad.length > 0) console.warn(`[axe] ${what}:\n  ${bad.join('\n  ')}`);
   expect.soft(bad, `accessibility of ${what}`).toEqual([]);
 }
+
+/**
+ * Text the reader cannot see whole, anywhere in `root` (default the page): an element holding text, a
+ * badge or a button whose content is wider than its box while its overflow is not visible (cut, often with
+ * "…"), or whose box pokes out of the card or of a clipping ancestor it sits in (a region that scrolls
+ * sideways, such as a wide table's, ends the search: what it holds is reached by scrolling). Visually hidden text
+ * (screen-reader only) is left out. Each finding names the text and the sizes.
+ */
+export async function cutOffText(page: Page, root = 'body'): Promise<string[]> {
+  return page.locator(root).evaluateAll((roots) => {
+    const found: string[] = [];
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 2 && r.height > 2 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    const clips = (el: Element) => {
+      const o = getComputedStyle(el).overflowX;
+      return o === 'hidden' || o === 'clip';
+    };
+    for (const rootEl of roots) {
+      for (const el of rootEl.querySelectorAll<HTMLElement>('*')) {
+        if (el.closest('script, style, svg, input, textarea, select, [aria-hidden="true"]')) continue;
+        const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && (n.textContent ?? '').trim());
+        const control = el.matches('button, a, [class*="Badge-root"], [class*="Badge-label"]');
+        if ((!ownText && !control) || !visible(el)) continue;
+        const text = (el.textContent ?? '').trim().slice(0, 80);
+        if (!text) continue;
+        if (clips(el) && el.scrollWidth > el.clientWidth + 1) {
+          found.push(`“${text}” is cut (${el.scrollWidth}px in ${el.clientWidth}px)`);
+          continue;
+        }
+        const box = el.getBoundingClientRect();
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+          const isCard = a.matches(
+            '[class*="Paper-root"], [class*="Card-root"], [class*="Popover-dropdown"]',
+          );
+          const o = getComputedStyle(a).overflowX;
+          // Inside a sideways-scrolling region (a wide table) the text is reached by scrolling: not cut.
+          if (o === 'auto' || o === 'scroll') break;
+          if (!isCard && !clips(a)) continue;
+          const r = a.getBoundingClientRect();
+          if (box.right > r.right + 1 || box.left < r.left - 1) {
+            found.push(`“${text}” pokes out of its ${isCard ? 'card' : 'box'} (${box.right} > ${r.right})`);
+          }
+          break;
+        }
+      }
+    }
+    return found;
+  });
+}

@@ -212,7 +212,11 @@ describe.skipIf(missing !== null)('web console', () => {
     await dana.getByLabel('Email').fill(invitee.email);
     await dana.getByLabel(/^Password/).fill(invitee.password);
     await dana.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await dana.getByText('The email or password is not correct, or the account cannot sign in.').waitFor();
+    // The right password: she is told she is suspended (as the suspend dialog promised), not a generic failure.
+    await dana
+      .getByRole('alert')
+      .getByText(/^Your account is suspended until/)
+      .waitFor();
   });
 
   it('deactivates with a reason and confirmation; the audit log shows it all', async () => {

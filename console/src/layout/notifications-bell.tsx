@@ -134,11 +134,15 @@ export function NotificationsBell() {
                   key={n.id}
                   gap={2}
                   p="xs"
-                  bg={n.readAt ? undefined : 'indigo.0'}
+                  bg={
+                    n.readAt
+                      ? undefined
+                      : 'light-dark(var(--mantine-color-indigo-0), var(--mantine-color-dark-5))'
+                  }
                   style={{ borderRadius: 'var(--mantine-radius-sm)' }}
                 >
                   <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
-                    <Text size="sm" fw={n.readAt ? 400 : 600}>
+                    <Text size="sm" fw={n.readAt ? 400 : 600} miw={0} style={{ overflowWrap: 'anywhere' }}>
                       {n.userId ? (
                         <Anchor
                           component={Link}
@@ -159,6 +163,7 @@ export function NotificationsBell() {
                       <Button
                         size="compact-xs"
                         variant="subtle"
+                        style={{ flexShrink: 0 }}
                         aria-label={`Mark “${n.title}” read`}
                         loading={markRead.isPending && markRead.variables?.[0] === n.id}
                         onClick={() => markRead.mutate([n.id])}

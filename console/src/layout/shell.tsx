@@ -29,7 +29,9 @@ import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useSignOut } from '../auth/sign-out';
 import { useMe, usePermissions } from '../auth/viewer';
-import { ErrorState, LoadingState } from '../ui/states';
+import { ErrorState } from '../ui/states';
+import { PageSkeleton } from '../ui/page-skeleton';
+import { ColorSchemeItems } from './color-scheme-items';
 import { NotificationsBell } from './notifications-bell';
 import { OrganisationNav } from '../pages/departments/departments-nav';
 
@@ -108,6 +110,9 @@ export function Shell() {
       navbar={{ width: 230, breakpoint: 'sm', collapsed: { mobile: !opened } }}
       padding="lg"
     >
+      <a href="#main-content" className="roster-skip-link">
+        Skip to content
+      </a>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -118,7 +123,7 @@ export function Shell() {
               size="sm"
               aria-label="Toggle navigation"
             />
-            <Text component={Link} to="/" fw={700} size="lg" c="indigo.8" td="none">
+            <Text component={Link} to="/" fw={700} size="lg" c="var(--mantine-color-anchor)" td="none">
               Roster
             </Text>
             {me.data ? (
@@ -156,6 +161,7 @@ export function Shell() {
                 >
                   My sessions
                 </Menu.Item>
+                <ColorSchemeItems />
                 <Menu.Divider />
                 <Menu.Item
                   color="red"
@@ -186,9 +192,9 @@ export function Shell() {
           {accountItems.map(link)}
         </AppShell.Section>
       </AppShell.Navbar>
-      <AppShell.Main>
+      <AppShell.Main id="main-content" tabIndex={-1}>
         {me.isPending ? (
-          <LoadingState />
+          <PageSkeleton />
         ) : me.isError ? (
           <ErrorState error={me.error} onRetry={() => void me.refetch()} />
         ) : (

@@ -1,4 +1,15 @@
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Center,
+  Paper,
+  PasswordInput,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
@@ -134,7 +145,7 @@ export function AcceptInvitationPage() {
 
   return (
     <Center mih="100vh" p="md" component="main">
-      <Paper withBorder shadow="sm" p="xl" w={520} maw="100%" radius="md">
+      <Paper withBorder shadow="sm" p="lg" w={640} maw="100%" radius="md">
         <Stack>
           <Stack gap={4}>
             <Title order={1} size="h2">
@@ -153,60 +164,60 @@ export function AcceptInvitationPage() {
               We could not sign you in automatically. <Link to="/sign-in">Sign in</Link> with your email and
               the password you chose.
             </Alert>
+          ) : linkDead ? (
+            <DeadLink expired={deadLinkError.has('INVITATION_EXPIRED')} />
           ) : (
             <form onSubmit={submit} noValidate>
-              <Stack>
-                {linkDead ? (
-                  <Alert color="red" variant="light" role="alert" title="This link cannot be used">
-                    {deadLinkError.has('INVITATION_EXPIRED')
-                      ? 'This invitation has expired. Ask the person who invited you for a new one.'
-                      : 'This invitation link has already been used, was replaced by a newer one, or is not valid. Ask for a new invitation, or sign in if you already set up your account.'}
-                  </Alert>
-                ) : null}
+              <Stack gap="sm">
                 {invitation ? <InvitationSummary invitation={invitation} /> : null}
                 {preview.isPending && token ? <LoadingState label="Checking your invitation…" /> : null}
                 {preview.isError && !linkDead ? <FormError error={preview.error} /> : null}
-                <TextInput
-                  label="Your name"
-                  description="As colleagues should see it."
-                  required
-                  autoComplete="name"
-                  value={displayName}
-                  onChange={(e) => setDisplayName(e.currentTarget.value)}
-                  maxLength={200}
-                />
-                <TextInput
-                  label="Job title"
-                  autoComplete="organization-title"
-                  value={jobTitle}
-                  onChange={(e) => setJobTitle(e.currentTarget.value)}
-                  maxLength={200}
-                />
+                <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" verticalSpacing="sm">
+                  <TextInput
+                    label="Your name"
+                    description="As colleagues should see it."
+                    required
+                    autoComplete="name"
+                    value={displayName}
+                    onChange={(e) => setDisplayName(e.currentTarget.value)}
+                    maxLength={200}
+                  />
+                  <TextInput
+                    label="Job title"
+                    description="Optional."
+                    autoComplete="organization-title"
+                    value={jobTitle}
+                    onChange={(e) => setJobTitle(e.currentTarget.value)}
+                    maxLength={200}
+                  />
+                </SimpleGrid>
                 <TimeZoneSelect value={timeZone} onChange={setTimeZone} />
-                <PasswordInput
-                  label="Password"
-                  required
-                  autoComplete="new-password"
-                  value={password}
-                  onChange={(e) => setPassword(e.currentTarget.value)}
-                  error={passwordError}
-                  aria-describedby="password-rules"
-                />
-                <PasswordInput
-                  label="Repeat the password"
-                  required
-                  autoComplete="new-password"
-                  value={confirmation}
-                  onChange={(e) => setConfirmation(e.currentTarget.value)}
-                />
+                <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" verticalSpacing="sm">
+                  <PasswordInput
+                    label="Password"
+                    required
+                    autoComplete="new-password"
+                    value={password}
+                    onChange={(e) => setPassword(e.currentTarget.value)}
+                    error={passwordError}
+                    aria-describedby="password-rules"
+                  />
+                  <PasswordInput
+                    label="Repeat the password"
+                    required
+                    autoComplete="new-password"
+                    value={confirmation}
+                    onChange={(e) => setConfirmation(e.currentTarget.value)}
+                  />
+                </SimpleGrid>
                 <div id="password-rules">
                   <PasswordRules password={password} confirmation={confirmation} />
                 </div>
-                {!linkDead && !passwordError ? <FormError error={error} /> : null}
+                {!passwordError ? <FormError error={error} /> : null}
                 <Button
                   type="submit"
                   loading={mutation.isPending}
-                  disabled={linkDead || !passwordAcceptable(password, confirmation) || !displayName.trim()}
+                  disabled={!passwordAcceptable(password, confirmation) || !displayName.trim()}
                 >
                   Create my account and sign in
                 </Button>
@@ -219,13 +230,41 @@ export function AcceptInvitationPage() {
   );
 }
 
+/** A used, replaced or expired link: what happened and what to do instead; nothing to fill in. */
+function DeadLink({ expired }: { expired: boolean }) {
+  return (
+    <Alert color="red" variant="light" role="alert" title="This link cannot be used">
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">
+          {expired
+            ? 'This invitation has expired.'
+            : 'This link has already been used, was replaced by a newer one, or is not valid.'}
+        </Text>
+        <Text size="sm">
+          Already set up your account? Sign in with your email and password. Otherwise ask the person who
+          invited you (or an administrator of your organisation) to send a new invitation.
+        </Text>
+        <Button component={Link} to="/sign-in" size="xs" variant="default">
+          Go to sign-in
+        </Button>
+      </Stack>
+    </Alert>
+  );
+}
+
 type Preview = NonNullable<ResultOf<typeof InvitationPreviewQuery>['invitationPreview']>;
 
 /** What the link is for, before anything is submitted: organisation, account, role, inviter, expiry. */
 function InvitationSummary({ invitation }: { invitation: Preview }) {
   const dates = dateFormat(browserTimeZone(), navigator.language || undefined);
   return (
-    <Paper withBorder p="sm" radius="sm" bg="var(--mantine-color-gray-0)" data-testid="invitation-summary">
+    <Paper
+      withBorder
+      p="sm"
+      radius="sm"
+      bg="light-dark(var(--mantine-color-gray-0), var(--mantine-color-dark-6))"
+      data-testid="invitation-summary"
+    >
       <Stack gap={4}>
         <Text size="sm">
           {invitation.invitedBy ? (

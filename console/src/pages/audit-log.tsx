@@ -11,7 +11,7 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
@@ -120,6 +120,8 @@ export function AuditLogPage() {
   };
   const events = useInfiniteQuery({
     queryKey: ['audit', 'log', filter],
+    // A new filter keeps the rows on screen until the new ones arrive (no flash of a spinner).
+    placeholderData: keepPreviousData,
     queryFn: async ({ pageParam }) =>
       (await request(AuditEventsQuery, { filter, after: pageParam })).auditEvents,
     initialPageParam: null as string | null,

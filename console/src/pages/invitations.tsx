@@ -1,6 +1,6 @@
 import { Anchor, Button, Card, Group, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { request } from '../api/client';
 import { roleName, useRoles } from '../auth/viewer';
@@ -68,6 +68,8 @@ export function InvitationsPage() {
   const roles = useRoles();
   const list = useInfiniteQuery({
     queryKey: ['invitations', filter],
+    // A new filter keeps the rows on screen until the new ones arrive (no flash of a spinner).
+    placeholderData: keepPreviousData,
     queryFn: async ({ pageParam }) =>
       (await request(InvitationsQuery, { status: filter === 'ALL' ? null : filter, after: pageParam }))
         .invitations,

@@ -16,7 +16,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
 import { unwrapPayload } from '../api/errors';
@@ -78,6 +78,11 @@ export function InvitePage() {
   const [days, setDays] = useState<number | string>(7);
   const [issued, setIssued] = useState<Issued | null>(null);
   const [openedAt] = useState(() => Date.now());
+  // After sending, focus moves to the result (read out by screen readers), not to <body>.
+  const sentRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (issued) sentRef.current?.focus();
+  }, [issued]);
   const parsed = parseEmails(emails);
   const grantable = (roles.data ?? []).filter((r) => r.viewerCanGrant);
   const daysValid = Number(days) >= 1 && Number(days) <= 90;
@@ -126,6 +131,8 @@ export function InvitePage() {
     >
       {issued ? (
         <Alert
+          ref={sentRef}
+          tabIndex={-1}
           color="teal"
           variant="light"
           title={`${issued.length} invitation${issued.length === 1 ? '' : 's'} sent`}
@@ -158,7 +165,7 @@ export function InvitePage() {
                             size="xs"
                             variant="light"
                             onClick={copy}
-                            aria-label={`Copy the link for ${i.user.email}`}
+                            aria-label={`Copy link for ${i.user.email}`}
                           >
                             {copied ? 'Copied' : 'Copy link'}
                           </Button>
@@ -187,6 +194,7 @@ export function InvitePage() {
                   onChange={(e) => setEmails(e.currentTarget.value)}
                   error={parsed.invalid.length ? `Not an email address: ${parsed.invalid.join(', ')}` : null}
                   data-autofocus
+                  autoFocus
                 />
                 <Select
                   label="Role"

@@ -72,7 +72,7 @@ const statusOf = (s: OutboxStatus) => statuses.find((x) => x.value === s)!;
 export function OutboxPage() {
   const { can, ready } = usePermissions();
   if (!ready) return <LoadingState />;
-  if (!can('security:manage')) return <NoAccess what="The email outbox" />;
+  if (!can('security:manage')) return <NoAccess />;
   return <Outbox />;
 }
 

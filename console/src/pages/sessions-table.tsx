@@ -1,4 +1,4 @@
-import { Badge, Button, Table, Text, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { useDates } from '../ui/dates';
 import { describeUserAgent } from '../ui/user-agent';
 import { ScrollTable } from '../ui/scroll-table';
@@ -66,7 +66,7 @@ export function SessionsTable({
                 <Table.Td>
                   {describeUserAgent(s.userAgent)}{' '}
                   {s.current ? (
-                    <Badge size="sm" color="teal" variant="light">
+                    <Badge size="sm" color="teal" variant="light" miw="max-content">
                       This browser
                     </Badge>
                   ) : null}
@@ -76,15 +76,20 @@ export function SessionsTable({
                 <Table.Td title={dates.dateTime(s.lastSeenAt)}>{dates.relative(s.lastSeenAt)}</Table.Td>
                 <Table.Td>
                   {s.revokedAt ? (
-                    <Badge color="gray" variant="light">
-                      Ended {dates.relative(s.revokedAt)}
-                    </Badge>
+                    <Stack gap={0} align="flex-start">
+                      <Badge color="gray" variant="light" miw="max-content">
+                        Ended
+                      </Badge>
+                      <Text size="xs" c="dimmed" title={dates.dateTime(s.revokedAt)}>
+                        {dates.relative(s.revokedAt)}
+                      </Text>
+                    </Stack>
                   ) : live ? (
-                    <Badge color="teal" variant="light">
+                    <Badge color="teal" variant="light" miw="max-content">
                       Active
                     </Badge>
                   ) : (
-                    <Badge color="gray" variant="light">
+                    <Badge color="gray" variant="light" miw="max-content">
                       Expired
                     </Badge>
                   )}

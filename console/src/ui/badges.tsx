@@ -1,4 +1,5 @@
-import { Badge } from '@mantine/core';
+import { Badge, type BadgeProps } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { titleCase } from '../auth/viewer';
 
 export const userStatuses = ['ACTIVE', 'INVITED', 'SUSPENDED', 'DEACTIVATED'] as const;
@@ -32,6 +33,26 @@ export function InvitationBadge({ status }: { status: string }) {
   return (
     <Badge color={invitationColor[status] ?? 'gray'} variant="light" miw="max-content">
       {titleCase(status)}
+    </Badge>
+  );
+}
+
+/**
+ * A badge for free text (a department's name, up to 200 characters): it wraps onto more lines instead of
+ * being cut to "Serious Cr…" — a badge's label otherwise never wraps and hides what does not fit.
+ */
+export function TextBadge({ children, ...props }: BadgeProps & { children: ReactNode }) {
+  return (
+    <Badge
+      {...props}
+      h="auto"
+      maw="100%"
+      styles={{
+        root: { paddingBlock: 2 },
+        label: { whiteSpace: 'normal', overflow: 'visible', overflowWrap: 'anywhere', lineHeight: 1.35 },
+      }}
+    >
+      {children}
     </Badge>
   );
 }

@@ -1,5 +1,6 @@
 import { Button, Group, Modal, Stack } from '@mantine/core';
 import type { ReactNode } from 'react';
+import { useFocusReturn } from './focus-return';
 import { FormError } from './states';
 
 /** A dialog that asks before an action; it stays open, with the error, when the action fails. */
@@ -26,6 +27,7 @@ export function ConfirmModal({
   danger?: boolean;
   confirmDisabled?: boolean;
 }) {
+  useFocusReturn(opened);
   return (
     <Modal
       opened={opened}

@@ -1,29 +1,34 @@
-import { Anchor, Card, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Center, Stack, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { usePageTitle } from './page';
+import { IconLock } from './icons';
 
 /**
- * What a page shows to someone whose role does not allow it: a plain statement and a way on, never the
- * page's controls or a "Try again" that cannot help.
+ * What a person sees where their role gives them no access: a plain statement and where to go instead —
+ * no filters, no "Try again" (trying again changes nothing).
  */
-export function NoAccess({ what }: { what?: string }) {
-  usePageTitle('No access');
+export function NoAccess({
+  what = 'this page',
+  level = 1,
+}: {
+  what?: string;
+  /** 1 where it stands for the whole page, 2 inside a page that has its own heading. */
+  level?: 1 | 2;
+}) {
   return (
-    <Card withBorder padding="xl" maw={560} role="alert">
-      <Stack gap="sm">
-        <Title order={1} size="h2">
-          You don’t have access to this page
+    <Center py="xl" data-testid="no-access">
+      <Stack align="center" gap="xs" maw={480}>
+        <IconLock size={32} aria-hidden color="var(--mantine-color-dimmed)" />
+        <Title order={level} size="h3" ta="center">
+          You don’t have access to {what}
         </Title>
-        <Text>
-          {what
-            ? `${what} needs a permission your role does not have.`
-            : 'Your role does not allow this page.'}{' '}
-          If you need it, ask an administrator of your organisation.
+        <Text c="dimmed" size="sm" ta="center">
+          Your role does not include it. If you need it for your work, ask an administrator of your
+          organisation.
         </Text>
-        <Anchor component={Link} to="/">
-          Go to the start page
+        <Anchor component={Link} to="/profile" size="sm">
+          Go to your profile
         </Anchor>
       </Stack>
-    </Card>
+    </Center>
   );
 }

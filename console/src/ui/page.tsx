@@ -17,7 +17,7 @@ export function Page({
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-start" wrap="wrap">
-        <Stack gap={4}>
+        <Stack gap={4} miw={0} style={{ overflowWrap: 'anywhere' }}>
           <Title order={1} size="h2">
             {title}
           </Title>

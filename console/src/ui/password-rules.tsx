@@ -24,11 +24,14 @@ export function passwordRules(password: string, confirmation: string): Rule[] {
       met: n >= passwordPolicy.minLength,
     },
     { label: `At most ${passwordPolicy.maxLength} characters`, met: n <= passwordPolicy.maxLength },
-    { label: 'Not one character repeated', met: n === 0 ? false : !/^(.)\1+$/u.test(password) },
+    {
+      label: 'Not just one character over and over (like “aaaaaaaaaaaaaaa”)',
+      met: n === 0 ? false : !/^(.)\1+$/u.test(password),
+    },
     { label: 'Both entries match', met: password.length > 0 && password === confirmation },
     {
       label:
-        'Not a common or easily guessed password, and without your name, email or the organisation’s name (checked when you continue)',
+        'Not a common or leaked password, not a predictable pattern (abcdef, 123456, qwerty walks, a repeated chunk, a date), and without your name, email or the organisation’s name (checked when you continue)',
       met: null,
     },
   ];

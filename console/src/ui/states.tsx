@@ -1,7 +1,8 @@
 import { Alert, Button, Center, Group, Loader, Stack, Text } from '@mantine/core';
 import { IconAlertCircle, IconInbox } from './icons';
 import type { ReactNode } from 'react';
-import { messageOf } from '../api/errors';
+import { isForbidden, messageOf } from '../api/errors';
+import { NoAccess } from './no-access';
 
 export function LoadingState({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -40,6 +41,8 @@ export function ErrorState({
   title?: string;
   onRetry?: () => void;
 }) {
+  // The API said FORBIDDEN: trying again changes nothing; say so plainly.
+  if (isForbidden(error)) return <NoAccess what="this" level={2} />;
   return (
     <Alert color="red" variant="light" title={title} icon={<IconAlertCircle aria-hidden />} role="alert">
       <Stack gap="xs" align="flex-start">

@@ -44,5 +44,17 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => {
   light['--mantine-primary-color-filled'] = primary[9];
   light['--mantine-primary-color-filled-hover'] = darken(primary[9], 0.15);
   light['--mantine-color-anchor'] = primary[9];
-  return { variables: {}, light, dark: {} };
+  // Dark scheme: links and tinted text light enough on the dark surfaces (shade 8 would be ~2:1).
+  const dark: Record<string, string> = {
+    '--mantine-color-dimmed': t.colors.dark[1],
+    '--mantine-color-anchor': primary[3],
+    '--mantine-primary-color-light-color': primary[2],
+  };
+  for (const [name, shades] of Object.entries(t.colors)) {
+    if (name === 'dark') continue;
+    dark[`--mantine-color-${name}-light-color`] = shades[2];
+    dark[`--mantine-color-${name}-text`] = shades[3];
+    dark[`--mantine-color-${name}-outline`] = shades[3];
+  }
+  return { variables: {}, light, dark };
 };

@@ -48,7 +48,10 @@ const failed = () => new DomainError('SIGN_IN_FAILED');
 /**
  * Password sign-in. There is no actor to authorize yet: this is how an anonymous caller becomes one.
  * Unknown email, wrong password, no password yet, locked, suspended, deactivated or invited all answer
- * SIGN_IN_FAILED, after the same work (one argon2id verification, real or against a dummy hash).
+ * SIGN_IN_FAILED, after the same work (one argon2id verification, real or against a dummy hash). The one
+ * exception: a suspended account given its *correct* password answers ACCOUNT_SUSPENDED with the end of
+ * the suspension, which tells the caller nothing they did not already prove they know (the suspension
+ * notice told the person the same).
  */
 export async function signInWithPassword(
   services: Services,
@@ -71,7 +74,12 @@ export async function signInWithPassword(
   // The caller's own address is over its limit: nothing about any account is learnt from this answer.
   if (!reservation.sourceAllowed) throw failed();
 
-  const outcomes: { user: Candidate; ok: boolean; reason: SignInFailureReason }[] = [];
+  const outcomes: {
+    user: Candidate;
+    ok: boolean;
+    passwordOk: boolean;
+    reason: SignInFailureReason;
+  }[] = [];
   for (const user of candidates) {
     const allowed = reservation.accounts.get(user.id)?.allowed === true;
     const passwordOk =
@@ -83,7 +91,12 @@ export async function signInWithPassword(
       : !passwordOk
         ? 'wrong_password'
         : 'not_active';
-    outcomes.push({ user, ok: allowed && passwordOk && user.status === 'active', reason });
+    outcomes.push({
+      user,
+      ok: allowed && passwordOk && user.status === 'active',
+      passwordOk: allowed && passwordOk,
+      reason,
+    });
   }
   if (candidates.length === 0) await verifyAgainstDummy(input.password);
 
@@ -95,6 +108,12 @@ export async function signInWithPassword(
     throw new DomainError('ORGANIZATION_REQUIRED');
   }
   const winner = winners[0];
+  const suspended = outcomes.filter((o) => o.passwordOk && o.user.status === 'suspended');
+  if (!winner && suspended.length === 1 && candidates.length === 1) {
+    // The right password: not a failed guess, so the attempt is given back and the count left alone.
+    await refundSignInAttempt(services.db, reservation);
+    throw accountSuspended(suspended[0]!.user.suspended_until);
+  }
   if (!winner) {
     await recordSignInFailure(
       services.db,
@@ -111,6 +130,18 @@ export async function signInWithPassword(
     await refundSignInAttempt(services.db, reservation).catch(() => undefined);
     throw err;
   }
+}
+
+/** ACCOUNT_SUSPENDED, saying until when (UTC; the console shows it in the reader's time zone). */
+export function accountSuspended(until: Date | null): DomainError {
+  const when = until
+    ? `until ${until.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })} UTC`
+    : 'until further notice';
+  return new DomainError(
+    'ACCOUNT_SUSPENDED',
+    `Your account is suspended ${when}. Ask an administrator of your organisation if you need access sooner.`,
+    { until: until?.toISOString() ?? null },
+  );
 }
 
 async function findCandidates(services: Services, email: string, slug: string | null): Promise<Candidate[]> {

@@ -24,8 +24,9 @@ import {
 } from '../../api/departments-documents';
 import { useDates } from '../../ui/dates';
 import { IconPlus } from '../../ui/icons';
+import { PageSkeleton } from '../../ui/page-skeleton';
 import { Page } from '../../ui/page';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, ErrorState } from '../../ui/states';
 import { formatMoney } from '../costs/money';
 import { DepartmentCostsCard } from './department-costs';
 import { ManagersCard } from './department-managers';
@@ -42,7 +43,7 @@ export function DepartmentDetailPage() {
     queryKey: ['department', id, 'detail'],
     queryFn: async () => (await request(DepartmentDetailQuery, { id })).department,
   });
-  if (department.isPending) return <LoadingState label="Loading the department…" />;
+  if (department.isPending) return <PageSkeleton label="Loading the department…" />;
   if (department.isError) {
     return <ErrorState error={department.error} onRetry={() => void department.refetch()} />;
   }

@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { request } from '../../api/client';
 import { DepartmentSummaryQuery, type TreeDepartment } from '../../api/departments-documents';
@@ -26,6 +26,8 @@ export function SelectedDepartment({
   const [id] = useDebouncedValue(department.id, 200);
   const summary = useQuery({
     queryKey: ['department', id, 'summary'],
+    // Selecting another department keeps the card in place until its facts arrive.
+    placeholderData: keepPreviousData,
     queryFn: async () => (await request(DepartmentSummaryQuery, { id })).department,
     // Selecting a department asks again (the cached answer shows meanwhile): members placed by someone
     // else since the last look must not stay hidden for the usual 15 s.

@@ -14,7 +14,7 @@ import { OrganizationSettingsQuery, settingsKey } from './settings-api';
 export function OrganizationSettingsPage() {
   const { can, ready } = usePermissions();
   if (!ready) return <LoadingState />;
-  if (!can('organization:update')) return <NoAccess what="Organisation settings" />;
+  if (!can('organization:update')) return <NoAccess />;
   return <SettingsForms />;
 }
 

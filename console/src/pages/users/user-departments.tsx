@@ -1,4 +1,4 @@
-import { ActionIcon, Badge, Button, Group, Radio, Select, Stack, Table, Text } from '@mantine/core';
+import { ActionIcon, Button, Group, Radio, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { request } from '../../api/client';
 import { useDepartmentOptions } from '../../api/departments';
@@ -7,6 +7,7 @@ import { SetUserDepartments } from '../../api/user-edits';
 import type { UserDetail } from '../../api/users';
 import { ConfirmModal } from '../../ui/confirm-modal';
 import { ErrorState } from '../../ui/states';
+import { TextBadge } from '../../ui/badges';
 import { useUserAction } from './use-user-action';
 
 type Memberships = NonNullable<UserDetail['departments']>;
@@ -21,18 +22,15 @@ export function UserDepartments({ user, departments }: { user: UserDetail; depar
       ) : (
         <Group gap={4}>
           {departments.map((d) => (
-            <Badge
+            <TextBadge
               key={d.department.id}
               variant={d.isPrimary ? 'light' : 'outline'}
               color="gray"
               tt="none"
-              maw="100%"
-              h="auto"
-              styles={{ label: { whiteSpace: 'normal', overflowWrap: 'anywhere' } }}
             >
               {d.department.name}
               {d.isPrimary ? ' (primary)' : ''}
-            </Badge>
+            </TextBadge>
           ))}
         </Group>
       )}

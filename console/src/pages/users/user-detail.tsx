@@ -10,6 +10,7 @@ import { roleName, usePermissions, useRoles } from '../../auth/viewer';
 import { InvitationBadge, StatusBadge } from '../../ui/badges';
 import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
+import { PageSkeleton } from '../../ui/page-skeleton';
 import { Page } from '../../ui/page';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../../ui/states';
 import { SessionsTable } from '../sessions-table';
@@ -48,7 +49,7 @@ export function UserDetailPage() {
       ).user,
     enabled: ready,
   });
-  if (!ready || user.isPending) return <LoadingState label="Loading the user…" />;
+  if (!ready || user.isPending) return <PageSkeleton label="Loading the user…" />;
   if (user.isError) return <ErrorState error={user.error} onRetry={() => void user.refetch()} />;
   if (!user.data) {
     return (

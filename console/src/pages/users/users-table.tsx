@@ -1,8 +1,8 @@
-import { Anchor, Badge, Group, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { Anchor, Group, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '../../ui/icons';
 import { Link } from 'react-router';
 import { roleName, type RoleInfo } from '../../auth/viewer';
-import { StatusBadge } from '../../ui/badges';
+import { StatusBadge, TextBadge } from '../../ui/badges';
 import type { DateFormat } from '../../ui/dates';
 import { columnLabels, type ColumnKey, type SortField, type UsersView } from './users-view';
 import { ScrollTable } from '../../ui/scroll-table';
@@ -61,7 +61,7 @@ function SortHeader({
 function cell(column: ColumnKey, u: UserListRow, roles: readonly RoleInfo[] | undefined, dates: DateFormat) {
   switch (column) {
     case 'email':
-      return u.email;
+      return <span style={{ overflowWrap: 'anywhere' }}>{u.email}</span>;
     case 'status':
       return <StatusBadge status={u.status} />;
     case 'role':
@@ -70,9 +70,14 @@ function cell(column: ColumnKey, u: UserListRow, roles: readonly RoleInfo[] | un
       return u.departments?.length ? (
         <Group gap={4}>
           {u.departments.map((d) => (
-            <Badge key={d.department.id} variant={d.isPrimary ? 'light' : 'outline'} color="gray" tt="none">
+            <TextBadge
+              key={d.department.id}
+              variant={d.isPrimary ? 'light' : 'outline'}
+              color="gray"
+              tt="none"
+            >
               {d.department.name}
-            </Badge>
+            </TextBadge>
           ))}
         </Group>
       ) : (
@@ -124,7 +129,8 @@ export function UsersTable({
           {users.map((u) => (
             <Table.Tr key={u.id}>
               <Table.Td>
-                <Stack gap={0}>
+                {/* A long email may break anywhere, so the column can narrow instead of pushing the table wide. */}
+                <Stack gap={0} style={{ overflowWrap: 'anywhere' }} miw={160}>
                   <Anchor component={Link} to={`/users/${u.id}`} fw={500}>
                     {u.displayName || u.email}
                   </Anchor>
