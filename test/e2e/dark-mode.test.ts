@@ -65,6 +65,7 @@ describe.skipIf(missing !== null)('appearance and loading', () => {
       expect(await scheme(page)).toBe('dark');
       expect(await background(page)).not.toBe('rgb(255, 255, 255)');
       await expectAccessible(page, 'users list, dark');
+      await page.screenshot({ path: 'docs/screenshots/users-dark.png' });
       await page.getByRole('link', { name: 'Ben Hughes' }).first().click();
       await page.getByRole('heading', { name: 'Ben Hughes', level: 1 }).waitFor();
       await expectAccessible(page, 'user page, dark');

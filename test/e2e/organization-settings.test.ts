@@ -65,6 +65,7 @@ describe.skipIf(missing !== null)('organisation settings page', () => {
     expect(await idle.inputValue()).toBe('60');
     expect(await absolute.inputValue()).toBe('24');
     await expectAccessible(page, 'organisation settings');
+    await page.screenshot({ path: 'docs/screenshots/organization-settings.png', fullPage: true });
 
     // Out of bounds: the server's message, at the field, and nothing stored.
     await ttl.fill('120');

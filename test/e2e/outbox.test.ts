@@ -103,6 +103,7 @@ describe.skipIf(missing !== null)('email outbox page', () => {
     const total = sentCount + 2 + 1;
     expect(await rows.count()).toBe(50);
     await expectAccessible(page, 'email outbox');
+    await page.screenshot({ path: 'docs/screenshots/outbox.png' });
     // Scrolling to the foot of the list loads the next (keyset) page by itself.
     const end = page.getByText(`All ${total} matching emails are shown.`);
     await page.mouse.move(640, 400);
