@@ -9,8 +9,11 @@ import { IconLock } from './icons';
 export function NoAccess({
   what = 'this page',
   level = 1,
+  detail,
 }: {
   what?: string;
+  /** The server's own words for this refusal, when it said more than "forbidden". */
+  detail?: string;
   /** 1 where it stands for the whole page, 2 inside a page that has its own heading. */
   level?: 1 | 2;
 }) {
@@ -21,6 +24,11 @@ export function NoAccess({
         <Title order={level} size="h3" ta="center">
           You don’t have access to {what}
         </Title>
+        {detail ? (
+          <Text size="sm" ta="center">
+            {detail}
+          </Text>
+        ) : null}
         <Text c="dimmed" size="sm" ta="center">
           Your role does not include it. If you need it for your work, ask an administrator of your
           organisation.

@@ -42,7 +42,7 @@ export function ErrorState({
   onRetry?: () => void;
 }) {
   // The API said FORBIDDEN: trying again changes nothing; say so plainly.
-  if (isForbidden(error)) return <NoAccess what="this" level={2} />;
+  if (isForbidden(error)) return <NoAccess what="this" level={2} detail={messageOf(error)} />;
   return (
     <Alert color="red" variant="light" title={title} icon={<IconAlertCircle aria-hidden />} role="alert">
       <Stack gap="xs" align="flex-start">
