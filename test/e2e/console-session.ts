@@ -42,7 +42,9 @@ export async function signInBrowser(page: Page, server: E2EServer, email: string
   await page.getByLabel('Email').fill(email);
   await page.getByLabel(/^Password/).fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  // Past the start page too: "/" redirects (to /users or /profile) once the permissions are in, and a click
+  // made before that redirect would be overtaken by it on a loaded machine.
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in') && u.pathname !== '/');
 }
 
 export const mainNav = (page: Page) => page.getByRole('navigation', { name: 'Main navigation' });
