@@ -211,6 +211,10 @@ const InvitationPreviewRef = builder.objectRef<InvitationPreview>('InvitationPre
       description: 'Who sent it; null for the first owner’s setup link.',
     }),
     message: t.exposeString('message', { nullable: true }),
+    departmentName: t.exposeString('departmentName', {
+      nullable: true,
+      description: 'The department the person is invited into; null when none was chosen.',
+    }),
     expiresAt: t.field({ type: 'DateTime', resolve: (p) => p.expiresAt }),
   }),
 });
