@@ -26,6 +26,8 @@ import { useRoles } from '../auth/viewer';
 import { graphql, type ResultOf } from '../graphql';
 import { useDates } from '../ui/dates';
 import { Page } from '../ui/page';
+import { browserTimeZone } from '../ui/time-zone';
+import { TimeZoneSelect } from '../ui/time-zone-select';
 import { FormError } from '../ui/states';
 import type { RoleKey } from './users/users-view';
 import { UserErrorFields } from '../api/user-errors';
@@ -76,6 +78,7 @@ export function InvitePage() {
   const [role, setRole] = useState<RoleKey | null>('VIEWER');
   const [department, setDepartment] = useState<string | null>(null);
   const [message, setMessage] = useState('');
+  const [timeZone, setTimeZone] = useState<string | null>(browserTimeZone);
   const [days, setDays] = useState<number | string>(7);
   const [issued, setIssued] = useState<Issued | null>(null);
   const [openedAt] = useState(() => Date.now());
@@ -105,6 +108,7 @@ export function InvitePage() {
                 email,
                 role: role!,
                 departmentId: department,
+                timeZone,
                 message: message.trim() || null,
                 expiresInDays: Number(days),
               })),
@@ -256,6 +260,11 @@ export function InvitePage() {
                     clearable
                   />
                 ) : null}
+                <TimeZoneSelect
+                  value={timeZone}
+                  onChange={setTimeZone}
+                  description="Dates and times are shown to them in this zone; they can change it."
+                />
                 <Textarea
                   label="Message"
                   description="Optional: a personal note in the email."

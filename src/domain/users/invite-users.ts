@@ -20,6 +20,7 @@ import { actorUserId } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { grantableRole } from './change-user-role.js';
 import { normalizeEmail, searchTextOf } from './user-record.js';
+import { profileFieldsShape } from './update-user-profile.js';
 import { primaryPathsOf } from './user-actions.js';
 import { allowedUserActions } from './user-policy.js';
 import { notify } from '../notifications/notify.js';
@@ -39,6 +40,8 @@ const invitationEntry = z
     expiresInDays: z.number().int().min(1).max(maxInvitationTtlDays).nullish(),
     /** Places the invited user in this (live) department as their primary one. */
     departmentId: z.string().max(64).nullish(),
+    /** The invited user's time zone (IANA, validated and stored as the profile's); none when absent. */
+    timeZone: profileFieldsShape.timeZone,
   })
   .strict();
 
@@ -176,6 +179,7 @@ export async function inviteUsers(
           display_name: e.displayName,
           search_text: searchTextOf(e.displayName, e.email),
           role: e.role,
+          time_zone: e.timeZone ?? null,
           status: 'invited',
           created_at: now,
           updated_at: now,

@@ -173,6 +173,9 @@ const InviteUserInput = builder.inputType('InviteUserInput', {
     message: t.string({ description: 'A note for the invitee, kept with the invitation.' }),
     expiresInDays: t.int({ description: 'Link lifetime, 1 to 90 days; the organisation default if absent.' }),
     departmentId: t.id({ description: 'Places the invited user in this department (primary).' }),
+    timeZone: t.string({
+      description: 'The invited user’s IANA time zone (e.g. Europe/Oslo); none if absent.',
+    }),
   }),
 });
 
@@ -259,6 +262,7 @@ builder.mutationFields((t) => ({
             message: i.message ?? null,
             expiresInDays: i.expiresInDays ?? null,
             departmentId: i.departmentId == null ? null : String(i.departmentId),
+            timeZone: i.timeZone ?? null,
           })),
         }),
       })),
