@@ -2,7 +2,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
 import { browserMissingReason, expectAccessible, launchBrowser, newPage } from './browser.js';
-import { startE2EServer, type E2EServer } from './e2e-server.js';
+import { gql } from '../support/auth.js';
+import { signInApi, startE2EServer, type E2EServer } from './e2e-server.js';
 
 /**
  * The acceptance page end to end: before anything is submitted it shows what the link is for (or that it
@@ -70,5 +71,37 @@ describe.skipIf(missing !== null)('accepting an invitation in the console', () =
     await fresh.reload();
     await fresh.getByText('This link cannot be used').waitFor();
     await expectAccessible(fresh, 'the accept-invitation page with a dead link');
+  });
+
+  it('names the department the person is invited into', async () => {
+    const token = await signInApi(server, server.ownerEmail, ownerPassword);
+    const created = await gql(
+      server.app,
+      'mutation($i: CreateDepartmentInput!) { createDepartment(input: $i) { department { id } userErrors { code } } }',
+      { i: { name: 'Criminal Investigation Department' } },
+      token,
+    );
+    const departmentId = created.body.data.createDepartment.department.id;
+    const invited = await gql(
+      server.app,
+      'mutation($i: InviteUsersInput!) { inviteUsers(input: $i) { userErrors { code } } }',
+      { i: { invitations: [{ email: 'dana.detective@example.com', role: 'VIEWER', departmentId }] } },
+      token,
+    );
+    expect(invited.body.data.inviteUsers.userErrors).toEqual([]);
+    await server.deliverMail();
+    const mail = await server.mailTo('dana.detective@example.com', token);
+    expect(mail.text).toContain('in Criminal Investigation Department.');
+    const link = /https?:\/\/\S+accept-invitation#token=\S+/.exec(mail.text)![0];
+
+    const fresh = (await newPage(browser)).page;
+    await fresh.goto(server.local(link));
+    const summary = fresh.getByTestId('invitation-summary');
+    await summary
+      .getByText(
+        /invited you to join Northwind Constabulary as Viewer in Criminal Investigation Department\./,
+      )
+      .waitFor();
+    await expectAccessible(fresh, 'the accept-invitation page naming the department');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { acceptInvitation } from '../../src/domain/invitations/accept-invitation.js';
 import { deliverDueMessages } from '../../src/domain/notifications/deliver-outbox.js';
+import { createDepartment } from '../../src/domain/departments/create-department.js';
 import { inviteUsers } from '../../src/domain/users/invite-users.js';
 import type { EmailTransport } from '../../src/email/email-transport.js';
 import { createSmtpTransport } from '../../src/email/smtp-transport.js';
@@ -68,4 +69,25 @@ it('arrives over SMTP with the organisation, inviter, role, escaped message, exp
   ).rejects.toMatchObject({
     code: 'INVITATION_INVALID',
   });
+});
+
+it('names the department the person is invited into', async () => {
+  const s = rt.services;
+  const org = await createOrg(s, 'Oxford City');
+  const owner = await createUser(s, org.id, { role: 'owner', displayName: 'Superintendent Strange' });
+  const ctx = contextFor(s, await actorFor(s, owner));
+  const cid = await createDepartment(ctx, { name: 'Criminal Investigation Department' });
+  await inviteUsers(ctx, {
+    invitations: [{ email: 'thursday@oxford.example', role: 'investigator', departmentId: cid.id }],
+  });
+  await inviteUsers(ctx, { invitations: [{ email: 'bright@oxford.example', role: 'viewer' }] });
+
+  await deliverDueMessages(s, transport);
+  const [placed] = smtp.received.filter((m) => m.envelopeTo.includes('thursday@oxford.example'));
+  expect(placed!.text).toContain('as Investigator in Criminal Investigation Department.');
+  expect(placed!.html).toContain('Criminal Investigation Department');
+  // without a department the sentence ends at the role
+  const [unplaced] = smtp.received.filter((m) => m.envelopeTo.includes('bright@oxford.example'));
+  expect(unplaced!.text).toContain('as Viewer.');
+  expect(unplaced!.text).not.toContain('as Viewer in');
 });

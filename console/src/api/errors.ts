@@ -3,6 +3,8 @@ export interface ApiProblem {
   code: string;
   message: string;
   field?: string | null;
+  /** The user the problem is about, when the viewer may act on them (e.g. resend their invitation). */
+  userId?: string | null;
 }
 
 /** A request that failed: the first problem's message is what the console shows. */

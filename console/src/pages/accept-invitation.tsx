@@ -55,6 +55,7 @@ const InvitationPreviewQuery = graphql(`
       role
       invitedBy
       message
+      departmentName
       expiresAt
     }
   }
@@ -270,7 +271,14 @@ function InvitationSummary({ invitation }: { invitation: Preview }) {
           {invitation.invitedBy ? (
             <>
               <b>{invitation.invitedBy}</b> invited you to join <b>{invitation.organizationName}</b> as{' '}
-              <b>{roleName(undefined, invitation.role)}</b>.
+              <b>{roleName(undefined, invitation.role)}</b>
+              {invitation.departmentName ? (
+                <>
+                  {' '}
+                  in <b>{invitation.departmentName}</b>
+                </>
+              ) : null}
+              .
             </>
           ) : (
             <>

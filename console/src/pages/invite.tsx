@@ -19,12 +19,15 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
-import { unwrapPayload } from '../api/errors';
+import { ApiError, unwrapPayload } from '../api/errors';
+import { ResendInvitation } from '../api/users';
 import { useDepartmentOptions } from '../api/departments';
 import { useRoles } from '../auth/viewer';
 import { graphql, type ResultOf } from '../graphql';
 import { useDates } from '../ui/dates';
 import { Page } from '../ui/page';
+import { browserTimeZone } from '../ui/time-zone';
+import { TimeZoneSelect } from '../ui/time-zone-select';
 import { FormError } from '../ui/states';
 import type { RoleKey } from './users/users-view';
 import { UserErrorFields } from '../api/user-errors';
@@ -75,6 +78,7 @@ export function InvitePage() {
   const [role, setRole] = useState<RoleKey | null>('VIEWER');
   const [department, setDepartment] = useState<string | null>(null);
   const [message, setMessage] = useState('');
+  const [timeZone, setTimeZone] = useState<string | null>(browserTimeZone);
   const [days, setDays] = useState<number | string>(7);
   const [issued, setIssued] = useState<Issued | null>(null);
   const [openedAt] = useState(() => Date.now());
@@ -104,6 +108,7 @@ export function InvitePage() {
                 email,
                 role: role!,
                 departmentId: department,
+                timeZone,
                 message: message.trim() || null,
                 expiresInDays: Number(days),
               })),
@@ -119,8 +124,40 @@ export function InvitePage() {
     },
   });
 
+  // The address already has a pending invitation the viewer may resend: the API names the user.
+  const taken =
+    invite.error instanceof ApiError
+      ? invite.error.problems.find((p) => p.code === 'EMAIL_TAKEN' && p.userId)
+      : undefined;
+  const takenEmail = taken?.field
+    ? parsed.valid[Number(/^invitations\.(\d+)\./.exec(taken.field)?.[1] ?? -1)]
+    : undefined;
+  const [resentTo, setResentTo] = useState<string | null>(null);
+  const resend = useMutation({
+    mutationFn: async ({ userId }: { userId: string; email: string }) =>
+      unwrapPayload(
+        (
+          await request(ResendInvitation, {
+            input: { userId, expiresInDays: Number(days), message: message.trim() || null },
+          })
+        ).resendInvitation,
+      ),
+    onSuccess: (_p, { email }) => {
+      setResentTo(email);
+      invite.reset();
+      void queryClient.invalidateQueries({ queryKey: ['users'] });
+      void queryClient.invalidateQueries({ queryKey: ['invitations'] });
+    },
+  });
+  const resentRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (resentTo) resentRef.current?.focus();
+  }, [resentTo]);
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setResentTo(null);
+    resend.reset();
     if (ready) invite.mutate();
   };
 
@@ -129,6 +166,13 @@ export function InvitePage() {
       title="Invite people"
       description="Each person gets an email with a one-time link to set up their account."
     >
+      {resentTo ? (
+        <Alert ref={resentRef} tabIndex={-1} color="teal" variant="light" title="Invitation resent">
+          <Text size="sm">
+            A new invitation is on its way to {resentTo}; the previous link no longer works.
+          </Text>
+        </Alert>
+      ) : null}
       {issued ? (
         <Alert
           ref={sentRef}
@@ -216,6 +260,11 @@ export function InvitePage() {
                     clearable
                   />
                 ) : null}
+                <TimeZoneSelect
+                  value={timeZone}
+                  onChange={setTimeZone}
+                  description="Dates and times are shown to them in this zone; they can change it."
+                />
                 <Textarea
                   label="Message"
                   description="Optional: a personal note in the email."
@@ -234,6 +283,21 @@ export function InvitePage() {
                   error={daysValid ? null : 'From 1 to 90 days.'}
                 />
                 <FormError error={invite.error} />
+                {taken?.userId ? (
+                  <Group gap="sm">
+                    <Text size="sm">
+                      {takenEmail ?? 'This person'} has not accepted their invitation yet.
+                    </Text>
+                    <Button
+                      variant="light"
+                      loading={resend.isPending}
+                      onClick={() => resend.mutate({ userId: taken.userId!, email: takenEmail ?? '' })}
+                    >
+                      Resend invitation
+                    </Button>
+                  </Group>
+                ) : null}
+                <FormError error={resend.error} />
                 <Group>
                   <Button type="submit" loading={invite.isPending} disabled={!ready}>
                     {parsed.valid.length > 1 ? `Send ${parsed.valid.length} invitations` : 'Send invitation'}

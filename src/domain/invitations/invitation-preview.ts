@@ -20,6 +20,8 @@ export interface InvitationPreview {
   /** The inviter's name (their email when they have none); null for a system invitation (first setup). */
   invitedBy: string | null;
   message: string | null;
+  /** The department the person is invited into (their primary department); null when none was chosen. */
+  departmentName: string | null;
   expiresAt: Date;
 }
 
@@ -53,6 +55,11 @@ export async function previewInvitation(
       j.onRef('users.org_id', '=', 'invitations.org_id').onRef('users.id', '=', 'invitations.user_id'),
     )
     .innerJoin('organizations', 'organizations.id', 'invitations.org_id')
+    .leftJoin('departments as department', (j) =>
+      j
+        .onRef('department.org_id', '=', 'users.org_id')
+        .onRef('department.id', '=', 'users.primary_department_id'),
+    )
     .leftJoin('users as inviter', (j) =>
       j.onRef('inviter.org_id', '=', 'invitations.org_id').onRef('inviter.id', '=', 'invitations.invited_by'),
     )
@@ -66,6 +73,7 @@ export async function previewInvitation(
       'organizations.name as organization_name',
       'inviter.display_name as inviter_name',
       'inviter.email as inviter_email',
+      'department.name as department_name',
     ])
     .where('invitations.token_hash', '=', hashSecretToken('invitation', input.token))
     .executeTakeFirst();
@@ -82,6 +90,7 @@ export async function previewInvitation(
     role: found.role,
     invitedBy: found.inviter_name?.trim() || found.inviter_email || null,
     message: found.message,
+    departmentName: found.department_name ?? null,
     expiresAt: found.expires_at,
   };
 }

@@ -75,10 +75,21 @@ export async function notify(
           .where('id', '=', inv.invited_by)
           .executeTakeFirst()
       : undefined;
+    // The department the person is invited into: the invitee's primary department, when one was chosen.
+    const department = await trx
+      .selectFrom('users as u')
+      .innerJoin('departments as d', (j) =>
+        j.onRef('d.id', '=', 'u.primary_department_id').onRef('d.org_id', '=', 'u.org_id'),
+      )
+      .select('d.name')
+      .where('u.org_id', '=', orgId)
+      .where('u.id', '=', inv.user_id)
+      .executeTakeFirst();
     affectedId = inv.user_id;
     cause = `${event.kind === 'invitation' ? 'invitation' : 'reminder'}:${event.invitationId}`;
     Object.assign(base, {
       ...(inviter ? { inviterName: nameOf(inviter) } : {}),
+      ...(department ? { departmentName: department.name } : {}),
       roleName: roleName(inv.role),
       message: inv.message,
       expiresRaw: inv.expires_at,
@@ -152,7 +163,7 @@ export async function notify(
     until: base.untilRaw?.toISOString() ?? null,
     ...(base.expiresRaw ? { expires: base.expiresRaw.toISOString() } : {}),
     ...pick(base, ['fromRole', 'toRole', 'gained', 'lost', 'sessionCount']),
-    ...pick(base, ['roleName', 'message', 'link']),
+    ...pick(base, ['roleName', 'message', 'link', 'departmentName']),
     ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
       ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
       : {}),

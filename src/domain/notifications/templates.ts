@@ -24,6 +24,8 @@ export interface NoticeParams {
   // invitation
   inviterName?: string;
   roleName?: string;
+  /** The department the invitee is placed in, when one was chosen. */
+  departmentName?: string;
   message?: string | null;
   expires?: string;
   link?: string;
@@ -39,11 +41,15 @@ const byAndWhy = (p: NoticeParams): Block[] => [
   ...(p.reason ? [{ p: `Reason: ${p.reason}` }] : []),
 ];
 
+const inDepartment = (p: NoticeParams) => (p.departmentName ? ` in ${p.departmentName}` : '');
+
 const en: Record<NotificationKind, Template> = {
   invitation: (p) => ({
     subject: `${p.inviterName} invited you to ${p.orgName}`,
     blocks: [
-      { p: `${p.inviterName} invited you to join ${p.orgName} on Roster as ${p.roleName}.` },
+      {
+        p: `${p.inviterName} invited you to join ${p.orgName} on Roster as ${p.roleName}${inDepartment(p)}.`,
+      },
       ...(p.message ? [{ p: `${p.inviterName} wrote:` }, { quote: p.message }] : []),
       { link: p.link!, label: 'Accept the invitation' },
       { p: `This invitation expires on ${p.expires}.` },
@@ -53,7 +59,9 @@ const en: Record<NotificationKind, Template> = {
   invitation_reminder: (p) => ({
     subject: `Reminder: your invitation to ${p.orgName} expires soon`,
     blocks: [
-      { p: `${p.inviterName} invited you to join ${p.orgName} on Roster as ${p.roleName}.` },
+      {
+        p: `${p.inviterName} invited you to join ${p.orgName} on Roster as ${p.roleName}${inDepartment(p)}.`,
+      },
       { p: `The invitation expires on ${p.expires}.` },
       {
         p: `To accept, use the link in your invitation email, or ask ${p.inviterName} to resend it.`,

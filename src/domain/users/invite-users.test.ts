@@ -98,6 +98,22 @@ describe('inviteUsers', () => {
     expect(JSON.stringify(events)).not.toContain('Welcome');
   });
 
+  it('stores the time zone given (canonical IANA form) and refuses one that is not a zone', async () => {
+    const s = rt.services;
+    const { ctx } = await adminOf(s);
+    const [placed, none] = await inviteUsers(ctx, {
+      invitations: [
+        { email: 'oslo@example.test', role: 'viewer', timeZone: 'europe/oslo' },
+        { email: 'nowhere@example.test', role: 'viewer' },
+      ],
+    });
+    expect(placed!.user.time_zone).toBe('Europe/Oslo');
+    expect(none!.user.time_zone).toBeNull();
+    await expect(
+      inviteUsers(ctx, { invitations: [{ email: 'gmt@example.test', role: 'viewer', timeZone: '+02:00' }] }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'invitations.0.timeZone' } });
+  });
+
   it('uses 7 days when the organisation has no setting', async () => {
     const s = rt.services;
     const { org, ctx } = await adminOf(s);

@@ -5,9 +5,10 @@ import {
   reachesDepartment,
   reachOf,
 } from '../../authz/access.js';
-import { addedPermissionsAt, authorizeAnywhere } from '../../authz/load-access.js';
+import type { Kysely } from 'kysely';
+import { accessOf, addedPermissionsAt, authorizeAnywhere } from '../../authz/load-access.js';
 import type { Permission } from '../../authz/permissions.js';
-import type { UserRow } from '../../db/schema.js';
+import type { DB, UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvents } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
@@ -19,6 +20,9 @@ import { actorUserId } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { grantableRole } from './change-user-role.js';
 import { normalizeEmail, searchTextOf } from './user-record.js';
+import { profileFieldsShape } from './update-user-profile.js';
+import { primaryPathsOf } from './user-actions.js';
+import { allowedUserActions } from './user-policy.js';
 import { notify } from '../notifications/notify.js';
 import { loadLiveDepartment } from '../departments/department-record.js';
 import { membershipSet, replaceMemberships } from '../departments/memberships.js';
@@ -36,6 +40,8 @@ const invitationEntry = z
     expiresInDays: z.number().int().min(1).max(maxInvitationTtlDays).nullish(),
     /** Places the invited user in this (live) department as their primary one. */
     departmentId: z.string().max(64).nullish(),
+    /** The invited user's time zone (IANA, validated and stored as the profile's); none when absent. */
+    timeZone: profileFieldsShape.timeZone,
   })
   .strict();
 
@@ -58,6 +64,31 @@ export interface IssuedInvitation {
  * the entry, e.g. `field: 'invitations.3.email'`. A partial batch would leave the admin to work out which
  * links exist; all-or-nothing lets them fix the one entry and send the same batch again.
  */
+/**
+ * The id of the user holding this email when they are still invited and the actor may resend their
+ * invitation (the same rule as the user's `resendInvitation` action), so EMAIL_TAKEN can offer Resend;
+ * undefined otherwise: the error then tells no more than that the email is taken.
+ */
+async function resendableUserId(
+  ctx: CommandContext,
+  trx: Kysely<DB>,
+  emailNormalized: string,
+): Promise<string | undefined> {
+  const user = await trx
+    .selectFrom('users')
+    .selectAll()
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('email_normalized', '=', emailNormalized)
+    .executeTakeFirst();
+  if (!user || user.status !== 'invited') return undefined;
+  const access = await accessOf(ctx);
+  const paths = user.primary_department_id
+    ? await primaryPathsOf(trx, ctx.actor.orgId, [user])
+    : new Map<string, string>();
+  const path = user.primary_department_id ? (paths.get(user.primary_department_id) ?? null) : null;
+  return allowedUserActions(access, user, path).resendInvitation ? user.id : undefined;
+}
+
 export async function inviteUsers(
   ctx: CommandContext,
   raw: z.input<typeof inviteUsersInput>,
@@ -89,9 +120,10 @@ export async function inviteUsers(
     firstIndexOf.set(emailNormalized, i);
     return { ...e, role, emailNormalized, displayName: e.displayName ?? '', message: e.message || null };
   });
-  const taken = (emailNormalized: string) =>
+  const taken = (emailNormalized: string, resendableUserId?: string) =>
     new DomainError('EMAIL_TAKEN', undefined, {
       field: `invitations.${firstIndexOf.get(emailNormalized)}.email`,
+      ...(resendableUserId ? { userId: resendableUserId } : {}),
     });
 
   const orgId = ctx.actor.orgId;
@@ -109,7 +141,7 @@ export async function inviteUsers(
       )
       .execute();
     const first = entries.find((e) => existing.some((x) => x.email_normalized === e.emailNormalized));
-    if (first) throw taken(first.emailNormalized);
+    if (first) throw taken(first.emailNormalized, await resendableUserId(ctx, trx, first.emailNormalized));
     const addedAt = new Map<string, Permission[]>();
     const holdsAllAddable = missingForPlacement(access, departmentPermissionChoices).length === 0;
     for (const [i, e] of entries.entries()) {
@@ -147,6 +179,7 @@ export async function inviteUsers(
           display_name: e.displayName,
           search_text: searchTextOf(e.displayName, e.email),
           role: e.role,
+          time_zone: e.timeZone ?? null,
           status: 'invited',
           created_at: now,
           updated_at: now,

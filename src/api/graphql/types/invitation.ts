@@ -173,6 +173,9 @@ const InviteUserInput = builder.inputType('InviteUserInput', {
     message: t.string({ description: 'A note for the invitee, kept with the invitation.' }),
     expiresInDays: t.int({ description: 'Link lifetime, 1 to 90 days; the organisation default if absent.' }),
     departmentId: t.id({ description: 'Places the invited user in this department (primary).' }),
+    timeZone: t.string({
+      description: 'The invited user’s IANA time zone (e.g. Europe/Oslo); none if absent.',
+    }),
   }),
 });
 
@@ -211,6 +214,10 @@ const InvitationPreviewRef = builder.objectRef<InvitationPreview>('InvitationPre
       description: 'Who sent it; null for the first owner’s setup link.',
     }),
     message: t.exposeString('message', { nullable: true }),
+    departmentName: t.exposeString('departmentName', {
+      nullable: true,
+      description: 'The department the person is invited into; null when none was chosen.',
+    }),
     expiresAt: t.field({ type: 'DateTime', resolve: (p) => p.expiresAt }),
   }),
 });
@@ -255,6 +262,7 @@ builder.mutationFields((t) => ({
             message: i.message ?? null,
             expiresInDays: i.expiresInDays ?? null,
             departmentId: i.departmentId == null ? null : String(i.departmentId),
+            timeZone: i.timeZone ?? null,
           })),
         }),
       })),

@@ -6,6 +6,8 @@ export interface UserErrorShape {
   code: ErrorCode;
   message: string;
   field: string | null;
+  /** The user the error is about, only when the viewer may act on them (see the GraphQL field). */
+  userId?: string | null;
 }
 
 export const UserError = builder.objectRef<UserErrorShape>('UserError').implement({
@@ -14,12 +16,18 @@ export const UserError = builder.objectRef<UserErrorShape>('UserError').implemen
     code: t.exposeString('code'),
     message: t.exposeString('message'),
     field: t.exposeString('field', { nullable: true }),
+    userId: t.exposeID('userId', {
+      nullable: true,
+      description:
+        'The existing user the error is about, given only when the viewer may act on them: EMAIL_TAKEN of a still-invited user whose invitation the viewer may resend (`resendInvitation`).',
+    }),
   }),
 });
 
 export function toUserError(err: DomainError): UserErrorShape {
   const field = typeof err.details?.field === 'string' ? err.details.field : null;
-  return { code: err.code, message: err.message, field };
+  const userId = typeof err.details?.userId === 'string' ? err.details.userId : null;
+  return { code: err.code, message: err.message, field, userId };
 }
 
 /**
