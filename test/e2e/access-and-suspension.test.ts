@@ -5,6 +5,7 @@ import { gql } from '../support/auth.js';
 import { createUser } from '../support/factories.js';
 import { browserMissingReason, expectAccessible, launchBrowser, newPage } from './browser.js';
 import { signInApi, startE2EServer, type E2EServer } from './e2e-server.js';
+import { acceptOwnerSetup } from './console-session.js';
 
 /**
  * What people without access are told: a viewer opening /users sees a plain "no access" page (no filters,
@@ -27,12 +28,7 @@ describe.skipIf(missing !== null)('access and suspension in the console', () => 
     await ensureConsoleBuilt((line) => console.log(`[e2e] ${line}`));
     server = await startE2EServer();
     browser = await launchBrowser();
-    const token = new URLSearchParams(new URL(server.setupLink).hash.slice(1)).get('token');
-    await gql(
-      server.app,
-      'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { userErrors { code } } }',
-      { i: { token, password: ownerPassword, displayName: 'Olivia Owner' } },
-    );
+    await acceptOwnerSetup(server, ownerPassword);
     owner = await signInApi(server, server.ownerEmail, ownerPassword);
     orgId = (
       await server.rt.services.db

@@ -1,9 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
-import { gql } from '../support/auth.js';
 import { browserMissingReason, expectAccessible, launchBrowser } from './browser.js';
 import { signInApi, startE2EServer, type E2EServer } from './e2e-server.js';
+import { acceptOwnerSetup } from './console-session.js';
 import { seedOrganisation } from './seed.js';
 
 /**
@@ -24,12 +24,7 @@ describe.skipIf(missing !== null)('appearance and loading', () => {
     await ensureConsoleBuilt((line) => console.log(`[e2e] ${line}`));
     server = await startE2EServer();
     browser = await launchBrowser();
-    const token = new URLSearchParams(new URL(server.setupLink).hash.slice(1)).get('token');
-    await gql(
-      server.app,
-      'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { userErrors { code } } }',
-      { i: { token, password: ownerPassword, displayName: 'Olivia Owner' } },
-    );
+    await acceptOwnerSetup(server, ownerPassword);
     await seedOrganisation(server, await signInApi(server, server.ownerEmail, ownerPassword));
   }, 300_000);
 

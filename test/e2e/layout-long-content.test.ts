@@ -4,6 +4,7 @@ import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
 import { gql } from '../support/auth.js';
 import { browserMissingReason, cutOffText, expectAccessible, launchBrowser } from './browser.js';
 import { signInApi, startE2EServer, type E2EServer } from './e2e-server.js';
+import { acceptOwnerSetup } from './console-session.js';
 
 /**
  * The real pages with long content — a 60-character department name, a long name and a long email, a
@@ -29,12 +30,7 @@ describe.skipIf(missing !== null)('layout with long content', () => {
     await ensureConsoleBuilt((line) => console.log(`[e2e] ${line}`));
     server = await startE2EServer();
     browser = await launchBrowser();
-    const token = new URLSearchParams(new URL(server.setupLink).hash.slice(1)).get('token');
-    await gql(
-      server.app,
-      'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { userErrors { code } } }',
-      { i: { token, password: ownerPassword, displayName: 'Olivia Owner' } },
-    );
+    await acceptOwnerSetup(server, ownerPassword);
     const owner = await signInApi(server, server.ownerEmail, ownerPassword);
     const d = await gql(
       server.app,

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
-import { gql } from '../support/auth.js';
 import { signInApi, startE2EServer, type E2EServer } from './e2e-server.js';
+import { acceptOwnerSetup } from './console-session.js';
 
 /** The first owner's password in these tests (accepted through the setup link). */
 export const ownerPassword = 'violet staple harbour lantern 7';
@@ -10,14 +10,7 @@ export const ownerPassword = 'violet staple harbour lantern 7';
 export async function startWithOwner(): Promise<{ server: E2EServer; orgId: string; ownerToken: string }> {
   await ensureConsoleBuilt((line) => console.log(`[e2e] ${line}`));
   const server = await startE2EServer();
-  const token = new URLSearchParams(new URL(server.setupLink).hash.slice(1)).get('token');
-  const accepted = await gql(
-    server.app,
-    'mutation($i: AcceptInvitationInput!) { acceptInvitation(input: $i) { userErrors { code } } }',
-    { i: { token, password: ownerPassword, displayName: 'Olivia Owner' } },
-  );
-  if (accepted.body.data?.acceptInvitation?.userErrors?.length !== 0)
-    throw new Error(`setup failed: ${JSON.stringify(accepted.body)}`);
+  await acceptOwnerSetup(server, ownerPassword);
   const org = await server.rt.services.db
     .selectFrom('organizations')
     .select('id')
