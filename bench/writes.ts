@@ -107,44 +107,58 @@ function errorOf(r: GraphQLResponse, field: string): string | null {
   return ue.length > 0 ? ue.map((e) => e.code).join(',') : null;
 }
 
-/** Runs `workers` loops for `seconds`; each loop calls `step(worker, i)` one after another. */
-async function concurrently(
-  workers: number,
-  seconds: number,
-  step: (w: number, i: number) => Promise<string | null>,
-): Promise<Phase> {
+type Step = (w: number, i: number) => Promise<string | null>;
+
+/**
+ * The samples and errors of one phase. `run` times one step from `from` (when it started, or was due) and
+ * answers false once the step says its targets are exhausted.
+ */
+function phaseRecorder() {
   const samples: number[] = [];
   let errors = 0;
   let firstError: string | null = null;
   const started = performance.now();
-  const end = started + seconds * 1000;
+  return {
+    async run(step: Step, w: number, i: number, from: number): Promise<boolean> {
+      let err: string | null;
+      try {
+        err = await step(w, i);
+      } catch (e) {
+        err = e instanceof Error ? e.message : String(e);
+      }
+      samples.push(performance.now() - from);
+      if (err === 'exhausted') return false;
+      if (err) {
+        errors += 1;
+        firstError ??= err;
+      }
+      return true;
+    },
+    result(): Phase {
+      const elapsed = (performance.now() - started) / 1000;
+      return {
+        requests: samples.length,
+        errors,
+        firstError,
+        requestsPerSecond: Math.round(samples.length / elapsed),
+        latency: latencyStats(samples),
+      };
+    },
+  };
+}
+
+/** Runs `workers` loops for `seconds`; each loop calls `step(worker, i)` one after another. */
+async function concurrently(workers: number, seconds: number, step: Step): Promise<Phase> {
+  const phase = phaseRecorder();
+  const end = performance.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       for (let i = 0; performance.now() < end; i += 1) {
-        const t0 = performance.now();
-        let err: string | null;
-        try {
-          err = await step(w, i);
-        } catch (e) {
-          err = e instanceof Error ? e.message : String(e);
-        }
-        samples.push(performance.now() - t0);
-        if (err === 'exhausted') break;
-        if (err) {
-          errors += 1;
-          firstError ??= err;
-        }
+        if (!(await phase.run(step, w, i, performance.now()))) break;
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    requests: samples.length,
-    errors,
-    firstError,
-    requestsPerSecond: Math.round(samples.length / elapsed),
-    latency: latencyStats(samples),
-  };
+  return phase.result();
 }
 
 /**
@@ -152,15 +166,8 @@ async function concurrently(
  * (worker w's k-th write is due at (k * workers + w) / rate seconds). A latency counts from when the write
  * was due, so a write held up behind a slow one is charged the wait (no coordinated omission).
  */
-async function paced(
-  workers: number,
-  rate: number,
-  seconds: number,
-  step: (w: number, i: number) => Promise<string | null>,
-): Promise<Phase> {
-  const samples: number[] = [];
-  let errors = 0;
-  let firstError: string | null = null;
+async function paced(workers: number, rate: number, seconds: number, step: Step): Promise<Phase> {
+  const phase = phaseRecorder();
   const started = performance.now();
   const perWorker = Math.floor((rate * seconds) / workers);
   await Promise.all(
@@ -169,29 +176,11 @@ async function paced(
         const due = started + ((i * workers + w) * 1000) / rate;
         const wait = due - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        let err: string | null;
-        try {
-          err = await step(w, i);
-        } catch (e) {
-          err = e instanceof Error ? e.message : String(e);
-        }
-        samples.push(performance.now() - due);
-        if (err === 'exhausted') break;
-        if (err) {
-          errors += 1;
-          firstError ??= err;
-        }
+        if (!(await phase.run(step, w, i, due))) break;
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    requests: samples.length,
-    errors,
-    firstError,
-    requestsPerSecond: Math.round(samples.length / elapsed),
-    latency: latencyStats(samples),
-  };
+  return phase.result();
 }
 
 const suspendDoc = `mutation($input: SuspendUserInput!) { suspendUser(input: $input) { user { id status } userErrors { code } } }`;
