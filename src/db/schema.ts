@@ -78,6 +78,12 @@ export interface SessionsTable {
   revoked_reason: string | null;
   ip: string | null;
   user_agent: string | null;
+  /** RFC 8176 authentication method references of the session ('pwd', 'otp', 'hwk', 'swk', 'user'). */
+  amr: Generated<string[]>;
+  /** The assurance level reached (NIST SP 800-63B): 'aal1' | 'aal2' | 'aal3'. */
+  acr: Generated<string>;
+  /** When the person last proved who they are: the sign-in, or a later re-authentication. */
+  auth_time: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
 export interface RefreshTokensTable {

@@ -119,7 +119,7 @@ describe('acceptInvitation signs the person in', () => {
     expect(events[signedIn]).toMatchObject({
       actor_type: 'user',
       actor_id: user.id,
-      changes: { sessionId: claims.sid, method: 'invitation' },
+      changes: { sessionId: claims.sid, method: 'invitation', amr: ['pwd'], acr: 'aal1' },
     });
     const row = await rt.services.db
       .selectFrom('users')

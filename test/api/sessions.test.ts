@@ -73,7 +73,7 @@ describe('password sign-in', () => {
       {
         action: 'session.signed_in',
         target_id: user.id,
-        changes: { sessionId: sessions[0]!.id, method: 'password' },
+        changes: { sessionId: sessions[0]!.id, method: 'password', amr: ['pwd'], acr: 'aal1' },
       },
     ]);
   });

@@ -60,6 +60,7 @@ export async function actorFor(services: Services, user: UserRow): Promise<Actor
     .values({
       org_id: user.org_id,
       user_id: user.id,
+      auth_time: now,
       idle_expires_at: new Date(now.getTime() + 3_600_000),
       absolute_expires_at: new Date(now.getTime() + 86_400_000),
     })

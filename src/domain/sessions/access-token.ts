@@ -23,9 +23,20 @@ export interface IssueAccessToken {
   sessionId: string;
   /** The token never outlives its session. */
   notAfter: Date;
+  /** The session's authentication, carried as the OIDC claims `amr`, `acr` and `auth_time`. */
+  authentication: TokenAuthentication;
 }
 
-/** Signs an access token (RFC 9068 shape) with the active Ed25519 key. */
+export interface TokenAuthentication {
+  amr: string[];
+  acr: string;
+  authTime: Date;
+}
+
+/**
+ * Signs an access token (RFC 9068 shape) with the active Ed25519 key. `auth_time` is informational: a check
+ * of a recent authentication (step-up) reads the session, which a re-authentication moves without a new token.
+ */
 export async function issueAccessToken(
   services: Services,
   t: IssueAccessToken,
@@ -36,7 +47,14 @@ export async function issueAccessToken(
     nowS + services.config.accessTokenTtlSeconds,
     Math.floor(t.notAfter.getTime() / 1000),
   );
-  const accessToken = await new SignJWT({ org: t.orgId, sid: t.sessionId, role: t.role })
+  const accessToken = await new SignJWT({
+    org: t.orgId,
+    sid: t.sessionId,
+    role: t.role,
+    amr: t.authentication.amr,
+    acr: t.authentication.acr,
+    auth_time: Math.floor(t.authentication.authTime.getTime() / 1000),
+  })
     .setProtectedHeader({ alg: signingAlgorithm, typ: accessTokenType, kid })
     .setIssuer(services.config.publicUrl)
     .setAudience(accessTokenAudience)

@@ -8,6 +8,33 @@ import { newSessionExpiries, type SessionPolicy } from './session-policy.js';
 /** How the session was opened; 'invitation': by accepting an invitation (token + the password just set). */
 export type AuthMethod = 'password' | 'invitation' | 'totp' | 'sso' | 'passkey';
 
+/** NIST SP 800-63B authenticator assurance levels a session can reach. */
+export type AssuranceLevel = 'aal1' | 'aal2' | 'aal3';
+
+/**
+ * How the person proved who they are, recorded on the session and carried in its access tokens as OIDC's
+ * `amr` (RFC 8176 values: 'pwd' password, 'otp' one-time code, 'hwk'/'swk' hardware/software-bound key,
+ * 'user' user verification, 'mfa' several factors) and `acr` (the assurance level).
+ */
+export interface SessionAuthentication {
+  amr: string[];
+  acr: AssuranceLevel;
+}
+
+/** What a single-method sign-in proves, when the caller does not say more. */
+export function defaultAuthentication(method: AuthMethod): SessionAuthentication {
+  switch (method) {
+    case 'totp':
+      return { amr: ['pwd', 'otp', 'mfa'], acr: 'aal2' };
+    case 'passkey':
+      return { amr: ['hwk', 'user'], acr: 'aal2' };
+    case 'sso':
+      return { amr: ['fed'], acr: 'aal1' };
+    default:
+      return { amr: ['pwd'], acr: 'aal1' };
+  }
+}
+
 /**
  * Opens a session for a user who has just proved who they are, with its first refresh token (returned
  * once, stored only hashed). Every sign-in pathway ends here.
@@ -18,12 +45,15 @@ export async function openSession(
     orgId: string;
     userId: string;
     method: AuthMethod;
+    /** Defaults to what the method alone proves (`defaultAuthentication`). */
+    authentication?: SessionAuthentication;
     policy: SessionPolicy;
     meta: RequestMeta;
     now: Date;
   },
 ): Promise<{ session: SessionRow; refreshToken: string }> {
   const { idle, absolute } = newSessionExpiries(s.policy, s.now);
+  const authentication = s.authentication ?? defaultAuthentication(s.method);
   // One statement for the session and its first refresh token (the id is chosen here so the token can name
   // it): each round trip of a sign-in is CPU on the core that also hashes passwords. The token's foreign key
   // is checked at the end of the statement, when the session row exists.
@@ -38,6 +68,9 @@ export async function openSession(
           org_id: s.orgId,
           user_id: s.userId,
           auth_method: s.method,
+          amr: authentication.amr,
+          acr: authentication.acr,
+          auth_time: s.now,
           created_at: s.now,
           last_seen_at: s.now,
           idle_expires_at: idle,

@@ -7,7 +7,7 @@ import { DomainError } from '../errors.js';
 import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { hashSecretToken } from '../shared/secret-token.js';
-import { issueAccessToken } from './access-token.js';
+import { issueAccessToken, type TokenAuthentication } from './access-token.js';
 import { addRefreshToken } from './create-session.js';
 import { revokeSessions } from './revoke-sessions.js';
 import { extendedIdle, sessionIsLive, sessionPolicyOf } from './session-policy.js';
@@ -17,7 +17,15 @@ export const refreshSessionInput = z.object({ refreshToken: z.string().min(1).ma
 
 type Outcome =
   | { kind: 'invalid' }
-  | { kind: 'ok'; user: UserRow; role: RoleKey; sessionId: string; absolute: Date; refreshToken: string };
+  | {
+      kind: 'ok';
+      user: UserRow;
+      role: RoleKey;
+      sessionId: string;
+      absolute: Date;
+      authentication: TokenAuthentication;
+      refreshToken: string;
+    };
 
 /**
  * Exchanges a refresh token for a new access token and a new refresh token. Each refresh token works once:
@@ -79,6 +87,7 @@ export async function refreshSession(
       role,
       sessionId: session.id,
       absolute: session.absolute_expires_at,
+      authentication: { amr: session.amr, acr: session.acr, authTime: session.auth_time },
       refreshToken,
     };
   });
@@ -89,6 +98,7 @@ export async function refreshSession(
     role: outcome.role,
     sessionId: outcome.sessionId,
     notAfter: outcome.absolute,
+    authentication: outcome.authentication,
   });
   return {
     accessToken,

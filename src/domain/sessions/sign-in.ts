@@ -17,7 +17,7 @@ import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { normalizeEmail } from '../users/user-record.js';
 import { issueAccessToken } from './access-token.js';
-import { openSession, type AuthMethod } from './create-session.js';
+import { openSession, type AuthMethod, type SessionAuthentication } from './create-session.js';
 import { sessionPolicyOf, type SessionPolicy } from './session-policy.js';
 import { sessionServices } from './session-services.js';
 
@@ -167,6 +167,8 @@ export async function completeSignIn(
   candidate: Candidate,
   method: AuthMethod,
   reservation: Awaited<ReturnType<typeof reserveSignInAttempt>>,
+  /** Defaults to what the method alone proves. */
+  authentication?: SessionAuthentication,
 ): Promise<SignedIn> {
   const now = reservation.now;
   const policy = sessionPolicyOf(candidate.org_settings);
@@ -194,6 +196,7 @@ export async function completeSignIn(
     const signedIn = await openSignedInSession(scope.trx, {
       user,
       method,
+      ...(authentication ? { authentication } : {}),
       policy,
       meta,
       now,
@@ -223,6 +226,8 @@ export async function openSignedInSession(
   s: {
     user: UserRow;
     method: AuthMethod;
+    /** Defaults to what the method alone proves. */
+    authentication?: SessionAuthentication;
     policy: SessionPolicy;
     meta: RequestMeta;
     now: Date;
@@ -246,6 +251,7 @@ export async function openSignedInSession(
     orgId: user.org_id,
     userId: user.id,
     method,
+    ...(s.authentication ? { authentication: s.authentication } : {}),
     policy: s.policy,
     meta,
     now,
@@ -265,7 +271,7 @@ export async function openSignedInSession(
       action: 'session.signed_in',
       targetType: 'user',
       targetId: user.id,
-      changes: { sessionId: session.id, method },
+      changes: { sessionId: session.id, method, amr: session.amr, acr: session.acr },
     },
   );
   return { user: updated, role, session, refreshToken };
@@ -279,6 +285,11 @@ export async function issueSignedIn(services: Services, opened: OpenedSignIn): P
     role: opened.role,
     sessionId: opened.session.id,
     notAfter: opened.session.absolute_expires_at,
+    authentication: {
+      amr: opened.session.amr,
+      acr: opened.session.acr,
+      authTime: opened.session.auth_time,
+    },
   });
   sessionServices(services).activity.written(opened.session.id);
   return {

@@ -84,6 +84,21 @@ const SessionRef = builder.objectRef<SessionRow>('Session').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     authMethod: t.exposeString('auth_method'),
+    authenticationMethods: t.stringList({
+      description:
+        'How the person proved who they are (RFC 8176 `amr`): `pwd` password, `otp` one-time code, `hwk`/`swk` a hardware- or software-bound key (passkey), `user` user verification, `mfa` several factors.',
+      resolve: (s) => s.amr,
+    }),
+    assuranceLevel: t.string({
+      description:
+        'The authenticator assurance level reached (NIST SP 800-63B, the `acr`): `aal1` or `aal2`.',
+      resolve: (s) => s.acr,
+    }),
+    authenticatedAt: t.field({
+      type: 'DateTime',
+      description: 'When the person last proved who they are: the sign-in, or a later re-authentication.',
+      resolve: (s) => s.auth_time,
+    }),
     createdAt: t.field({ type: 'DateTime', resolve: (s) => s.created_at }),
     lastSeenAt: t.field({
       type: 'DateTime',
