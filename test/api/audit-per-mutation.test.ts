@@ -35,6 +35,7 @@ const expectedEvents: Record<string, string[]> = {
   archiveDepartment: ['department.archived'],
   setDepartmentManagers: ['department.managers_changed'],
   setUserDepartments: ['user.departments_changed'],
+  addDepartmentMembers: ['user.departments_changed'],
   // personal, not administrative: reading your notifications and choosing your own notices
   markNotificationsRead: [],
   updateMyNotificationPreferences: [],
@@ -330,6 +331,12 @@ describe('audit events per mutation', () => {
       'mutation($id: ID!, $u: [ID!]!) { setDepartmentManagers(input: { departmentId: $id, userIds: $u }) { userErrors { code } } }',
       { id: fraud, u: [owner.id] },
       { actor: owner.id, target: fraud },
+    );
+    await expectAudit(
+      'addDepartmentMembers',
+      'mutation($id: ID!, $d: ID!) { addDepartmentMembers(input: { departmentId: $d, userIds: [$id] }) { userErrors { code } } }',
+      { id: owner.id, d: fraud },
+      { actor: owner.id, target: owner.id },
     );
     await expectAudit(
       'setUserDepartments',

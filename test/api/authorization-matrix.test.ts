@@ -251,6 +251,14 @@ const operations: Record<string, Operation> = {
       'mutation($id: ID!) { setUserDepartments(input: { userId: $id, primaryDepartmentId: null }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
+  addDepartmentMembers: {
+    gate: 'users:update',
+    target: 'active',
+    onUser: 'write',
+    document:
+      'mutation($id: ID!, $d: ID!) { addDepartmentMembers(input: { departmentId: $d, userIds: [$id] }) { addedUserIds failed { error { code } } userErrors { code } } }',
+    variables: (id) => ({ id, d: matrixDepartmentId }),
+  },
   // the outbox (operators) and the development mailbox (your own mail; all of it with security:manage)
   // the catalogue of audit actions (names only, for filters)
   auditActions: { gate: 'signed-in', document: '{ auditActions }' },
@@ -294,7 +302,7 @@ function outcome(field: string, body: any): string {
   if (top) return top;
   const result = body.data?.[field];
   if (result === null && (field === 'user' || field === 'department')) return 'NOT_FOUND';
-  const userError = result?.userErrors?.[0]?.code;
+  const userError = result?.userErrors?.[0]?.code ?? result?.failed?.[0]?.error?.code;
   return userError ?? 'ok';
 }
 
@@ -302,6 +310,8 @@ let rt: TestRuntime;
 let app: RosterServer;
 let orgId: string;
 let otherOrgId: string;
+/** A department of the matrix organisation that addDepartmentMembers adds its targets to. */
+let matrixDepartmentId: string;
 const tokens = new Map<RoleKey, string>();
 
 async function makeTarget(
@@ -434,6 +444,7 @@ beforeAll(async () => {
   app = await buildServer(rt.services, { logger: false });
   orgId = (await createOrg(rt.services, 'Matrix Org')).id;
   otherOrgId = (await createOrg(rt.services, 'Other Org')).id;
+  matrixDepartmentId = (await makeDepartment(orgId)).id;
   // A second owner keeps the organisation owned whatever the matrix does.
   await createUser(rt.services, orgId, { role: 'owner' });
   for (const role of roleKeys) {

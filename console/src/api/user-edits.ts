@@ -53,6 +53,28 @@ export const SetUserDepartments = graphql(
   [UserErrorFields],
 );
 
+/** Add people to a department, each keeping their other departments; who could not be added comes back in `failed`. */
+export const AddDepartmentMembers = graphql(
+  `
+    mutation AddDepartmentMembers($input: AddDepartmentMembersInput!) {
+      addDepartmentMembers(input: $input) {
+        addedUserIds
+        alreadyMemberUserIds
+        failed {
+          userId
+          error {
+            ...UserErrorFields
+          }
+        }
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
 /** People to add to a department: matching users with their current departments. */
 export const MemberCandidatesQuery = graphql(`
   query MemberCandidates($search: String) {
@@ -70,21 +92,6 @@ export const MemberCandidatesQuery = graphql(`
             id
             name
           }
-        }
-      }
-    }
-  }
-`);
-
-/** A user's current placement, read just before it is replaced. */
-export const UserPlacementQuery = graphql(`
-  query UserPlacement($id: ID!) {
-    user(id: $id) {
-      id
-      departments {
-        isPrimary
-        department {
-          id
         }
       }
     }

@@ -20,12 +20,25 @@ import { checkPlacementPermissions } from './placement-permissions.js';
 
 export const maxSecondaryDepartments = 50;
 
+const placementInput = z
+  .object({
+    /** null: no primary department. */
+    primaryDepartmentId: z.string().max(64).nullable(),
+    secondaryDepartmentIds: z.array(z.string().max(64)).max(maxSecondaryDepartments),
+  })
+  .strict();
+
 export const setUserDepartmentsInput = z
   .object({
     userId: z.string().max(64),
     /** null: no primary department. */
     primaryDepartmentId: z.string().max(64).nullable(),
     secondaryDepartmentIds: z.array(z.string().max(64)).max(maxSecondaryDepartments),
+    /**
+     * The placement the caller read before choosing the new one: when given and no longer the user's,
+     * VERSION_CONFLICT instead of silently replacing someone else's change.
+     */
+    expectedPlacement: placementInput.nullish(),
   })
   .strict();
 
@@ -48,46 +61,81 @@ export async function setUserDepartments(
   const input = parseInput(setUserDepartmentsInput, raw);
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async ({ trx }) => {
-    const now = ctx.clock.now();
     const user = await lockUser(trx, orgId, input.userId);
     await authorizeOnUser(ctx, trx, 'users:update', user, 'write');
-    const departments = new Map<string, { row: DepartmentRow; field: string }>();
-    if (input.primaryDepartmentId) {
-      const field = 'primaryDepartmentId';
-      const row = await loadLiveDepartment(trx, orgId, input.primaryDepartmentId, field);
-      departments.set(row.id, { row, field });
-    }
-    for (const [i, id] of input.secondaryDepartmentIds.entries()) {
-      const field = `secondaryDepartmentIds.${i}`;
-      const row = await loadLiveDepartment(trx, orgId, id, field);
-      if (!departments.has(row.id)) departments.set(row.id, { row, field });
-    }
     const current = await membershipsOf(trx, orgId, user.id);
-    const next = membershipSet(input.primaryDepartmentId, input.secondaryDepartmentIds);
-    await checkScope(trx, access, orgId, current, next, departments);
-    await checkPlacementPermissions(trx, access, orgId, current, next, (m) =>
-      next.includes(m)
-        ? departments.get(m.departmentId)!.field
-        : m.isPrimary
-          ? 'primaryDepartmentId'
-          : 'secondaryDepartmentIds',
-    );
-    const r = await replaceMemberships(trx, orgId, user.id, next, now);
-    if (r.changed) {
-      await recordAuditEvent(
-        trx,
-        orgId,
-        { actor: ctx.actor, meta: ctx.meta, now },
-        {
-          action: 'user.departments_changed',
-          targetType: 'user',
-          targetId: user.id,
-          changes: { departments: { from: membershipSummary(r.from), to: membershipSummary(r.to) } },
-        },
-      );
-    }
+    const expected = input.expectedPlacement;
+    if (expected && !samePlacement(current, expected)) throw new DomainError('VERSION_CONFLICT');
+    await placeUser(ctx, trx, access, user, current, input);
     return user;
   });
+}
+
+/** Whether a user's memberships are exactly the placement given (order of secondaries aside). Pure. */
+export function samePlacement(
+  current: readonly Membership[],
+  p: { primaryDepartmentId: string | null; secondaryDepartmentIds: readonly string[] },
+): boolean {
+  const want = membershipSet(p.primaryDepartmentId, p.secondaryDepartmentIds).map(key).sort();
+  const have = current.map(key).sort();
+  return want.length === have.length && want.every((k, i) => k === have[i]);
+}
+
+/**
+ * Inside the caller's transaction, with the user locked and authorized on: checks and writes a new placement
+ * (departments live and in the organisation, manager scope over every membership that starts or ends, the
+ * department permissions the change hands out or takes away held by the actor), audited when it changed
+ * anything. Shared by setUserDepartments and addDepartmentMembers.
+ */
+export async function placeUser(
+  ctx: CommandContext,
+  trx: Tx,
+  access: Access,
+  user: UserRow,
+  current: readonly Membership[],
+  placement: { primaryDepartmentId: string | null; secondaryDepartmentIds: readonly string[] },
+  /** The input field an error names: for the primary, for the i-th secondary, for secondaries in general. */
+  fields: { primary: string; secondary: (i: number) => string; secondaries: string } = {
+    primary: 'primaryDepartmentId',
+    secondary: (i) => `secondaryDepartmentIds.${i}`,
+    secondaries: 'secondaryDepartmentIds',
+  },
+): Promise<boolean> {
+  const orgId = ctx.actor.orgId;
+  const now = ctx.clock.now();
+  const departments = new Map<string, { row: DepartmentRow; field: string }>();
+  if (placement.primaryDepartmentId) {
+    const row = await loadLiveDepartment(trx, orgId, placement.primaryDepartmentId, fields.primary);
+    departments.set(row.id, { row, field: fields.primary });
+  }
+  for (const [i, id] of placement.secondaryDepartmentIds.entries()) {
+    const field = fields.secondary(i);
+    const row = await loadLiveDepartment(trx, orgId, id, field);
+    if (!departments.has(row.id)) departments.set(row.id, { row, field });
+  }
+  const next = membershipSet(placement.primaryDepartmentId, placement.secondaryDepartmentIds);
+  await checkScope(trx, access, orgId, current, next, departments);
+  await checkPlacementPermissions(trx, access, orgId, current, next, (m) =>
+    next.includes(m)
+      ? departments.get(m.departmentId)!.field
+      : m.isPrimary
+        ? fields.primary
+        : fields.secondaries,
+  );
+  const r = await replaceMemberships(trx, orgId, user.id, next, now);
+  if (!r.changed) return false;
+  await recordAuditEvent(
+    trx,
+    orgId,
+    { actor: ctx.actor, meta: ctx.meta, now },
+    {
+      action: 'user.departments_changed',
+      targetType: 'user',
+      targetId: user.id,
+      changes: { departments: { from: membershipSummary(r.from), to: membershipSummary(r.to) } },
+    },
+  );
+  return true;
 }
 
 const key = (m: Membership) => `${m.departmentId}:${m.isPrimary ? 'p' : 's'}`;

@@ -3,8 +3,8 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { request } from '../../api/client';
-import { ApiError, messageOf, unwrapPayload } from '../../api/errors';
-import { MemberCandidatesQuery, SetUserDepartments, UserPlacementQuery } from '../../api/user-edits';
+import { unwrapPayload } from '../../api/errors';
+import { AddDepartmentMembers, MemberCandidatesQuery } from '../../api/user-edits';
 import { ConfirmModal } from '../../ui/confirm-modal';
 import { notifyDone } from '../../ui/notify';
 import { ErrorState } from '../../ui/states';
@@ -20,8 +20,8 @@ interface Failure {
 
 /**
  * Add people to a department: search, pick several, add. Each person keeps their other departments; the
- * department becomes their primary one when they have none, a secondary one otherwise. Their placement is
- * read just before it is replaced, one person at a time; who could not be added is listed with the reason.
+ * department becomes their primary one when they have none, a secondary one otherwise (decided by the server
+ * under each person's lock: addDepartmentMembers); who could not be added is listed with the reason.
  */
 export function AddMembersModal({
   departmentId,
@@ -57,35 +57,18 @@ export function AddMembersModal({
 
   const add = useMutation({
     mutationFn: async () => {
-      const failed: Failure[] = [];
-      let added = 0;
-      for (const userId of selected) {
-        const label = known.get(userId) ?? userId;
-        try {
-          const current = (await request(UserPlacementQuery, { id: userId })).user?.departments ?? [];
-          if (current.some((d) => d.department.id === departmentId)) continue;
-          const primary = current.find((d) => d.isPrimary)?.department.id ?? null;
-          const secondary = current.filter((d) => !d.isPrimary).map((d) => d.department.id);
-          unwrapPayload(
-            (
-              await request(SetUserDepartments, {
-                input: primary
-                  ? {
-                      userId,
-                      primaryDepartmentId: primary,
-                      secondaryDepartmentIds: [...secondary, departmentId],
-                    }
-                  : { userId, primaryDepartmentId: departmentId, secondaryDepartmentIds: secondary },
-              })
-            ).setUserDepartments,
-          );
-          added += 1;
-        } catch (e) {
-          if (!(e instanceof ApiError)) throw e;
-          failed.push({ userId, label, message: messageOf(e) });
-        }
-      }
-      return { added, failed };
+      // One call: the server adds each person under their own lock, so nobody's other departments are
+      // replaced by a copy read here a moment earlier.
+      const r = unwrapPayload(
+        (await request(AddDepartmentMembers, { input: { departmentId, userIds: selected } }))
+          .addDepartmentMembers,
+      );
+      const failed: Failure[] = (r.failed ?? []).map((f) => ({
+        userId: f.userId,
+        label: known.get(f.userId) ?? f.userId,
+        message: f.error.message,
+      }));
+      return { added: r.addedUserIds?.length ?? 0, failed };
     },
     onSuccess: async ({ added, failed }) => {
       await Promise.all(

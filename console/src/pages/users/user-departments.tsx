@@ -46,7 +46,10 @@ export function UserDepartments({ user, departments }: { user: UserDetail; depar
   );
 }
 
-/** Add or remove memberships and choose the primary one; saved as one complete placement. */
+/**
+ * Add or remove memberships and choose the primary one; saved as one complete placement, refused as
+ * changed by someone else when the placement is no longer the one the dialog opened with.
+ */
 function DepartmentsModal({
   user,
   departments,
@@ -76,6 +79,11 @@ function DepartmentsModal({
               userId: user.id,
               primaryDepartmentId: primary,
               secondaryDepartmentIds: ids.filter((id) => id !== primary),
+              // What this dialog was opened with: a change made meanwhile is refused, not overwritten.
+              expectedPlacement: {
+                primaryDepartmentId: departments.find((d) => d.isPrimary)?.department.id ?? null,
+                secondaryDepartmentIds: departments.filter((d) => !d.isPrimary).map((d) => d.department.id),
+              },
             },
           })
         ).setUserDepartments,

@@ -2,6 +2,10 @@ import { archiveDepartment } from '../../../domain/departments/archive-departmen
 import { createDepartment } from '../../../domain/departments/create-department.js';
 import { moveDepartment } from '../../../domain/departments/move-department.js';
 import { setDepartmentManagers } from '../../../domain/departments/set-department-managers.js';
+import {
+  addDepartmentMembers,
+  type MemberAddition,
+} from '../../../domain/departments/add-department-members.js';
 import { setUserDepartments } from '../../../domain/departments/set-user-departments.js';
 import { updateDepartment } from '../../../domain/departments/update-department.js';
 import { builder } from '../builder.js';
@@ -9,7 +13,7 @@ import { commandContext } from '../context.js';
 import { DepartmentRef } from './department.js';
 import { PermissionNameEnum } from './enums.js';
 import { UserPayload } from './lifecycle-mutations.js';
-import { UserError, runMutation } from './user-error.js';
+import { UserError, runMutation, toUserError } from './user-error.js';
 
 const DepartmentPayload = builder.objectRef<{ department?: unknown; userErrors: unknown[] }>(
   'DepartmentPayload',
@@ -96,12 +100,75 @@ const SetDepartmentManagersInput = builder.inputType('SetDepartmentManagersInput
   }),
 });
 
+const PlacementInput = builder.inputType('PlacementInput', {
+  description: 'A user’s departments: the primary one and the secondary ones.',
+  fields: (t) => ({
+    primaryDepartmentId: t.id(),
+    secondaryDepartmentIds: t.idList({ defaultValue: [] }),
+  }),
+});
+
 const SetUserDepartmentsInput = builder.inputType('SetUserDepartmentsInput', {
   fields: (t) => ({
     userId: t.id({ required: true }),
     primaryDepartmentId: t.id(),
     secondaryDepartmentIds: t.idList({ defaultValue: [] }),
+    expectedPlacement: t.field({
+      type: PlacementInput,
+      description:
+        'The placement you read before choosing this one: when it is no longer the user’s, VERSION_CONFLICT instead of replacing a change someone else made meanwhile.',
+    }),
   }),
+});
+
+const AddDepartmentMembersInput = builder.inputType('AddDepartmentMembersInput', {
+  fields: (t) => ({
+    departmentId: t.id({ required: true }),
+    userIds: t.idList({ required: true, description: 'At most 100.' }),
+  }),
+});
+
+const MemberAdditionFailure = builder
+  .objectRef<Extract<MemberAddition, { outcome: 'failed' }>>('MemberAdditionFailure')
+  .implement({
+    description: 'A person who could not be added, and why.',
+    fields: (t) => ({
+      userId: t.exposeID('userId'),
+      error: t.field({ type: UserError, resolve: (f) => toUserError(f.error) }),
+    }),
+  });
+
+const AddDepartmentMembersPayload = builder
+  .objectRef<{ results?: MemberAddition[]; userErrors: unknown[] }>('AddDepartmentMembersPayload')
+  .implement({
+    fields: (t) => ({
+      addedUserIds: t.idList({
+        nullable: true,
+        resolve: (p) => p.results?.filter((r) => r.outcome === 'added').map((r) => r.userId) ?? null,
+      }),
+      alreadyMemberUserIds: t.idList({
+        nullable: true,
+        description: 'Already in the department: left as they were.',
+        resolve: (p) => p.results?.filter((r) => r.outcome === 'already_member').map((r) => r.userId) ?? null,
+      }),
+      failed: t.field({
+        type: [MemberAdditionFailure],
+        nullable: true,
+        resolve: (p) =>
+          p.results?.filter(
+            (r): r is Extract<MemberAddition, { outcome: 'failed' }> => r.outcome === 'failed',
+          ) ?? null,
+      }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors as never }),
+    }),
+  });
+
+const placementOf = (p: {
+  primaryDepartmentId?: string | number | null;
+  secondaryDepartmentIds?: (string | number)[] | null;
+}) => ({
+  primaryDepartmentId: p.primaryDepartmentId == null ? null : String(p.primaryDepartmentId),
+  secondaryDepartmentIds: (p.secondaryDepartmentIds ?? []).map(String),
 });
 
 /** Keeps absent fields absent and explicit nulls null (update semantics). */
@@ -185,8 +252,21 @@ builder.mutationFields((t) => ({
       runMutation(async () => ({
         user: await setUserDepartments(commandContext(ctx), {
           userId: String(input.userId),
-          primaryDepartmentId: input.primaryDepartmentId == null ? null : String(input.primaryDepartmentId),
-          secondaryDepartmentIds: (input.secondaryDepartmentIds ?? []).map(String),
+          ...placementOf(input),
+          expectedPlacement: input.expectedPlacement ? placementOf(input.expectedPlacement) : null,
+        }),
+      })),
+  }),
+  addDepartmentMembers: t.field({
+    type: AddDepartmentMembersPayload,
+    description:
+      'Add people to a department, each keeping their other departments (it becomes the primary one of someone in none). Each person is changed under their own lock, so a concurrent change is kept; who cannot be added is listed in `failed`. Requires `users:update` over each person.',
+    args: { input: t.arg({ type: AddDepartmentMembersInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        results: await addDepartmentMembers(commandContext(ctx), {
+          departmentId: String(input.departmentId),
+          userIds: input.userIds.map(String),
         }),
       })),
   }),
