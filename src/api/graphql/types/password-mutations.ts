@@ -5,6 +5,8 @@ import {
   type PasswordResetPreview,
 } from '../../../domain/security/complete-password-reset.js';
 import { requestPasswordReset } from '../../../domain/security/request-password-reset.js';
+import { minPasswordLength } from '../../../domain/security/password-policy.js';
+import { minPasswordLengthOf } from '../../../domain/security/password-settings.js';
 import { sendPasswordReset } from '../../../domain/security/send-password-reset.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
@@ -167,5 +169,29 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SendPasswordResetInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(() => sendPasswordReset(commandContext(ctx), { userId: String(input.userId) })),
+  }),
+}));
+
+builder.objectFields(UserRef, (t) => ({
+  minPasswordLength: t.int({
+    nullable: true,
+    description:
+      'The minimum length of a new password for this user (NIST’s floor, raised by the organisation’s setting). Only for the user themself; null for anyone else.',
+    resolve: async (u, _a, ctx) => {
+      if (ctx.actor?.type !== 'user' || ctx.actor.userId !== u.id) return null;
+      const org = await ctx.services.db
+        .selectFrom('organizations')
+        .select('settings')
+        .where('id', '=', u.org_id)
+        .executeTakeFirstOrThrow();
+      return minPasswordLength({ minLength: minPasswordLengthOf(org.settings) });
+    },
+  }),
+  passwordChangedAt: t.field({
+    type: 'DateTime',
+    nullable: true,
+    description: 'When the password was last set. Only for the user themself; null for anyone else.',
+    resolve: (u, _a, ctx) =>
+      ctx.actor?.type === 'user' && ctx.actor.userId === u.id ? u.password_changed_at : null,
   }),
 }));
