@@ -44,6 +44,20 @@ export const router = createBrowserRouter([
     ),
   },
   {
+    path: '/forgot-password',
+    element: page(
+      () => import('./pages/forgot-password'),
+      (m) => m.ForgotPasswordPage,
+    ),
+  },
+  {
+    path: '/reset-password',
+    element: page(
+      () => import('./pages/reset-password'),
+      (m) => m.ResetPasswordPage,
+    ),
+  },
+  {
     element: <RequireAuth />,
     children: [
       {
@@ -102,6 +116,13 @@ export const router = createBrowserRouter([
             element: page(
               () => import('./pages/profile'),
               (m) => m.ProfilePage,
+            ),
+          },
+          {
+            path: 'me/security',
+            element: page(
+              () => import('./pages/security/my-security-page'),
+              (m) => m.MySecurityPage,
             ),
           },
           {

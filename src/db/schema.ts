@@ -103,6 +103,25 @@ export interface SignInThrottleTable {
   leases: Generated<Record<string, number>>;
 }
 
+/** Password reset links: single use, 30 minutes, bound to user and organisation (password-reset-link.ts). */
+export interface PasswordResetsTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  token_hash: string;
+  requested_by: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  ended_at: Timestamp | null;
+}
+
+export interface PasswordResetThrottleTable {
+  key: string;
+  window_start: Timestamp;
+  requests: Generated<number>;
+}
+
 export interface SigningKeysTable {
   kid: string;
   alg: string;
@@ -305,6 +324,8 @@ export interface DB {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   sign_in_throttle: SignInThrottleTable;
+  password_resets: PasswordResetsTable;
+  password_reset_throttle: PasswordResetThrottleTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;

@@ -20,6 +20,11 @@ export const errorCodes = {
   SIGN_IN_FAILED: 'The email or password is not correct, or the account cannot sign in.',
   ACCOUNT_SUSPENDED: 'Your account is suspended. Ask an administrator of your organisation.',
   SESSION_INVALID: 'The session has ended. Sign in again.',
+  PASSWORD_RESET_INVALID:
+    'This password reset link is not valid: it was used, replaced by a newer one, or is incomplete. Ask for a new link.',
+  PASSWORD_RESET_EXPIRED:
+    'This password reset link has expired (links work for 30 minutes). Ask for a new link.',
+  CURRENT_PASSWORD_INCORRECT: 'The current password is not correct.',
   PASSWORD_POLICY: 'The password does not meet the password policy.',
   ORGANIZATION_REQUIRED: 'This email exists in several organisations; name the organisation.',
   ORGANIZATION_EXISTS: 'An organisation with this slug already exists.',

@@ -27,6 +27,10 @@ const expectedEvents: Record<string, string[]> = {
   revokeUserSessions: ['user.sessions_revoked'],
   updateOrganizationSettings: ['organization.updated'],
   unlockUser: ['user.unlocked'],
+  changeMyPassword: ['user.password_changed'],
+  sendPasswordReset: ['user.password_reset_sent'],
+  requestPasswordReset: ['user.password_reset_requested'],
+  completePasswordReset: ['user.password_reset'],
   updateNotificationSettings: ['organization.notification_settings_updated'],
   retryOutboxMessage: ['outbox.retried'],
   createDepartment: ['department.created'],
@@ -249,6 +253,48 @@ describe('audit events per mutation', () => {
       'mutation($id: ID!) { unlockUser(input: { userId: $id }) { user { signInLock { failedAttempts } } userErrors { code } } }',
       { id: ada },
       { actor: owner.id, target: ada },
+    );
+
+    // Ada changes her password (from a session of her own), is sent a reset link by the owner, asks for
+    // one herself, and uses it.
+    const adaNow = await signInAs(rt, app, adaRow, 'a long enough passphrase 7');
+    await expectAudit(
+      'changeMyPassword',
+      'mutation($i: ChangeMyPasswordInput!) { changeMyPassword(input: $i) { endedSessions userErrors { code } } }',
+      { i: { currentPassword: 'a long enough passphrase 7', newPassword: 'quartz lantern meadow orbit' } },
+      { token: adaNow.accessToken, actor: ada, target: ada },
+    );
+    await expectAudit(
+      'sendPasswordReset',
+      'mutation($id: ID!) { sendPasswordReset(input: { userId: $id }) { expiresAt userErrors { code } } }',
+      { id: ada },
+      { actor: owner.id, target: ada },
+    );
+    await expectAudit(
+      'requestPasswordReset',
+      'mutation($i: RequestPasswordResetInput!) { requestPasswordReset(input: $i) { ok userErrors { code } } }',
+      { i: { email: 'ada@example.test', organization: org.slug } },
+      { token: undefined, actor: null, target: ada },
+    );
+    // The newest link (it ended the administrator's): its email is named by the reset's id.
+    const live = await s.db
+      .selectFrom('password_resets')
+      .select('id')
+      .where('user_id', '=', ada)
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
+    const resetMail = await s.db
+      .selectFrom('outbox_messages')
+      .select('text_body')
+      .where('org_id', '=', org.id)
+      .where('dedupe_key', 'like', `password_reset:${live.id}:%`)
+      .executeTakeFirstOrThrow();
+    const resetToken = /reset-password#token=([A-Za-z0-9_%-]+)/.exec(resetMail.text_body)![1]!;
+    await expectAudit(
+      'completePasswordReset',
+      'mutation($i: CompletePasswordResetInput!) { completePasswordReset(input: $i) { email userErrors { code } } }',
+      { i: { token: decodeURIComponent(resetToken), newPassword: 'saffron glacier tumble kettle' } },
+      { token: undefined, actor: null, target: ada },
     );
 
     await expectAudit(

@@ -6,7 +6,7 @@ import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { graphqlSchema } from '../../src/api/graphql/schema.js';
 import { issueInvitation } from '../../src/domain/invitations/invitation-link.js';
 import { enqueueEmails } from '../../src/domain/notifications/outbox.js';
-import { gql, signInAs } from '../support/auth.js';
+import { defaultTestPassword, gql, signInAs } from '../support/auth.js';
 import { actorFor, createOrg, createUser } from '../support/factories.js';
 import { mayActOnRoles } from '../support/role-ranks.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
@@ -46,6 +46,7 @@ interface UserActionFlags {
   revokeSessions: boolean;
   resendInvitation: boolean;
   revokeInvitation: boolean;
+  sendPasswordReset: boolean;
 }
 
 const userTargets: readonly TargetState[] = ['active', 'suspended', 'invited', 'locked'];
@@ -111,6 +112,24 @@ const operations: Record<string, Operation> = {
   refreshSession: { gate: 'anonymous', document: '' },
   acceptInvitation: { gate: 'anonymous', document: '' },
   invitationPreview: { gate: 'anonymous', document: '' },
+  passwordResetPreview: { gate: 'anonymous', document: '' },
+  requestPasswordReset: { gate: 'anonymous', document: '' },
+  completePasswordReset: { gate: 'anonymous', document: '' },
+  // your own password: the matrix users sign in with the default test password and keep it
+  changeMyPassword: {
+    gate: 'signed-in',
+    document: `mutation($p: String!) { changeMyPassword(input: { currentPassword: $p, newPassword: $p }) {
+      userErrors { code } } }`,
+    variables: () => ({ p: defaultTestPassword }),
+  },
+  sendPasswordReset: {
+    gate: 'security:manage',
+    target: 'active',
+    onUser: 'write',
+    flag: 'sendPasswordReset',
+    document: 'mutation($id: ID!) { sendPasswordReset(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
   signOut: { gate: 'signed-in', document: 'mutation { signOut { userErrors { code } } }' },
   signOutOtherSessions: {
     gate: 'signed-in',
@@ -368,7 +387,8 @@ async function stateOf(id: string): Promise<unknown> {
       .select('status')
       .where('user_id', '=', id)
       .execute();
-    return { user, sessions, invitations };
+    const resets = await db.selectFrom('password_resets').select('id').where('user_id', '=', id).execute();
+    return { user, sessions, invitations, resets };
   }
   const department = await db
     .selectFrom('departments')
@@ -508,7 +528,8 @@ describe('authorization matrix', () => {
 });
 
 const viewerCanDocument = `query($id: ID!) { user(id: $id) { viewerCan {
-  updateProfile changeRole suspend reactivate deactivate revokeSessions resendInvitation revokeInvitation } } }`;
+  updateProfile changeRole suspend reactivate deactivate revokeSessions resendInvitation revokeInvitation
+  sendPasswordReset } } }`;
 
 /** What the matrix expects of an operation on a user of `target` role, by an actor of `actor` role. */
 function expectedOn(op: Operation, actor: RoleKey, target: RoleKey): string {

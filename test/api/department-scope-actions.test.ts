@@ -116,6 +116,10 @@ const mutationOf: Record<keyof UserActions, { field: string; document: string; r
     field: 'unlockUser',
     document: 'mutation($id: ID!) { unlockUser(input: { userId: $id }) { userErrors { code } } }',
   },
+  sendPasswordReset: {
+    field: 'sendPasswordReset',
+    document: 'mutation($id: ID!) { sendPasswordReset(input: { userId: $id }) { userErrors { code } } }',
+  },
   revokeInvitation: {
     field: 'revokeInvitation',
     document: 'mutation($id: ID!) { revokeInvitation(input: { userId: $id }) { userErrors { code } } }',
@@ -223,6 +227,8 @@ describe('viewerCan tells a manager what the mutations allow', () => {
         // no failed sign-ins to clear, and managers never hold security:manage
         unlock: false,
         setDepartments: true,
+        // managers never hold security:manage
+        sendPasswordReset: false,
       };
       for (const action of actions) {
         expect({ action, can: seen[action] }).toEqual({

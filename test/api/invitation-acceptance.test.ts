@@ -193,7 +193,16 @@ describe('invitationPreview', () => {
     });
     const type = await post('{ __type(name: "InvitationPreview") { fields { name } } }', {}, freshIp());
     expect(type.data.__type.fields.map((f: { name: string }) => f.name).sort()).toEqual(
-      ['departmentName', 'email', 'expiresAt', 'invitedBy', 'message', 'organizationName', 'role'].sort(),
+      [
+        'departmentName',
+        'email',
+        'expiresAt',
+        'invitedBy',
+        'message',
+        'minPasswordLength',
+        'organizationName',
+        'role',
+      ].sort(),
     );
   });
 

@@ -40,6 +40,7 @@ export const UserDetailQuery = graphql(`
         unlock
         setDepartments
         updateProfile
+        sendPasswordReset
       }
       departments @include(if: $withDepartments) {
         isPrimary

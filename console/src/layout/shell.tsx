@@ -22,6 +22,7 @@ import {
   IconMailForward,
   IconSend,
   IconSettings,
+  IconShieldLock,
   IconUser,
   IconUsers,
 } from '../ui/icons';
@@ -79,6 +80,7 @@ const adminItems: NavItem[] = [
 
 const accountItems: NavItem[] = [
   { to: '/profile', label: 'My profile', icon: <IconUser size={18} aria-hidden /> },
+  { to: '/me/security', label: 'My security', icon: <IconShieldLock size={18} aria-hidden /> },
   { to: '/sessions', label: 'My sessions', icon: <IconDevices size={18} aria-hidden /> },
   { to: '/notification-preferences', label: 'My notifications', icon: <IconBellCog size={18} aria-hidden /> },
 ];
@@ -160,6 +162,13 @@ export function Shell() {
                   leftSection={<IconDevices size={16} aria-hidden />}
                 >
                   My sessions
+                </Menu.Item>
+                <Menu.Item
+                  component={Link}
+                  to="/me/security"
+                  leftSection={<IconShieldLock size={16} aria-hidden />}
+                >
+                  My security
                 </Menu.Item>
                 <ColorSchemeItems />
                 <Menu.Divider />

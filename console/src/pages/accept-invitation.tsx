@@ -57,6 +57,7 @@ const InvitationPreviewQuery = graphql(`
       message
       departmentName
       expiresAt
+      minPasswordLength
     }
   }
 `);
@@ -88,6 +89,7 @@ export function AcceptInvitationPage() {
     staleTime: Infinity,
   });
   const invitation = preview.data?.invitationPreview ?? null;
+  const minLength = invitation?.minPasswordLength;
   const [displayName, setDisplayName] = useState('');
   const [jobTitle, setJobTitle] = useState('');
   const [timeZone, setTimeZone] = useState<string | null>(browserTimeZone());
@@ -141,7 +143,7 @@ export function AcceptInvitationPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (passwordAcceptable(password, confirmation) && displayName.trim()) mutation.mutate();
+    if (passwordAcceptable(password, confirmation, minLength) && displayName.trim()) mutation.mutate();
   };
 
   return (
@@ -212,13 +214,13 @@ export function AcceptInvitationPage() {
                   />
                 </SimpleGrid>
                 <div id="password-rules">
-                  <PasswordRules password={password} confirmation={confirmation} />
+                  <PasswordRules password={password} confirmation={confirmation} minLength={minLength} />
                 </div>
                 {!passwordError ? <FormError error={error} /> : null}
                 <Button
                   type="submit"
                   loading={mutation.isPending}
-                  disabled={!passwordAcceptable(password, confirmation) || !displayName.trim()}
+                  disabled={!passwordAcceptable(password, confirmation, minLength) || !displayName.trim()}
                 >
                   Create my account and sign in
                 </Button>

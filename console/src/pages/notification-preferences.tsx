@@ -44,6 +44,8 @@ const about: Record<NoticeKind, string> = {
   USER_DEACTIVATED: 'Your account is deactivated.',
   ROLE_CHANGED: 'Your role changed.',
   SESSIONS_REVOKED: 'An administrator signed you out.',
+  PASSWORD_RESET: 'A link to choose a new password, when you or an administrator ask for one.',
+  PASSWORD_CHANGED: 'Your password was changed or reset.',
 };
 
 /** The signed-in person's choice of optional notices; security notices cannot be turned off. */

@@ -12,7 +12,7 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/errors';
 import { safeNext, signIn } from '../auth/sign-in';
 import { useSession } from '../auth/use-session';
@@ -97,6 +97,9 @@ export function SignInPage() {
             <Button type="submit" loading={mutation.isPending} disabled={!email || !password}>
               Sign in
             </Button>
+            <Anchor component={Link} to="/forgot-password" size="sm">
+              Forgot your password?
+            </Anchor>
             {!askOrganization ? (
               <Anchor component="button" type="button" size="sm" onClick={() => setAskOrganization(true)}>
                 Sign in to a specific organisation

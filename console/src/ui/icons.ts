@@ -26,6 +26,7 @@ export { default as IconPlus } from '@tabler/icons-react/icons/IconPlus';
 export { default as IconSearch } from '@tabler/icons-react/icons/IconSearch';
 export { default as IconSend } from '@tabler/icons-react/icons/IconSend';
 export { default as IconSettings } from '@tabler/icons-react/icons/IconSettings';
+export { default as IconShieldLock } from '@tabler/icons-react/icons/IconShieldLock';
 export { default as IconUser } from '@tabler/icons-react/icons/IconUser';
 export { default as IconUsers } from '@tabler/icons-react/icons/IconUsers';
 export { default as IconX } from '@tabler/icons-react/icons/IconX';

@@ -14,7 +14,16 @@ export const graphqlLimits = {
   maxAliases: 30,
   maxCost: 20_000,
   /** Credential-checking fields may appear once per request, so aliases cannot pack guesses. */
-  singleUseFields: ['signIn', 'refreshSession', 'acceptInvitation', 'invitationPreview'],
+  singleUseFields: [
+    'signIn',
+    'refreshSession',
+    'acceptInvitation',
+    'invitationPreview',
+    'requestPasswordReset',
+    'passwordResetPreview',
+    'completePasswordReset',
+    'changeMyPassword',
+  ],
   /**
    * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test
    * document-limits.test.ts measures every document in console/src), graphql-js' standard introspection

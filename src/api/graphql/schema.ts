@@ -10,6 +10,7 @@ import './types/role.js';
 import './types/viewer.js';
 import './types/lifecycle-mutations.js';
 import './types/security-mutations.js';
+import './types/password-mutations.js';
 import './types/invitation.js';
 import './types/user-mutations.js';
 import './types/audit.js';

@@ -5,6 +5,7 @@ import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { hashPassword } from '../security/password-hash.js';
 import { assertPasswordAcceptable } from '../security/password-policy.js';
+import { minPasswordLengthOf } from '../security/password-settings.js';
 import type { CommandContext, RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { hashSecretToken } from '../shared/secret-token.js';
@@ -90,6 +91,7 @@ async function accept(
       'users.display_name',
       'organizations.name as org_name',
       'organizations.slug as org_slug',
+      'organizations.settings as org_settings',
     ])
     .where('invitations.token_hash', '=', tokenHash)
     .executeTakeFirst();
@@ -102,6 +104,7 @@ async function accept(
     displayName: input.displayName ?? found!.display_name,
     organizationName: found!.org_name,
     organizationSlug: found!.org_slug,
+    minLength: minPasswordLengthOf(found!.org_settings),
   });
   const passwordHash = await hashPassword(input.password);
 

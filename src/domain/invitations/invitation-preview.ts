@@ -8,6 +8,8 @@ import {
 } from '../security/sign-in-throttle.js';
 import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
+import { minPasswordLength } from '../security/password-policy.js';
+import { minPasswordLengthOf } from '../security/password-settings.js';
 import { hashSecretToken } from '../shared/secret-token.js';
 
 export const invitationPreviewInput = z.object({ token: z.string().min(1).max(200) }).strict();
@@ -23,6 +25,8 @@ export interface InvitationPreview {
   /** The department the person is invited into (their primary department); null when none was chosen. */
   departmentName: string | null;
   expiresAt: Date;
+  /** The password's minimum length for this account: NIST's floor, raised by the organisation's setting. */
+  minPasswordLength: number;
 }
 
 /**
@@ -71,6 +75,7 @@ export async function previewInvitation(
       'users.email',
       'users.status as user_status',
       'organizations.name as organization_name',
+      'organizations.settings as organization_settings',
       'inviter.display_name as inviter_name',
       'inviter.email as inviter_email',
       'department.name as department_name',
@@ -92,5 +97,6 @@ export async function previewInvitation(
     message: found.message,
     departmentName: found.department_name ?? null,
     expiresAt: found.expires_at,
+    minPasswordLength: minPasswordLength({ minLength: minPasswordLengthOf(found.organization_settings) }),
   };
 }

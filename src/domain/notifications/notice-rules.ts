@@ -11,12 +11,15 @@ export const notificationKinds = [
   'user_deactivated',
   'role_changed',
   'sessions_revoked',
+  'password_reset',
+  'password_changed',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 /**
  * Security notices: nobody can opt out of them. The invitation and its reminder go to someone who cannot
- * sign in yet (and so has no preferences), so they are mandatory as well.
+ * sign in yet (and so has no preferences), so they are mandatory as well; so is a password reset link (it
+ * is what the person asked for) and the notice that a password was changed.
  */
 export const mandatoryKinds: ReadonlySet<NotificationKind> = new Set([
   'invitation',
@@ -25,6 +28,8 @@ export const mandatoryKinds: ReadonlySet<NotificationKind> = new Set([
   'user_deactivated',
   'role_changed',
   'sessions_revoked',
+  'password_reset',
+  'password_changed',
 ]);
 
 /** Kinds about a user's lifecycle; administrators hear about these. Invitations go to the invitee only. */

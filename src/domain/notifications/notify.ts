@@ -11,6 +11,7 @@ import type { UserRow } from '../../db/schema.js';
 import type { TransactionScope } from '../../db/transaction.js';
 import type { CommandContext } from '../shared/context.js';
 import { invitationLink } from '../invitations/invitation-link.js';
+import { passwordResetLink } from '../security/password-reset-link.js';
 import { nudgeDelivery } from './delivery-nudge.js';
 import { enqueueEmails, type OutgoingEmail } from './outbox.js';
 import { renderNotice, type FrozenNotice } from './notice-content.js';
@@ -32,7 +33,17 @@ export type NoticeEvent =
   | { kind: 'invitation_reminder'; invitationId: string }
   | { kind: LifecycleKind; user: UserRow }
   | { kind: 'role_changed'; user: UserRow; from: string; to: string; gained: number; lost: number }
-  | { kind: 'sessions_revoked'; userId: string; sessionIds: readonly string[] };
+  | { kind: 'sessions_revoked'; userId: string; sessionIds: readonly string[] }
+  | {
+      kind: 'password_reset';
+      resetId: string;
+      userId: string;
+      token: string;
+      expiresAt: Date;
+      /** An administrator (the actor) sent it, or the person asked for it. */
+      requestedBy: 'self' | 'administrator';
+    }
+  | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number };
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 const roleName = (key: string) => (isRoleKey(key) ? roleDefinitions[key].name : key);
@@ -95,6 +106,19 @@ export async function notify(
       expiresRaw: inv.expires_at,
       ...(event.kind === 'invitation' ? { link: invitationLink(ctx.config.publicUrl, event.token) } : {}),
     });
+  } else if (event.kind === 'password_reset') {
+    affectedId = event.userId;
+    cause = `password_reset:${event.resetId}`;
+    Object.assign(base, {
+      expiresRaw: event.expiresAt,
+      link: passwordResetLink(ctx.config.publicUrl, event.token),
+      requestedBy: event.requestedBy,
+    });
+  } else if (event.kind === 'password_changed') {
+    affectedId = event.user.id;
+    // The change bumps the user's version: user id + new version names it for good.
+    cause = `user:${event.user.id}:v${event.user.version}`;
+    Object.assign(base, { passwordChange: event.how, sessionCount: event.sessionCount });
   } else if (event.kind === 'sessions_revoked') {
     affectedId = event.userId;
     // Session ids are revoked once, so the first one names this revocation for good.
@@ -163,7 +187,7 @@ export async function notify(
     until: base.untilRaw?.toISOString() ?? null,
     ...(base.expiresRaw ? { expires: base.expiresRaw.toISOString() } : {}),
     ...pick(base, ['fromRole', 'toRole', 'gained', 'lost', 'sessionCount']),
-    ...pick(base, ['roleName', 'message', 'link', 'departmentName']),
+    ...pick(base, ['roleName', 'message', 'link', 'departmentName', 'requestedBy', 'passwordChange']),
     ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
       ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
       : {}),

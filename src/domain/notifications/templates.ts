@@ -29,6 +29,11 @@ export interface NoticeParams {
   message?: string | null;
   expires?: string;
   link?: string;
+  // passwords
+  /** Who asked for a reset link: the person, or an administrator (the actor). */
+  requestedBy?: 'self' | 'administrator';
+  /** How the password changed: by the person with their current one, or with an emailed link. */
+  passwordChange?: 'changed' | 'reset';
 }
 
 export const systemActorName = 'Roster (automatic)';
@@ -127,6 +132,38 @@ const en: Record<NotificationKind, Template> = {
     blocks: [
       { p: `${who(p)} in ${p.orgName} was signed out of ${p.sessionCount ?? 1} session(s).` },
       ...byAndWhy(p),
+    ],
+  }),
+  password_reset: (p) => ({
+    subject: `Reset your password for ${p.orgName}`,
+    blocks: [
+      {
+        p:
+          p.requestedBy === 'administrator'
+            ? `${p.actorName}, an administrator of ${p.orgName}, sent you a link to choose a new password for your account.`
+            : `Someone asked to reset the password of your account in ${p.orgName}. If it was you, choose a new password:`,
+      },
+      { link: p.link!, label: 'Choose a new password' },
+      { p: `The link works once, until ${p.expires}. A newer link replaces it.` },
+      {
+        p: 'Did not ask for this? Ignore this email: your password stays as it is, and nobody can use the link without this email.',
+      },
+    ],
+  }),
+  password_changed: (p) => ({
+    subject: `Your password for ${p.orgName} was changed`,
+    blocks: [
+      {
+        p:
+          p.passwordChange === 'reset'
+            ? `The password of your account in ${p.orgName} was reset with an emailed link. Every session of the account was signed out.`
+            : `The password of your account in ${p.orgName} was changed.${
+                p.sessionCount ? ` Your other sessions (${p.sessionCount}) were signed out.` : ''
+              }`,
+      },
+      {
+        p: `If this was not you, reset your password from the sign-in page at once and tell an administrator of ${p.orgName}.`,
+      },
     ],
   }),
 };

@@ -5,6 +5,7 @@ import { withTransaction } from '../../db/transaction.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { maxInvitationTtlDays } from '../invitations/invitation-link.js';
+import { minPasswordLengthBounds } from '../security/password-settings.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 
@@ -13,6 +14,8 @@ export const organizationSettingBounds = {
   invitationTtlDays: { min: 1, max: maxInvitationTtlDays },
   sessionIdleMinutes: { min: 5, max: 1440 },
   sessionAbsoluteHours: { min: 1, max: 720 },
+  /** Raises the password policy's minimum; never below NIST's floor (password-settings.ts). */
+  minPasswordLength: minPasswordLengthBounds,
 } as const;
 
 /** A whole number within the key's bounds; the message says which, so a form can show it at the field. */
@@ -30,6 +33,10 @@ export const updateOrganizationSettingsInput = z
     sessionIdleMinutes: bounded('sessionIdleMinutes'),
     /** A session ends this long after sign-in, however active. */
     sessionAbsoluteHours: bounded('sessionAbsoluteHours'),
+    /** Passwords must be at least this long (NIST's floor still applies: 15 alone, 8 with MFA). */
+    minPasswordLength: bounded('minPasswordLength'),
+    /** Changing one's password ends one's other sessions (default on). */
+    endSessionsOnPasswordChange: z.boolean().optional(),
   })
   .strict();
 

@@ -360,7 +360,13 @@ export async function refundSignInAttempt(db: Kysely<DB>, reservation: SignInRes
   }
 }
 
-export type SignInFailureReason = 'wrong_password' | 'no_password' | 'not_active' | 'second_factor';
+export type SignInFailureReason =
+  | 'wrong_password'
+  | 'no_password'
+  | 'not_active'
+  | 'second_factor'
+  /** changeMyPassword: the current password given was wrong (it counts like a failed sign-in). */
+  | 'wrong_current_password';
 
 /**
  * The attempt failed: one failure is counted on each account that was tried and on the source, their

@@ -18,6 +18,8 @@ export interface UserActions {
   unlock: boolean;
   /** Replace the user's departments (`setUserDepartments`; each membership must also be in reach). */
   setDepartments: boolean;
+  /** Email the user a password reset link (`sendPasswordReset`: active accounts only). */
+  sendPasswordReset: boolean;
 }
 
 export const noUserActions: UserActions = {
@@ -31,6 +33,7 @@ export const noUserActions: UserActions = {
   revokeInvitation: false,
   unlock: false,
   setDepartments: false,
+  sendPasswordReset: false,
 };
 
 /**
@@ -60,5 +63,6 @@ export function allowedUserActions(access: Access, user: UserRow, primaryPath: s
     revokeInvitation: status === 'invited' && may('invitations:revoke'),
     setDepartments: may('users:update'),
     unlock: (user.failed_login_count > 0 || user.locked_until !== null) && may('security:manage'),
+    sendPasswordReset: status === 'active' && may('security:manage'),
   };
 }

@@ -11,6 +11,8 @@ export const noticeKindNames: Record<NoticeKind, string> = {
   USER_DEACTIVATED: 'Deactivated',
   ROLE_CHANGED: 'Role changed',
   SESSIONS_REVOKED: 'Signed out by an administrator',
+  PASSWORD_RESET: 'Password reset link',
+  PASSWORD_CHANGED: 'Password changed',
 };
 
 /**

@@ -8,6 +8,7 @@ import { ErrorState, LoadingState } from '../../ui/states';
 import { AudienceForm } from './audience-form';
 import { EmailForm } from './email-form';
 import { LifetimesForm } from './lifetimes-form';
+import { PasswordSettingsForm } from './password-settings-form';
 import { OrganizationSettingsQuery, settingsKey } from './settings-api';
 
 /** Organisation settings, for those who may change them; every change is audited by the server. */
@@ -33,6 +34,7 @@ function SettingsForms() {
         // Keyed by the stored values: after a save the forms start again from what the server holds.
         <Stack gap="lg" key={JSON.stringify(settings.data)}>
           <LifetimesForm organization={settings.data.organization} />
+          <PasswordSettingsForm organization={settings.data.organization} />
           <AudienceForm settings={settings.data.notificationSettings} />
           <EmailForm settings={settings.data.notificationSettings} />
         </Stack>

@@ -8,6 +8,8 @@ export const OrganizationSettingsQuery = graphql(`
       invitationTtlDays
       sessionIdleMinutes
       sessionAbsoluteHours
+      minPasswordLength
+      endSessionsOnPasswordChange
     }
     notificationSettings {
       responsibleRecipients
@@ -39,6 +41,8 @@ export const UpdateOrganizationSettings = graphql(
           invitationTtlDays
           sessionIdleMinutes
           sessionAbsoluteHours
+          minPasswordLength
+          endSessionsOnPasswordChange
         }
         userErrors {
           ...UserErrorFields

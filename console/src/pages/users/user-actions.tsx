@@ -26,10 +26,19 @@ import { useDates } from '../../ui/dates';
 import { zonedToInstant } from '../../ui/time-zone';
 import { ChangeRoleModal } from './change-role';
 import { EditProfileModal } from './edit-profile';
+import { SendPasswordResetModal } from './send-password-reset';
 import { useUserAction } from './use-user-action';
 
 type Dialog =
-  'profile' | 'suspend' | 'reactivate' | 'deactivate' | 'role' | 'sessions' | 'resend' | 'revokeInvitation';
+  | 'profile'
+  | 'suspend'
+  | 'reactivate'
+  | 'deactivate'
+  | 'role'
+  | 'sessions'
+  | 'passwordReset'
+  | 'resend'
+  | 'revokeInvitation';
 
 /** The actions the API says the viewer may take on this user (`viewerCan`), and nothing else. */
 export function UserActions({ user }: { user: UserDetail }) {
@@ -42,6 +51,7 @@ export function UserActions({ user }: { user: UserDetail }) {
     { key: 'suspend', label: 'Suspend', allowed: can.suspend, color: 'orange' },
     { key: 'reactivate', label: 'Reactivate', allowed: can.reactivate, color: 'teal' },
     { key: 'sessions', label: 'Sign out everywhere', allowed: can.revokeSessions },
+    { key: 'passwordReset', label: 'Send password reset', allowed: can.sendPasswordReset },
     { key: 'resend', label: 'Resend invitation', allowed: can.resendInvitation },
     { key: 'revokeInvitation', label: 'Revoke invitation', allowed: can.revokeInvitation },
     { key: 'deactivate', label: 'Deactivate', allowed: can.deactivate, color: 'red' },
@@ -63,6 +73,7 @@ export function UserActions({ user }: { user: UserDetail }) {
       {open === 'reactivate' ? <ReactivateModal user={user} onClose={close} /> : null}
       {open === 'deactivate' ? <DeactivateModal user={user} onClose={close} /> : null}
       {open === 'sessions' ? <RevokeSessionsModal user={user} onClose={close} /> : null}
+      {open === 'passwordReset' ? <SendPasswordResetModal user={user} onClose={close} /> : null}
       {open === 'resend' ? <ResendInvitationModal user={user} onClose={close} /> : null}
       {open === 'revokeInvitation' ? <RevokeInvitationModal user={user} onClose={close} /> : null}
     </>

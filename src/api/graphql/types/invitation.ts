@@ -219,6 +219,10 @@ const InvitationPreviewRef = builder.objectRef<InvitationPreview>('InvitationPre
       description: 'The department the person is invited into; null when none was chosen.',
     }),
     expiresAt: t.field({ type: 'DateTime', resolve: (p) => p.expiresAt }),
+    minPasswordLength: t.exposeInt('minPasswordLength', {
+      description:
+        "The new password's minimum length: NIST's floor (15 as the only factor), raised by the organisation's setting.",
+    }),
   }),
 });
 

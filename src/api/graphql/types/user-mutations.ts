@@ -42,6 +42,13 @@ const UpdateOrganizationSettingsInput = builder.inputType('UpdateOrganizationSet
     invitationTtlDays: t.int({ description: 'Default lifetime of invitation links, 1 to 90 days.' }),
     sessionIdleMinutes: t.int({ description: 'Sessions end after this much inactivity, 5 to 1440 minutes.' }),
     sessionAbsoluteHours: t.int({ description: 'Sessions end this long after sign-in, 1 to 720 hours.' }),
+    minPasswordLength: t.int({
+      description:
+        "Passwords must be at least this long, 8 to 64. It only raises NIST's floor: 15 characters when the password is the only factor, 8 with a second factor.",
+    }),
+    endSessionsOnPasswordChange: t.boolean({
+      description: 'Changing one’s own password ends one’s other sessions (default true).',
+    }),
   }),
 });
 
@@ -96,7 +103,7 @@ builder.mutationFields((t) => ({
   }),
   updateOrganizationSettings: t.field({
     type: OrganizationPayload,
-    description: 'Change organisation settings (invitation and session lifetimes).',
+    description: 'Change organisation settings (invitation and session lifetimes, password rules).',
     args: { input: t.arg({ type: UpdateOrganizationSettingsInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(async () => ({
@@ -104,6 +111,8 @@ builder.mutationFields((t) => ({
           invitationTtlDays: input.invitationTtlDays ?? undefined,
           sessionIdleMinutes: input.sessionIdleMinutes ?? undefined,
           sessionAbsoluteHours: input.sessionAbsoluteHours ?? undefined,
+          minPasswordLength: input.minPasswordLength ?? undefined,
+          endSessionsOnPasswordChange: input.endSessionsOnPasswordChange ?? undefined,
         }),
       })),
   }),

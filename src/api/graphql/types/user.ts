@@ -42,6 +42,9 @@ const UserActionsRef = builder.objectRef<UserActions>('UserActions').implement({
     revokeInvitation: t.exposeBoolean('revokeInvitation'),
     unlock: t.exposeBoolean('unlock'),
     setDepartments: t.exposeBoolean('setDepartments'),
+    sendPasswordReset: t.exposeBoolean('sendPasswordReset', {
+      description: 'Email the user a password reset link (`sendPasswordReset`).',
+    }),
   }),
 });
 

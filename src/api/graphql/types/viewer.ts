@@ -3,6 +3,11 @@ import type { OrganizationRow } from '../../../db/schema.js';
 import { DomainError } from '../../../domain/errors.js';
 import { invitationTtlDaysOf } from '../../../domain/invitations/invitation-rules.js';
 import { sessionPolicyOf } from '../../../domain/sessions/session-policy.js';
+import { passwordRules } from '../../../domain/security/password-policy.js';
+import {
+  endSessionsOnPasswordChangeOf,
+  minPasswordLengthOf,
+} from '../../../domain/security/password-settings.js';
 import { getOrganization, getUser, getViewer } from '../../../domain/users/get-user.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
@@ -42,6 +47,17 @@ export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization'
     sessionAbsoluteHours: t.int({
       description: 'A session ends this long after sign-in, as in force. Requires `organization:read`.',
       resolve: (o, _a, ctx) => sessionPolicyOf(readableSettings(o, ctx)).absoluteHours,
+    }),
+    minPasswordLength: t.int({
+      description:
+        "The organisation's minimum password length as in force: its setting, or NIST's floor of 15 when unset. People with a second factor may use 8 unless the setting says more. Requires `organization:read`.",
+      resolve: (o, _a, ctx) =>
+        minPasswordLengthOf(readableSettings(o, ctx)) ?? passwordRules.minLengthSingleFactor,
+    }),
+    endSessionsOnPasswordChange: t.boolean({
+      description:
+        'Whether changing one’s own password ends one’s other sessions (a reset by email always ends all). Requires `organization:read`.',
+      resolve: (o, _a, ctx) => endSessionsOnPasswordChangeOf(readableSettings(o, ctx)),
     }),
   }),
 });
