@@ -79,6 +79,7 @@ describe('allowedUserActions', () => {
       reactivate: false,
       deactivate: false,
       revokeSessions: true,
+      sendPasswordReset: false,
       resendInvitation: false,
       revokeInvitation: false,
       unlock: false,
