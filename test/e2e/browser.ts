@@ -54,6 +54,20 @@ interface AxeViolation {
 
 /** axe-core on the page as it is now: no serious or critical violation (WCAG 2.1 A/AA and best practice). */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
+  // A dialog still fading in has text at part opacity, which axe reads as too little contrast: wait for the
+  // page's running transitions and animations to end first (seen on a loaded machine).
+  // Endless ones (a spinner) are skipped, and the wait is capped at a second.
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 1000)),
+    ]),
+  );
   // Evaluated through the DevTools protocol, so the console's Content-Security-Policy does not block it.
   await page.evaluate(axeSource);
   const violations = (await page.evaluate(async () => {
