@@ -1,13 +1,12 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { withTransaction } from '../../db/transaction.js';
-import { recordAuditEvent } from '../audit/record-audit-event.js';
-import { notify } from '../notifications/notify.js';
 import type { CommandContext, RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { newSecretToken } from '../shared/secret-token.js';
 import { lockUser, normalizeEmail } from '../users/user-record.js';
-import { hashResetToken, issuePasswordReset } from './password-reset-link.js';
+import { hashResetToken } from './password-reset-link.js';
+import { issueAndSendPasswordReset } from './send-reset-link.js';
 
 export const requestPasswordResetInput = z
   .object({
@@ -97,31 +96,11 @@ async function issueLinks(
     await withTransaction(services.db, async (scope) => {
       const user = await lockUser(scope.trx, account.org_id, account.id);
       if (user.status !== 'active') return; // suspended or deactivated meanwhile
-      const reset = await issuePasswordReset(scope.trx, {
-        orgId: user.org_id,
-        userId: user.id,
-        requestedBy: null,
+      await issueAndSendPasswordReset(scope, ctx, {
+        user,
         now,
-        ...(i === 0 ? { token } : {}),
-      });
-      await recordAuditEvent(
-        scope.trx,
-        user.org_id,
-        { actor: ctx.actor, meta, now },
-        {
-          action: 'user.password_reset_requested',
-          targetType: 'user',
-          targetId: user.id,
-          changes: { resetId: reset.id, expiresAt: reset.expiresAt.toISOString() },
-        },
-      );
-      await notify(scope, ctx, {
-        kind: 'password_reset',
-        resetId: reset.id,
-        userId: user.id,
-        token: reset.token,
-        expiresAt: reset.expiresAt,
         requestedBy: 'self',
+        ...(i === 0 ? { token } : {}),
       });
     });
   }

@@ -2,13 +2,11 @@ import { z } from 'zod';
 import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
-import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
-import { notify } from '../notifications/notify.js';
-import { actorUserId, type CommandContext } from '../shared/context.js';
+import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { lockUser } from '../users/user-record.js';
-import { issuePasswordReset } from './password-reset-link.js';
+import { issueAndSendPasswordReset } from './send-reset-link.js';
 
 export const sendPasswordResetInput = z.object({ userId: z.string().max(64) }).strict();
 
@@ -36,29 +34,9 @@ export async function sendPasswordReset(
         { field: 'userId' },
       );
     }
-    const reset = await issuePasswordReset(scope.trx, {
-      orgId: user.org_id,
-      userId: user.id,
-      requestedBy: actorUserId(ctx.actor),
+    const reset = await issueAndSendPasswordReset(scope, ctx, {
+      user,
       now,
-    });
-    await recordAuditEvent(
-      scope.trx,
-      user.org_id,
-      { actor: ctx.actor, meta: ctx.meta, now },
-      {
-        action: 'user.password_reset_sent',
-        targetType: 'user',
-        targetId: user.id,
-        changes: { resetId: reset.id, expiresAt: reset.expiresAt.toISOString() },
-      },
-    );
-    await notify(scope, ctx, {
-      kind: 'password_reset',
-      resetId: reset.id,
-      userId: user.id,
-      token: reset.token,
-      expiresAt: reset.expiresAt,
       requestedBy: 'administrator',
     });
     return { user, expiresAt: reset.expiresAt };
