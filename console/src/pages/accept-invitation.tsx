@@ -1,15 +1,4 @@
-import {
-  Alert,
-  Button,
-  Center,
-  Paper,
-  PasswordInput,
-  SimpleGrid,
-  Stack,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Center, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
@@ -20,7 +9,7 @@ import { signIn } from '../auth/sign-in';
 import { roleName } from '../auth/viewer';
 import { graphql, type ResultOf } from '../graphql';
 import { usePageTitle } from '../ui/page';
-import { PasswordRules, passwordAcceptable } from '../ui/password-rules';
+import { NewPasswordFields, useNewPassword } from '../ui/new-password-fields';
 import { dateFormat } from '../ui/dates';
 import { FormError, LoadingState } from '../ui/states';
 import { browserTimeZone } from '../ui/time-zone';
@@ -89,12 +78,11 @@ export function AcceptInvitationPage() {
     staleTime: Infinity,
   });
   const invitation = preview.data?.invitationPreview ?? null;
-  const minLength = invitation?.minPasswordLength;
   const [displayName, setDisplayName] = useState('');
   const [jobTitle, setJobTitle] = useState('');
   const [timeZone, setTimeZone] = useState<string | null>(browserTimeZone());
-  const [password, setPassword] = useState('');
-  const [confirmation, setConfirmation] = useState('');
+  const newPassword = useNewPassword(invitation?.minPasswordLength);
+  const password = newPassword.password;
   const [accountReady, setAccountReady] = useState(false);
 
   const mutation = useMutation({
@@ -143,7 +131,7 @@ export function AcceptInvitationPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (passwordAcceptable(password, confirmation, minLength) && displayName.trim()) mutation.mutate();
+    if (newPassword.acceptable && displayName.trim()) mutation.mutate();
   };
 
   return (
@@ -195,32 +183,12 @@ export function AcceptInvitationPage() {
                   />
                 </SimpleGrid>
                 <TimeZoneSelect value={timeZone} onChange={setTimeZone} />
-                <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="sm" verticalSpacing="sm">
-                  <PasswordInput
-                    label="Password"
-                    required
-                    autoComplete="new-password"
-                    value={password}
-                    onChange={(e) => setPassword(e.currentTarget.value)}
-                    error={passwordError}
-                    aria-describedby="password-rules"
-                  />
-                  <PasswordInput
-                    label="Repeat the password"
-                    required
-                    autoComplete="new-password"
-                    value={confirmation}
-                    onChange={(e) => setConfirmation(e.currentTarget.value)}
-                  />
-                </SimpleGrid>
-                <div id="password-rules">
-                  <PasswordRules password={password} confirmation={confirmation} minLength={minLength} />
-                </div>
+                <NewPasswordFields value={newPassword} error={passwordError} label="Password" />
                 {!passwordError ? <FormError error={error} /> : null}
                 <Button
                   type="submit"
                   loading={mutation.isPending}
-                  disabled={!passwordAcceptable(password, confirmation, minLength) || !displayName.trim()}
+                  disabled={!newPassword.acceptable || !displayName.trim()}
                 >
                   Create my account and sign in
                 </Button>

@@ -1,13 +1,13 @@
-import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useMemo, type FormEvent } from 'react';
 import { Link, useLocation } from 'react-router';
 import { request } from '../api/client';
 import { ApiError, unwrapPayload } from '../api/errors';
 import { CompletePasswordReset, PasswordResetPreview } from '../api/passwords';
 import { dateFormat } from '../ui/dates';
 import { usePageTitle } from '../ui/page';
-import { PasswordRules, passwordAcceptable } from '../ui/password-rules';
+import { NewPasswordFields, useNewPassword } from '../ui/new-password-fields';
 import { FormError, LoadingState } from '../ui/states';
 import { browserTimeZone } from '../ui/time-zone';
 import { tokenFromLocation } from './accept-invitation';
@@ -32,21 +32,19 @@ export function ResetPasswordPage() {
     staleTime: Infinity,
   });
   const reset = preview.data?.passwordResetPreview ?? null;
-  const [password, setPassword] = useState('');
-  const [confirmation, setConfirmation] = useState('');
+  const newPassword = useNewPassword(reset?.minPasswordLength);
   const mutation = useMutation({
     mutationFn: async () =>
       unwrapPayload(
         (
           await request(
             CompletePasswordReset,
-            { input: { token: token ?? '', newPassword: password } },
+            { input: { token: token ?? '', newPassword: newPassword.password } },
             { anonymous: true },
           )
         ).completePasswordReset,
       ),
   });
-  const minLength = reset?.minPasswordLength;
   const error = mutation.error;
   const passwordError = error instanceof ApiError && error.has('PASSWORD_POLICY') ? error.message : null;
   const dead = [error, preview.error].find(
@@ -55,7 +53,7 @@ export function ResetPasswordPage() {
   );
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (passwordAcceptable(password, confirmation, minLength)) mutation.mutate();
+    if (newPassword.acceptable) mutation.mutate();
   };
   const dates = dateFormat(browserTimeZone(), navigator.language || undefined);
 
@@ -114,32 +112,9 @@ export function ResetPasswordPage() {
                 ) : null}
                 {/* For password managers: the account the new password belongs to. */}
                 <input type="hidden" name="username" autoComplete="username" value={reset?.email ?? ''} />
-                <PasswordInput
-                  label="New password"
-                  required
-                  autoComplete="new-password"
-                  value={password}
-                  onChange={(e) => setPassword(e.currentTarget.value)}
-                  error={passwordError}
-                  aria-describedby="password-rules"
-                  autoFocus
-                />
-                <PasswordInput
-                  label="Repeat the new password"
-                  required
-                  autoComplete="new-password"
-                  value={confirmation}
-                  onChange={(e) => setConfirmation(e.currentTarget.value)}
-                />
-                <div id="password-rules">
-                  <PasswordRules password={password} confirmation={confirmation} minLength={minLength} />
-                </div>
+                <NewPasswordFields value={newPassword} error={passwordError} autoFocus />
                 {!passwordError ? <FormError error={error} /> : null}
-                <Button
-                  type="submit"
-                  loading={mutation.isPending}
-                  disabled={!passwordAcceptable(password, confirmation, minLength)}
-                >
+                <Button type="submit" loading={mutation.isPending} disabled={!newPassword.acceptable}>
                   Set the new password
                 </Button>
               </Stack>

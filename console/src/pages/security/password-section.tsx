@@ -1,4 +1,4 @@
-import { Button, Card, PasswordInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, PasswordInput, Stack, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { request } from '../../api/client';
@@ -7,7 +7,7 @@ import { ChangeMyPassword } from '../../api/passwords';
 import { graphql } from '../../graphql';
 import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
-import { PasswordRules, passwordAcceptable } from '../../ui/password-rules';
+import { NewPasswordFields, useNewPassword } from '../../ui/new-password-fields';
 import { FormError } from '../../ui/states';
 
 const MyPasswordQuery = graphql(`
@@ -35,18 +35,19 @@ export function PasswordSection() {
   const viewer = me.data?.viewer;
   const minLength = viewer?.minPasswordLength ?? undefined;
   const [current, setCurrent] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirmation, setConfirmation] = useState('');
+  const newPassword = useNewPassword(minLength);
   const change = useMutation({
     mutationFn: async () =>
       unwrapPayload(
-        (await request(ChangeMyPassword, { input: { currentPassword: current, newPassword: password } }))
-          .changeMyPassword,
+        (
+          await request(ChangeMyPassword, {
+            input: { currentPassword: current, newPassword: newPassword.password },
+          })
+        ).changeMyPassword,
       ),
     onSuccess: async (p) => {
       setCurrent('');
-      setPassword('');
-      setConfirmation('');
+      newPassword.clear();
       notifyDone(
         p.endedSessions
           ? `Your password is changed. Your other sessions (${p.endedSessions}) were signed out.`
@@ -62,7 +63,7 @@ export function PasswordSection() {
     error instanceof ApiError ? (error.problems.find((p) => p.field === field)?.message ?? null) : null;
   const currentError = fieldError('currentPassword');
   const newError = fieldError('newPassword');
-  const ready = current.length > 0 && passwordAcceptable(password, confirmation, minLength);
+  const ready = current.length > 0 && newPassword.acceptable;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (ready) change.mutate();
@@ -94,27 +95,7 @@ export function PasswordSection() {
             error={currentError}
             maw={420}
           />
-          <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" verticalSpacing="sm">
-            <PasswordInput
-              label="New password"
-              required
-              autoComplete="new-password"
-              value={password}
-              onChange={(e) => setPassword(e.currentTarget.value)}
-              error={newError}
-              aria-describedby="new-password-rules"
-            />
-            <PasswordInput
-              label="Repeat the new password"
-              required
-              autoComplete="new-password"
-              value={confirmation}
-              onChange={(e) => setConfirmation(e.currentTarget.value)}
-            />
-          </SimpleGrid>
-          <div id="new-password-rules">
-            <PasswordRules password={password} confirmation={confirmation} minLength={minLength} />
-          </div>
+          <NewPasswordFields value={newPassword} error={newError} />
           {!currentError && !newError ? <FormError error={error} /> : null}
           <div>
             <Button type="submit" loading={change.isPending} disabled={!ready}>
