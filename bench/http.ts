@@ -14,7 +14,11 @@ export interface ServerHandle {
 
 /** Starts bench/server.ts in a child process, on core 0 when taskset exists (this process runs on core 1). */
 export async function startServer(target: BenchTarget): Promise<ServerHandle> {
-  const node = [process.execPath, '--import', 'tsx', 'bench/server.ts'];
+  // BENCH_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+    : [];
+  const node = [process.execPath, ...profile, '--import', 'tsx', 'bench/server.ts'];
   const pinned = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', '0', ...node] : node;
   const child = spawn(pinned[0] as string, pinned.slice(1), {
     env: {

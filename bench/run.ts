@@ -23,6 +23,7 @@
 //                        embedded database (first start and restart) and on PostgreSQL (a database
 //                        `roster_bench_memory` of its own on BENCH_DATABASE_URL's server) in the same run;
 //                        BENCH_MEMORY_IDLE_SECONDS (default 10) of idle before the reading (bench/memory.ts)
+//   BENCH_PROFILE_DIR    the HTTP server writes a V8 CPU profile (.cpuprofile) there when it stops
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
