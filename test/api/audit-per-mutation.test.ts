@@ -50,6 +50,7 @@ const expectedEvents: Record<string, string[]> = {
   completeSignIn: ['session.signed_in'],
   regenerateRecoveryCodes: ['user.recovery_codes_generated'],
   removeTotpFactor: ['user.totp_removed'],
+  resetUserFactors: ['user.mfa_reset'],
 };
 
 let rt: TestRuntime;
@@ -445,6 +446,13 @@ describe('audit events per mutation', () => {
       'mutation($p: String!) { removeTotpFactor(input: { currentPassword: $p }) { ok userErrors { code } } }',
       { p: defaultTestPassword },
       { token: miaSession.accessToken, actor: mia.id, target: mia.id },
+    );
+
+    await expectAudit(
+      'resetUserFactors',
+      'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',
+      { id: mia.id },
+      { actor: owner.id, target: mia.id },
     );
 
     expect([...seen].sort()).toEqual(Object.keys(expectedEvents).sort());

@@ -137,6 +137,13 @@ const operations: Record<string, Operation> = {
   },
   // MFA (security/mfa-totp): your own factors; the matrix users have none confirmed
   completeSignIn: { gate: 'anonymous', document: '' },
+  resetUserFactors: {
+    gate: 'security:manage',
+    target: 'active',
+    onUser: 'write',
+    document: 'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
   beginTotpEnrolment: {
     gate: 'signed-in',
     document: 'mutation { beginTotpEnrolment { otpauthUri userErrors { code } } }',

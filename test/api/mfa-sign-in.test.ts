@@ -350,6 +350,56 @@ describe('two-step sign-in', () => {
     ]);
   });
 
+  it('an administrator resets a user’s factors: sessions end, sign-in is one step, the user is told', async () => {
+    const { user, slug } = await enrolled();
+    const officer = await createUser(rt.services, user.org_id, { role: 'security_officer' });
+    const owner = await createUser(rt.services, user.org_id, { role: 'owner' });
+    const officerSession = await signInAs(rt, app, officer);
+    const ip = freshIp();
+    const c = (await firstStep(user, slug, ip)).mfaChallenge.id;
+    rt.clock.advance(30_000);
+    const factorsDoc = `query($id: ID!) { user(id: $id) { mfaFactors { kind name } } }`;
+    const seen = await gql(app, factorsDoc, { id: user.id }, officerSession.accessToken);
+    expect(seen.body.data.user.mfaFactors).toEqual([{ kind: 'TOTP', name: 'Phone' }]);
+    const resetDoc = `mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { user { id } userErrors { code } } }`;
+    // The target-role rule: a security officer cannot reset an owner's factors.
+    const refused = await gql(app, resetDoc, { id: owner.id }, officerSession.accessToken);
+    expect(refused.body.data.resetUserFactors.userErrors).toEqual([{ code: 'FORBIDDEN' }]);
+    const userSessions = await rt.services.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(userSessions.length).toBeGreaterThan(0);
+    const r = await gql(app, resetDoc, { id: user.id }, officerSession.accessToken);
+    expect(r.body.data.resetUserFactors).toEqual({ user: { id: user.id }, userErrors: [] });
+    const live = await rt.services.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(live).toEqual([]);
+    // The unfinished challenge died with the factors; the password alone signs in again.
+    const dead = (await post(completeDoc, { i: { challengeId: c, recoveryCode: 'aaaa-aaaa-aaaa-aaaa' } }, ip))
+      .data.completeSignIn;
+    expect(dead.userErrors[0].code).toBe('MFA_CHALLENGE_INVALID');
+    const one = await firstStep(user, slug, ip);
+    expect(one.accessToken).toBeTruthy();
+    const mail = await rt.services.db
+      .selectFrom('outbox_messages')
+      .select('subject')
+      .where('recipient_user_id', '=', user.id)
+      .where('kind', '=', 'mfa_changed')
+      .orderBy('created_at', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(mail.subject).toBe('Your second factors in Acme MFA were reset');
+    // The user sees no one else's factors.
+    const other = await gql(app, factorsDoc, { id: officer.id }, one.accessToken);
+    expect(other.body.data?.user?.mfaFactors ?? null).toBeNull();
+  });
+
   it('a second enrolment while confirmed is refused; a pending one is replaced', async () => {
     const org = await createOrg(rt.services);
     const other = await createUser(rt.services, org.id);

@@ -29,6 +29,7 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'user.totp_removed': 'Authenticator app removed',
   'user.recovery_codes_generated': 'Recovery codes made',
   'user.recovery_code_used': 'Recovery code used',
+  'user.mfa_reset': 'Second factors reset by an administrator',
   'users.seeded': 'Sample users created',
   'departments.seeded': 'Sample departments created',
   'invitation.accepted': 'Invitation accepted',

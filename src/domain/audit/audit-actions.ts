@@ -29,6 +29,7 @@ export const auditActions = [
   'user.totp_removed',
   'user.recovery_codes_generated',
   'user.recovery_code_used',
+  'user.mfa_reset',
   'users.seeded',
   'departments.seeded',
   'invitation.accepted',

@@ -5,8 +5,11 @@ import { listFactors, recoveryCodesRemaining, type MfaFactorRow } from '../../..
 import type { IssuedMfaChallenge } from '../../../domain/mfa/mfa-challenge.js';
 import { regenerateRecoveryCodes } from '../../../domain/mfa/regenerate-recovery-codes.js';
 import { removeTotpFactor } from '../../../domain/mfa/remove-totp-factor.js';
+import { can } from '../../../authz/authorize.js';
+import { resetUserFactors } from '../../../domain/mfa/reset-user-factors.js';
 import { builder } from '../builder.js';
 import { commandContext, type GraphQLContext } from '../context.js';
+import { UserPayload } from './lifecycle-mutations.js';
 import { SessionTokensPayload } from './session.js';
 import { UserRef } from './user.js';
 import { UserError, runMutation, type UserErrorShape } from './user-error.js';
@@ -58,8 +61,12 @@ builder.objectFields(UserRef, (t) => ({
   mfaFactors: t.field({
     type: [MfaFactorRef],
     nullable: true,
-    description: 'Your confirmed second factors. Only for the user themself; null for anyone else.',
-    resolve: (u, _a, ctx) => (isSelf(ctx, u) ? listFactors(ctx.services.db, u) : null),
+    description:
+      'Confirmed second factors (kind, name, created, last used). For the user themself and for holders of `security:manage`; null for anyone else.',
+    resolve: (u, _a, ctx) =>
+      isSelf(ctx, u) || (ctx.actor && can(ctx.actor, 'security:manage'))
+        ? listFactors(ctx.services.db, u)
+        : null,
   }),
   recoveryCodesRemaining: t.int({
     nullable: true,
@@ -149,7 +156,21 @@ const CompleteSignInInput = builder.inputType('CompleteSignInInput', {
   }),
 });
 
+const ResetUserFactorsInput = builder.inputType('ResetUserFactorsInput', {
+  fields: (t) => ({ userId: t.id({ required: true }) }),
+});
+
 builder.mutationFields((t) => ({
+  resetUserFactors: t.field({
+    type: UserPayload,
+    description:
+      'Reset a user’s second factors (authenticator app, recovery codes) and end their sessions; the user is emailed. Needs `security:manage` on the user.',
+    args: { input: t.arg({ type: ResetUserFactorsInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(async () => ({
+        user: await resetUserFactors(commandContext(ctx), { userId: String(input.userId) }),
+      })),
+  }),
   beginTotpEnrolment: t.field({
     type: BeginTotpEnrolmentPayload,
     description:
