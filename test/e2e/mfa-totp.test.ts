@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../support/factories.js';
 import { browserMissingReason, expectAccessible, launchBrowser } from './browser.js';
 import type { E2EServer } from './e2e-server.js';
-import { signedInPage, startWithOwner } from './user-page.js';
+import { ownerPassword, signedInPage, startWithOwner } from './user-page.js';
 
 /**
  * Issue 12, MFA with TOTP through the real console: set up an authenticator app on "My security" (the QR
@@ -115,5 +115,27 @@ describe.skipIf(missing !== null)('two-step sign-in with an authenticator app', 
     } finally {
       await context.close();
     }
+  });
+
+  it('the owner sees the factor on the user page and resets it; the password alone signs in again', async () => {
+    const priya = await server.rt.services.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'priya.shah@example.com')
+      .executeTakeFirstOrThrow();
+    const { context, page } = await signedInPage(browser, server, server.ownerEmail, ownerPassword);
+    try {
+      await page.goto(`${server.baseUrl}/users/${priya.id}`);
+      const card = page.getByRole('region', { name: 'Security' });
+      await card.getByText(/Authenticator app “Work phone”/).waitFor();
+      await expectAccessible(page, 'the user page with the Security card');
+      await card.getByRole('button', { name: 'Reset second factors' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Reset' }).click();
+      await card.getByText('No second factor: signs in with the password alone.').waitFor();
+    } finally {
+      await context.close();
+    }
+    const again = await signedInPage(browser, server, 'priya.shah@example.com', password);
+    await again.context.close();
   });
 });
