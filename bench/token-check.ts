@@ -93,6 +93,7 @@ export async function benchTokenCheck(
         organization: org.slug,
       },
     );
+    if ('mfaChallenge' in signedIn) throw new Error('the benchmark user has no second factor');
     const header = `Bearer ${signedIn.accessToken}`;
     const first = await authenticate(services, header);
     if (!first.actor) throw new Error('the benchmark token does not authenticate');

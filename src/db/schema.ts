@@ -317,6 +317,42 @@ export interface SeatCheckpointsTable {
   seats: number;
 }
 
+// --- MFA (issue 12, security/mfa-totp) ---
+export interface MfaFactorsTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  kind: string;
+  name: string;
+  /** AES-256-GCM sealed TOTP secret (domain/mfa/secret-seal.ts). */
+  secret_sealed: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  confirmed_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  last_used_step: number | null;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  used_at: Timestamp | null;
+}
+
+export interface MfaChallengesTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+  attempts: Generated<number>;
+  used_at: Timestamp | null;
+}
+// --- end MFA ---
+
 export interface DB {
   organizations: OrganizationsTable;
   users: UsersTable;
@@ -326,6 +362,9 @@ export interface DB {
   sign_in_throttle: SignInThrottleTable;
   password_resets: PasswordResetsTable;
   password_reset_throttle: PasswordResetThrottleTable;
+  mfa_factors: MfaFactorsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;

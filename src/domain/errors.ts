@@ -36,6 +36,11 @@ export const errorCodes = {
     'This placement would give or take away permissions that the department adds and that you do not hold yourself.',
   PERMISSION_NOT_HELD:
     'You cannot grant or take away a permission you do not hold for the whole organisation.',
+  // MFA (security/mfa-totp)
+  MFA_CODE_INVALID: 'The code is not correct, or it was already used.',
+  MFA_CHALLENGE_INVALID: 'This sign-in has expired or was already completed. Sign in again.',
+  MFA_ALREADY_ENROLLED: 'An authenticator app is already set up; remove it first.',
+  MFA_NOT_ENROLLED: 'No authenticator app is set up, or its enrolment was replaced. Start again.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

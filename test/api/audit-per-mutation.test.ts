@@ -1,3 +1,4 @@
+import { URI, type TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import { graphqlSchema } from '../../src/api/graphql/schema.js';
@@ -43,6 +44,13 @@ const expectedEvents: Record<string, string[]> = {
   // personal, not administrative: reading your notifications and choosing your own notices
   markNotificationsRead: [],
   updateMyNotificationPreferences: [],
+  // MFA (security/mfa-totp)
+  beginTotpEnrolment: ['user.totp_enrolment_started'],
+  confirmTotpEnrolment: ['user.totp_added', 'user.recovery_codes_generated'],
+  completeSignIn: ['session.signed_in'],
+  regenerateRecoveryCodes: ['user.recovery_codes_generated'],
+  removeTotpFactor: ['user.totp_removed'],
+  resetUserFactors: ['user.mfa_reset'],
 };
 
 let rt: TestRuntime;
@@ -395,6 +403,56 @@ describe('audit events per mutation', () => {
       'mutation($id: ID!) { archiveDepartment(input: { departmentId: $id }) { userErrors { code } } }',
       { id: fraud },
       { actor: owner.id, target: fraud },
+    );
+
+    // MFA (security/mfa-totp): Mia sets up an authenticator app, signs in with it, makes new recovery
+    // codes and removes the app again.
+    const mia = await createUser(s, org.id, { role: 'analyst' });
+    const miaSession = await signInAs(rt, app, mia);
+    const begun = await expectAudit(
+      'beginTotpEnrolment',
+      'mutation { beginTotpEnrolment { otpauthUri userErrors { code } } }',
+      {},
+      { token: miaSession.accessToken, actor: mia.id, target: mia.id },
+    );
+    const app2 = URI.parse(begun.otpauthUri as string) as TOTP;
+    const codeAt = () => app2.generate({ timestamp: rt.clock.now().getTime() });
+    await expectAudit(
+      'confirmTotpEnrolment',
+      'mutation($c: String!) { confirmTotpEnrolment(input: { code: $c }) { recoveryCodes userErrors { code } } }',
+      { c: codeAt() },
+      { token: miaSession.accessToken, actor: mia.id, target: mia.id },
+    );
+    rt.clock.advance(30_000);
+    const challenge = await gql(
+      app,
+      'mutation($i: SignInInput!) { signIn(input: $i) { mfaChallenge { id } userErrors { code } } }',
+      { i: { email: mia.email, password: defaultTestPassword, organization: org.slug } },
+    );
+    await expectAudit(
+      'completeSignIn',
+      'mutation($i: CompleteSignInInput!) { completeSignIn(input: $i) { accessToken userErrors { code } } }',
+      { i: { challengeId: challenge.body.data.signIn.mfaChallenge.id, totpCode: codeAt() } },
+      { token: undefined, actor: mia.id, target: mia.id },
+    );
+    await expectAudit(
+      'regenerateRecoveryCodes',
+      'mutation { regenerateRecoveryCodes { recoveryCodes userErrors { code } } }',
+      {},
+      { token: miaSession.accessToken, actor: mia.id, target: mia.id },
+    );
+    await expectAudit(
+      'removeTotpFactor',
+      'mutation($p: String!) { removeTotpFactor(input: { currentPassword: $p }) { ok userErrors { code } } }',
+      { p: defaultTestPassword },
+      { token: miaSession.accessToken, actor: mia.id, target: mia.id },
+    );
+
+    await expectAudit(
+      'resetUserFactors',
+      'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',
+      { id: mia.id },
+      { actor: owner.id, target: mia.id },
     );
 
     expect([...seen].sort()).toEqual(Object.keys(expectedEvents).sort());

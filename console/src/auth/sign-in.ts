@@ -11,6 +11,11 @@ const SignIn = graphql(
         accessToken
         refreshToken
         expiresAt
+        mfaChallenge {
+          id
+          methods
+          expiresAt
+        }
         userErrors {
           ...UserErrorFields
         }
@@ -20,18 +25,34 @@ const SignIn = graphql(
   [UserErrorFields],
 );
 
-/** Signs in with a password; on success the console holds the new session. */
-export async function signIn(input: { email: string; password: string; organization?: string | null }) {
+/** The password was right; a second factor is due (finish with `completeSignIn`, auth/complete-sign-in.ts). */
+export interface MfaChallenge {
+  id: string;
+  methods: readonly string[];
+  expiresAt: string;
+}
+
+/**
+ * Signs in with a password; on success the console holds the new session. With a second factor enrolled
+ * it answers the challenge instead, and nobody is signed in yet.
+ */
+export async function signIn(input: {
+  email: string;
+  password: string;
+  organization?: string | null;
+}): Promise<MfaChallenge | null> {
   const r = await request(
     SignIn,
     { input: { email: input.email, password: input.password, organization: input.organization || null } },
     { anonymous: true },
   );
   const p = unwrapPayload(r.signIn);
+  if (p.mfaChallenge) return p.mfaChallenge;
   if (!p.accessToken || !p.refreshToken) {
     throw new ApiError([{ code: 'SIGN_IN_FAILED', message: 'The sign-in did not return a session.' }]);
   }
   session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
+  return null;
 }
 
 /** Only paths of this site: `next` comes from the address bar. */

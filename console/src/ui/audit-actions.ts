@@ -23,6 +23,13 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'user.password_reset_requested': 'Password reset link requested',
   'user.password_reset_sent': 'Password reset link sent by an administrator',
   'user.password_reset': 'Password reset with an emailed link',
+  // MFA (security/mfa-totp)
+  'user.totp_enrolment_started': 'Authenticator app set-up started',
+  'user.totp_added': 'Authenticator app added',
+  'user.totp_removed': 'Authenticator app removed',
+  'user.recovery_codes_generated': 'Recovery codes made',
+  'user.recovery_code_used': 'Recovery code used',
+  'user.mfa_reset': 'Second factors reset by an administrator',
   'users.seeded': 'Sample users created',
   'departments.seeded': 'Sample departments created',
   'invitation.accepted': 'Invitation accepted',

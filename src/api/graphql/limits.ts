@@ -23,6 +23,9 @@ export const graphqlLimits = {
     'passwordResetPreview',
     'completePasswordReset',
     'changeMyPassword',
+    // MFA (security/mfa-totp): each checks a code or password
+    'completeSignIn',
+    'removeTotpFactor',
   ],
   /**
    * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test

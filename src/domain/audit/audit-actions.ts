@@ -23,6 +23,13 @@ export const auditActions = [
   'user.password_reset_requested',
   'user.password_reset_sent',
   'user.password_reset',
+  // MFA (security/mfa-totp)
+  'user.totp_enrolment_started',
+  'user.totp_added',
+  'user.totp_removed',
+  'user.recovery_codes_generated',
+  'user.recovery_code_used',
+  'user.mfa_reset',
   'users.seeded',
   'departments.seeded',
   'invitation.accepted',

@@ -13,6 +13,8 @@ export const notificationKinds = [
   'sessions_revoked',
   'password_reset',
   'password_changed',
+  // MFA (security/mfa-totp): an authenticator added or removed, recovery codes regenerated, factors reset.
+  'mfa_changed',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -30,6 +32,7 @@ export const mandatoryKinds: ReadonlySet<NotificationKind> = new Set([
   'sessions_revoked',
   'password_reset',
   'password_changed',
+  'mfa_changed',
 ]);
 
 /** Kinds about a user's lifecycle; administrators hear about these. Invitations go to the invitee only. */

@@ -24,7 +24,7 @@ import {
   type LifecycleKind,
 } from './notice-rules.js';
 import { brandColorOf } from './render-email.js';
-import { systemActorName, type NoticeParams } from './templates.js';
+import { systemActorName, type MfaChange, type NoticeParams } from './templates.js';
 
 export type NotifyContext = Pick<CommandContext, 'actor' | 'config' | 'clock'>;
 
@@ -43,7 +43,9 @@ export type NoticeEvent =
       /** An administrator (the actor) sent it, or the person asked for it. */
       requestedBy: 'self' | 'administrator';
     }
-  | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number };
+  | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number }
+  // MFA (security/mfa-totp): `causeId` names the change for good (a factor id, a recovery-code batch).
+  | { kind: 'mfa_changed'; user: UserRow; change: MfaChange; causeId: string };
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 const roleName = (key: string) => (isRoleKey(key) ? roleDefinitions[key].name : key);
@@ -119,6 +121,10 @@ export async function notify(
     // The change bumps the user's version: user id + new version names it for good.
     cause = `user:${event.user.id}:v${event.user.version}`;
     Object.assign(base, { passwordChange: event.how, sessionCount: event.sessionCount });
+  } else if (event.kind === 'mfa_changed') {
+    affectedId = event.user.id;
+    cause = `mfa:${event.change}:${event.causeId}`;
+    base.mfaChange = event.change;
   } else if (event.kind === 'sessions_revoked') {
     affectedId = event.userId;
     // Session ids are revoked once, so the first one names this revocation for good.
@@ -187,7 +193,15 @@ export async function notify(
     until: base.untilRaw?.toISOString() ?? null,
     ...(base.expiresRaw ? { expires: base.expiresRaw.toISOString() } : {}),
     ...pick(base, ['fromRole', 'toRole', 'gained', 'lost', 'sessionCount']),
-    ...pick(base, ['roleName', 'message', 'link', 'departmentName', 'requestedBy', 'passwordChange']),
+    ...pick(base, [
+      'roleName',
+      'message',
+      'link',
+      'departmentName',
+      'requestedBy',
+      'passwordChange',
+      'mfaChange',
+    ]),
     ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
       ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
       : {}),

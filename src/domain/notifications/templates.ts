@@ -34,7 +34,31 @@ export interface NoticeParams {
   requestedBy?: 'self' | 'administrator';
   /** How the password changed: by the person with their current one, or with an emailed link. */
   passwordChange?: 'changed' | 'reset';
+  // MFA
+  mfaChange?: MfaChange;
 }
+
+/** What changed about a person's second factors (the `mfa_changed` notice). */
+export type MfaChange = 'totp_added' | 'totp_removed' | 'recovery_codes_regenerated' | 'factors_reset';
+
+const mfaChangeText: Record<MfaChange, (p: NoticeParams) => { subject: string; p: string }> = {
+  totp_added: (p) => ({
+    subject: `An authenticator app was added to your account in ${p.orgName}`,
+    p: `An authenticator app was set up as a second factor for your account in ${p.orgName}. Signing in now asks for its code.`,
+  }),
+  totp_removed: (p) => ({
+    subject: `The authenticator app was removed from your account in ${p.orgName}`,
+    p: `The authenticator app was removed from your account in ${p.orgName}.`,
+  }),
+  recovery_codes_regenerated: (p) => ({
+    subject: `New recovery codes for your account in ${p.orgName}`,
+    p: `New recovery codes were made for your account in ${p.orgName}. The earlier ones no longer work.`,
+  }),
+  factors_reset: (p) => ({
+    subject: `Your second factors in ${p.orgName} were reset`,
+    p: `${p.actorName} reset the second factors (authenticator app, recovery codes) of your account in ${p.orgName}. Every session of the account was signed out; set up a second factor again after signing in.`,
+  }),
+};
 
 export const systemActorName = 'Roster (automatic)';
 
@@ -48,7 +72,22 @@ const byAndWhy = (p: NoticeParams): Block[] => [
 
 const inDepartment = (p: NoticeParams) => (p.departmentName ? ` in ${p.departmentName}` : '');
 
+// MFA (security/mfa-totp)
+const mfaChanged: Template = (p) => {
+  const t = mfaChangeText[p.mfaChange ?? 'totp_added'](p);
+  return {
+    subject: t.subject,
+    blocks: [
+      { p: t.p },
+      {
+        p: `If this was not you, change your password at once and tell an administrator of ${p.orgName}.`,
+      },
+    ],
+  };
+};
+
 const en: Record<NotificationKind, Template> = {
+  mfa_changed: mfaChanged,
   invitation: (p) => ({
     subject: `${p.inviterName} invited you to ${p.orgName}`,
     blocks: [

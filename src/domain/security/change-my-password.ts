@@ -9,6 +9,7 @@ import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { bumpVersion, lockUser } from '../users/user-record.js';
+import { hasConfirmedFactor } from '../mfa/factors.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password-hash.js';
 import { assertPasswordAcceptable } from './password-policy.js';
 import { endPasswordResets } from './password-reset-link.js';
@@ -89,6 +90,7 @@ export async function changeMyPassword(
       organizationName: row.org_name,
       organizationSlug: row.org_slug,
       minLength: minPasswordLengthOf(settings),
+      hasMfa: await hasConfirmedFactor(ctx.db, row),
       field: 'newPassword',
     });
     const passwordHash = await hashPassword(input.newPassword);

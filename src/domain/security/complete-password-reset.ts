@@ -8,6 +8,7 @@ import { revokeSessions } from '../sessions/revoke-sessions.js';
 import type { CommandContext, RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { bumpVersion, lockUser } from '../users/user-record.js';
+import { hasConfirmedFactor } from '../mfa/factors.js';
 import { hashPassword } from './password-hash.js';
 import { assertPasswordAcceptable, minPasswordLength } from './password-policy.js';
 import { endPasswordResets, hashResetToken } from './password-reset-link.js';
@@ -82,8 +83,11 @@ export async function previewPasswordReset(
     organizationName: r.org_name,
     organizationSlug: r.org_slug,
     expiresAt: r.expires_at,
-    // TODO(mfa): with a second factor enrolled NIST's floor is 8; the MFA work passes hasMfa here.
-    minPasswordLength: minPasswordLength({ minLength: minPasswordLengthOf(r.org_settings) }),
+    // With a second factor enrolled NIST's floor is 8 (security/mfa-totp).
+    minPasswordLength: minPasswordLength({
+      minLength: minPasswordLengthOf(r.org_settings),
+      hasMfa: await hasConfirmedFactor(services.db, { org_id: r.org_id, id: r.user_id }),
+    }),
   };
 }
 
@@ -108,6 +112,7 @@ export async function completePasswordReset(
     organizationName: found.org_name,
     organizationSlug: found.org_slug,
     minLength: minPasswordLengthOf(found.org_settings),
+    hasMfa: await hasConfirmedFactor(services.db, { org_id: found.org_id, id: found.user_id }),
     field: 'newPassword',
   });
   // Hashed before the transaction: argon2 must not hold row locks or the embedded database's connection.

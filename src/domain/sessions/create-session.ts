@@ -6,7 +6,14 @@ import { hashSecretToken, newSecretToken } from '../shared/secret-token.js';
 import { newSessionExpiries, type SessionPolicy } from './session-policy.js';
 
 /** How the session was opened; 'invitation': by accepting an invitation (token + the password just set). */
-export type AuthMethod = 'password' | 'invitation' | 'totp' | 'sso' | 'passkey';
+export type AuthMethod =
+  | 'password'
+  | 'invitation'
+  | 'totp'
+  | 'sso'
+  | 'passkey'
+  /** The password and a recovery code (the second step's fallback; domain/mfa/complete-mfa-sign-in.ts). */
+  | 'recovery_code';
 
 /** NIST SP 800-63B authenticator assurance levels a session can reach. */
 export type AssuranceLevel = 'aal1' | 'aal2' | 'aal3';

@@ -16,6 +16,8 @@ import {
 import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { normalizeEmail } from '../users/user-record.js';
+import { secondFactorChallengeFor } from '../mfa/second-step.js';
+import type { IssuedMfaChallenge } from '../mfa/mfa-challenge.js';
 import { issueAccessToken } from './access-token.js';
 import { openSession, type AuthMethod, type SessionAuthentication } from './create-session.js';
 import { sessionPolicyOf, type SessionPolicy } from './session-policy.js';
@@ -38,6 +40,12 @@ export interface SignedIn {
   user: UserRow;
 }
 
+/** The password was right and a second factor is due: no session yet (security/mfa-totp). */
+export interface MfaRequired {
+  mfaChallenge: IssuedMfaChallenge;
+  user: UserRow;
+}
+
 export type Candidate = UserRow & { org_settings: Record<string, unknown> };
 
 /** At most this many accounts are tried for one email without an organisation (each costs a hash). */
@@ -57,7 +65,7 @@ export async function signInWithPassword(
   services: Services,
   meta: RequestMeta,
   raw: z.input<typeof signInInput>,
-): Promise<SignedIn> {
+): Promise<SignedIn | MfaRequired> {
   const input = parseInput(signInInput, raw);
   const now = services.clock.now();
   const slug = input.organization?.trim().toLowerCase() || null;
@@ -122,6 +130,14 @@ export async function signInWithPassword(
       meta,
     );
     throw failed();
+  }
+  // MFA (security/mfa-totp): with a confirmed second factor the password opens no session, only a
+  // challenge for `completeSignIn`. The leases go back but the failure count stays: only a completed
+  // sign-in starts it again, so a known password cannot be used to reset the count between code guesses.
+  const secondStep = await secondFactorChallengeFor(services, winner.user, now);
+  if (secondStep) {
+    await refundSignInAttempt(services.db, reservation);
+    return { mfaChallenge: secondStep, user: winner.user };
   }
   try {
     return await completeSignIn(services, meta, winner.user, 'password', reservation);

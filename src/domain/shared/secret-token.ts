@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * One-time secrets (invitation links, refresh tokens) are 256 random bits shown once and stored only as a
  * SHA-256 hash prefixed with their purpose, so a token of one kind can never be replayed as another.
  */
-export type SecretPurpose = 'invitation' | 'refresh' | 'password_reset';
+export type SecretPurpose = 'invitation' | 'refresh' | 'password_reset' | 'mfa_challenge';
 
 export function newSecretToken(): string {
   return randomBytes(32).toString('base64url');

@@ -16,6 +16,7 @@ import { EmptyState, ErrorState, FormError, LoadingState } from '../../ui/states
 import { SessionsTable } from '../sessions-table';
 import { SignInLockNotice } from './sign-in-lock';
 import { UserActions } from './user-actions';
+import { UserSecurityCard } from './user-security-card';
 import { UserDepartments } from './user-departments';
 import { UserHistory } from './user-history';
 import { UserStatusHistory } from './user-status-history';
@@ -177,6 +178,7 @@ function UserDetailView({ user }: { user: UserDetail }) {
                 <UserStatusHistory userId={user.id} />
               </Stack>
             </Card>
+            <UserSecurityCard userId={user.id} name={user.displayName || user.email} />
             <Card withBorder padding="lg" component="section" aria-labelledby="history-title">
               <Title order={2} size="h4" id="history-title" mb="sm">
                 History

@@ -1,3 +1,4 @@
+import { hasConfirmedFactor } from '../../../domain/mfa/factors.js';
 import { changeMyPassword } from '../../../domain/security/change-my-password.js';
 import {
   completePasswordReset,
@@ -184,7 +185,10 @@ builder.objectFields(UserRef, (t) => ({
         .select('settings')
         .where('id', '=', u.org_id)
         .executeTakeFirstOrThrow();
-      return minPasswordLength({ minLength: minPasswordLengthOf(org.settings) });
+      return minPasswordLength({
+        minLength: minPasswordLengthOf(org.settings),
+        hasMfa: await hasConfirmedFactor(ctx.services.db, u),
+      });
     },
   }),
   passwordChangedAt: t.field({

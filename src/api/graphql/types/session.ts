@@ -1,4 +1,5 @@
 import type { SessionRow } from '../../../db/schema.js';
+import type { IssuedMfaChallenge } from '../../../domain/mfa/mfa-challenge.js';
 import { listSessions } from '../../../domain/sessions/list-sessions.js';
 import { refreshSession } from '../../../domain/sessions/refresh-session.js';
 import { revokeUserSessions } from '../../../domain/sessions/revoke-user-sessions.js';
@@ -17,6 +18,8 @@ export interface SessionTokens {
   refreshToken?: string;
   expiresAt?: Date;
   user?: unknown;
+  /** The password was right and a second factor is due (security/mfa-totp; field in types/mfa.ts). */
+  mfaChallenge?: IssuedMfaChallenge;
   userErrors: UserErrorShape[];
 }
 
@@ -131,7 +134,8 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   signIn: t.field({
     type: SessionTokensPayload,
-    description: 'Sign in with email and password. Once per request.',
+    description:
+      'Sign in with email and password. Once per request. With a second factor enrolled the answer carries no tokens but `mfaChallenge`: finish with `completeSignIn`.',
     args: { input: t.arg({ type: SignInInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(async () => {
@@ -141,6 +145,7 @@ builder.mutationFields((t) => ({
           password: input.password,
           organization: input.organization ?? null,
         });
+        if ('mfaChallenge' in r) return { mfaChallenge: r.mfaChallenge };
         return {
           accessToken: r.accessToken,
           refreshToken: r.refreshToken,

@@ -1,0 +1,128 @@
+import { graphql } from '../graphql';
+import { UserErrorFields } from './user-errors';
+
+/** The documents of multi-factor authentication: your authenticator app and recovery codes. */
+export const MyFactorsQuery = graphql(`
+  query MyFactors {
+    viewer {
+      id
+      email
+      mfaFactors {
+        id
+        kind
+        name
+        createdAt
+        lastUsedAt
+      }
+      recoveryCodesRemaining
+    }
+  }
+`);
+
+export const BeginTotpEnrolment = graphql(
+  `
+    mutation BeginTotpEnrolment {
+      beginTotpEnrolment {
+        otpauthUri
+        secret
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const ConfirmTotpEnrolment = graphql(
+  `
+    mutation ConfirmTotpEnrolment($input: ConfirmTotpEnrolmentInput!) {
+      confirmTotpEnrolment(input: $input) {
+        factor {
+          id
+        }
+        recoveryCodes
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const RemoveTotpFactor = graphql(
+  `
+    mutation RemoveTotpFactor($input: RemoveTotpFactorInput!) {
+      removeTotpFactor(input: $input) {
+        ok
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const RegenerateRecoveryCodes = graphql(
+  `
+    mutation RegenerateRecoveryCodes {
+      regenerateRecoveryCodes {
+        recoveryCodes
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+export const CompleteSignIn = graphql(
+  `
+    mutation CompleteSignIn($input: CompleteSignInInput!) {
+      completeSignIn(input: $input) {
+        accessToken
+        refreshToken
+        expiresAt
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
+
+/** An administrator's view of a user's second factors (null without `security:manage`). */
+export const UserFactorsQuery = graphql(`
+  query UserFactors($id: ID!) {
+    user(id: $id) {
+      id
+      mfaFactors {
+        id
+        kind
+        name
+        createdAt
+        lastUsedAt
+      }
+    }
+  }
+`);
+
+export const ResetUserFactors = graphql(
+  `
+    mutation ResetUserFactors($input: ResetUserFactorsInput!) {
+      resetUserFactors(input: $input) {
+        user {
+          id
+        }
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);
