@@ -3,6 +3,7 @@ import { ApiError, unwrapPayload } from '../api/errors';
 import { session } from '../api/session';
 import { graphql } from '../graphql';
 import { UserErrorFields } from '../api/user-errors';
+import { setEnrolmentOnly } from './enrolment';
 
 const SignIn = graphql(
   `
@@ -11,6 +12,7 @@ const SignIn = graphql(
         accessToken
         refreshToken
         expiresAt
+        mfaEnrolmentRequired
         userErrors {
           ...UserErrorFields
         }
@@ -31,6 +33,8 @@ export async function signIn(input: { email: string; password: string; organizat
   if (!p.accessToken || !p.refreshToken) {
     throw new ApiError([{ code: 'SIGN_IN_FAILED', message: 'The sign-in did not return a session.' }]);
   }
+  // Before the session: the page that opens next must already know it may only enrol a factor.
+  setEnrolmentOnly(p.mfaEnrolmentRequired === true);
   session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
 }
 
