@@ -61,6 +61,14 @@ export const router = createBrowserRouter([
     element: <RequireAuth />,
     children: [
       {
+        // Outside the shell: an enrolment-only session can use nothing the shell shows.
+        path: 'enrol-mfa',
+        element: page(
+          () => import('./pages/security/enrol-mfa-page'),
+          (m) => m.EnrolMfaPage,
+        ),
+      },
+      {
         element: <Shell />,
         children: [
           { index: true, element: <Home /> },

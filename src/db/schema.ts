@@ -84,6 +84,8 @@ export interface SessionsTable {
   acr: Generated<string>;
   /** When the person last proved who they are: the sign-in, or a later re-authentication. */
   auth_time: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** 'mfa_enrolment': the session may only enrol a second factor (mfa-policy.ts); null: unrestricted. */
+  restriction: string | null;
 }
 
 export interface RefreshTokensTable {

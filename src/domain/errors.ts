@@ -20,6 +20,8 @@ export const errorCodes = {
   SIGN_IN_FAILED: 'The email or password is not correct, or the account cannot sign in.',
   ACCOUNT_SUSPENDED: 'Your account is suspended. Ask an administrator of your organisation.',
   SESSION_INVALID: 'The session has ended. Sign in again.',
+  MFA_ENROLMENT_REQUIRED:
+    'Your organisation requires a second factor: set one up (authenticator app or passkey) to continue.',
   PASSWORD_RESET_INVALID:
     'This password reset link is not valid: it was used, replaced by a newer one, or is incomplete. Ask for a new link.',
   PASSWORD_RESET_EXPIRED:

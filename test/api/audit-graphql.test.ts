@@ -25,6 +25,7 @@ async function run(actor: Actor | null, source: string, variableValues?: Record<
     services: rt.services,
     actor,
     authFailure: null,
+    enrolling: null,
     meta: { requestId: 'req-graphql', ip: '127.0.0.1', userAgent: 'vitest' },
     request: {} as GraphQLContext['request'],
     reply: {} as GraphQLContext['reply'],

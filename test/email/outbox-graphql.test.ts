@@ -31,6 +31,7 @@ async function run(
     services: services ?? rt.services,
     actor,
     authFailure: null,
+    enrolling: null,
     meta: { requestId: 'req-outbox', ip: '127.0.0.1', userAgent: 'vitest' },
     request: {} as GraphQLContext['request'],
     reply: {} as GraphQLContext['reply'],

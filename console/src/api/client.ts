@@ -3,6 +3,7 @@ import type { TadaDocumentNode } from 'gql.tada';
 import { graphql } from '../graphql';
 import { ApiError, NetworkError, SessionEndedError, type ApiProblem } from './errors';
 import { asFamilyRefresher, sessionEndedNotice } from '../auth/session-tabs';
+import { setEnrolmentOnly } from '../auth/enrolment';
 import { session } from './session';
 import { UserErrorFields } from './user-errors';
 
@@ -18,6 +19,7 @@ const RefreshSession = graphql(
         accessToken
         refreshToken
         expiresAt
+        mfaEnrolmentRequired
         userErrors {
           ...UserErrorFields
         }
@@ -73,6 +75,7 @@ export function refreshSession(): Promise<boolean> {
     const r = await post(RefreshSession, { input: { refreshToken } }, null);
     const p = r.data?.refreshSession;
     if (p?.accessToken && p.refreshToken) {
+      setEnrolmentOnly(p.mfaEnrolmentRequired === true);
       session.rotated({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
       return true;
     }
@@ -120,6 +123,9 @@ export async function request<R, V>(
       throw new SessionEndedError([{ code: 'UNAUTHENTICATED', message: sessionEndedNotice }]);
     }
   }
+  // The organisation requires a second factor and this session may only enrol one: the console goes to
+  // the enrolment page (auth/require-auth.tsx) whatever page asked.
+  if (problems.some((p) => p.code === 'MFA_ENROLMENT_REQUIRED')) setEnrolmentOnly(true);
   if (problems.length > 0 || r.data == null) {
     throw new ApiError(problems.length > 0 ? problems : [{ code: 'UNKNOWN', message: 'No answer.' }]);
   }

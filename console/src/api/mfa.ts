@@ -86,6 +86,7 @@ export const CompleteSignIn = graphql(
         accessToken
         refreshToken
         expiresAt
+        mfaEnrolmentRequired
         userErrors {
           ...UserErrorFields
         }

@@ -2,6 +2,7 @@ import { request } from '../api/client';
 import { ApiError, unwrapPayload } from '../api/errors';
 import { CompleteSignIn } from '../api/mfa';
 import { session } from '../api/session';
+import { setEnrolmentOnly } from './enrolment';
 
 /** The proof of the second step: one method (a passkey assertion becomes a third). */
 export type SecondFactorProof = { totpCode: string } | { recoveryCode: string };
@@ -23,5 +24,7 @@ export async function completeSignIn(challengeId: string, proof: SecondFactorPro
   if (!p.accessToken || !p.refreshToken) {
     throw new ApiError([{ code: 'SIGN_IN_FAILED', message: 'The sign-in did not return a session.' }]);
   }
+  // A role that must use a passkey, signed in with an app code: the session may only add a passkey.
+  setEnrolmentOnly(p.mfaEnrolmentRequired === true);
   session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
 }

@@ -3,6 +3,7 @@ import { ApiError, unwrapPayload } from '../api/errors';
 import { session } from '../api/session';
 import { graphql } from '../graphql';
 import { UserErrorFields } from '../api/user-errors';
+import { setEnrolmentOnly } from './enrolment';
 
 const SignIn = graphql(
   `
@@ -16,6 +17,7 @@ const SignIn = graphql(
           methods
           expiresAt
         }
+        mfaEnrolmentRequired
         userErrors {
           ...UserErrorFields
         }
@@ -51,6 +53,8 @@ export async function signIn(input: {
   if (!p.accessToken || !p.refreshToken) {
     throw new ApiError([{ code: 'SIGN_IN_FAILED', message: 'The sign-in did not return a session.' }]);
   }
+  // Before the session: the page that opens next must already know it may only enrol a factor.
+  setEnrolmentOnly(p.mfaEnrolmentRequired === true);
   session.signedIn({ accessToken: p.accessToken, refreshToken: p.refreshToken, expiresAt: p.expiresAt });
   return null;
 }

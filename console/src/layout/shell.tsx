@@ -28,6 +28,7 @@ import {
 } from '../ui/icons';
 import type { ReactNode } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
+import { MfaDueBanner } from '../pages/security/mfa-due-banner';
 import { useSignOut } from '../auth/sign-out';
 import { useMe, usePermissions } from '../auth/viewer';
 import { ErrorState } from '../ui/states';
@@ -207,7 +208,10 @@ export function Shell() {
         ) : me.isError ? (
           <ErrorState error={me.error} onRetry={() => void me.refetch()} />
         ) : (
-          <Outlet />
+          <>
+            <MfaDueBanner />
+            <Outlet />
+          </>
         )}
       </AppShell.Main>
     </AppShell>

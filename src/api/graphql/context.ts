@@ -8,6 +8,8 @@ export interface GraphQLContext {
   actor: Actor | null;
   /** Why the request is anonymous when it carried a token (expired, revoked, malformed). */
   authFailure: string | null;
+  /** The person of an enrolment-only session: accepted by `enrolmentContext` alone (authenticate.ts). */
+  enrolling: Actor | null;
   meta: RequestMeta;
   request: FastifyRequest;
   reply: FastifyReply;
@@ -20,10 +22,27 @@ const commandContexts = new WeakMap<GraphQLContext, CommandContext>();
  * loaded once per request (the viewer's managed departments, `accessOf`) is shared by all resolvers.
  */
 export function commandContext(ctx: GraphQLContext): CommandContext {
-  if (!ctx.actor) throw new DomainError('UNAUTHENTICATED', ctx.authFailure ?? undefined);
+  if (!ctx.actor) {
+    if (ctx.enrolling) throw new DomainError('MFA_ENROLMENT_REQUIRED');
+    throw new DomainError('UNAUTHENTICATED', ctx.authFailure ?? undefined);
+  }
+  return contextFor(ctx, ctx.actor);
+}
+
+/**
+ * For the few operations an enrolment-only session may use — enrolling a second factor, reading what the
+ * policy asks, signing out — and every ordinary session: the command context of either.
+ */
+export function enrolmentContext(ctx: GraphQLContext): CommandContext {
+  const actor = ctx.actor ?? ctx.enrolling;
+  if (!actor) throw new DomainError('UNAUTHENTICATED', ctx.authFailure ?? undefined);
+  return contextFor(ctx, actor);
+}
+
+function contextFor(ctx: GraphQLContext, actor: Actor): CommandContext {
   let c = commandContexts.get(ctx);
   if (!c) {
-    c = { ...ctx.services, actor: ctx.actor, meta: ctx.meta };
+    c = { ...ctx.services, actor, meta: ctx.meta };
     commandContexts.set(ctx, c);
   }
   return c;

@@ -16,6 +16,7 @@ import './types/user-mutations.js';
 import './types/audit.js';
 import './types/session.js';
 import './types/mfa.js';
+import './types/mfa-requirement.js';
 import './types/users-connection.js';
 import './types/outbox.js';
 import './types/notification.js';

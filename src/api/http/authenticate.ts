@@ -2,21 +2,36 @@ import type { Actor, Services } from '../../domain/shared/context.js';
 import { sessionServices } from '../../domain/sessions/session-services.js';
 
 export interface Authentication {
+  /** Null for an anonymous request, and for a restricted session: it is nobody to every other operation. */
   actor: Actor | null;
   /** A safe sentence saying why a presented token was not accepted. */
   failure: string | null;
+  /**
+   * The person of an enrolment-only session (the organisation requires a second factor, their grace period
+   * is over): only the enrolment operations accept them (GraphQL `enrolmentContext`); `actor` stays null,
+   * so everything else refuses them without knowing about restrictions.
+   */
+  enrolling: Actor | null;
 }
 
-const anonymous: Authentication = Object.freeze({ actor: null, failure: null });
-const invalid: Authentication = Object.freeze({ actor: null, failure: 'The access token is not valid.' });
+const anonymous: Authentication = Object.freeze({ actor: null, failure: null, enrolling: null });
+const invalid: Authentication = Object.freeze({
+  actor: null,
+  failure: 'The access token is not valid.',
+  enrolling: null,
+});
 const expired: Authentication = Object.freeze({
   actor: null,
   failure: 'The access token has expired. Refresh the session or sign in again.',
+  enrolling: null,
 });
 const ended: Authentication = Object.freeze({
   actor: null,
   failure: 'The session has ended. Sign in again.',
+  enrolling: null,
 });
+export const enrolmentRequiredFailure =
+  'Your organisation requires a second factor: set one up (authenticator app or passkey) to continue.';
 
 const bearer = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i;
 
@@ -35,5 +50,8 @@ export async function authenticate(services: Services, header: string | undefine
   const actor = r.actor;
   if (services.revocations.isRevoked(actor.sessionId)) return ended;
   s.activity.note(actor.sessionId, actor.userId, actor.orgId);
-  return { actor, failure: null };
+  if (r.restriction === 'mfa_enrolment') {
+    return { actor: null, failure: enrolmentRequiredFailure, enrolling: actor };
+  }
+  return { actor, failure: null, enrolling: null };
 }

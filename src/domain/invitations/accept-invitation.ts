@@ -14,6 +14,7 @@ import { profileColumns, profileFieldsShape, profileSnapshots } from '../users/u
 import { lockUser } from '../users/user-record.js';
 import { lifecycleNotice, notify } from '../notifications/notify.js';
 import { sessionPolicyOf } from '../sessions/session-policy.js';
+import { mfaPolicyOf } from '../mfa/mfa-policy.js';
 import { issueSignedIn, openSignedInSession, type OpenedSignIn, type SignedIn } from '../sessions/sign-in.js';
 
 export const acceptInvitationInput = z
@@ -169,6 +170,7 @@ async function accept(
       user: updated,
       method: 'invitation',
       policy: sessionPolicyOf(org.settings),
+      mfa: mfaPolicyOf(org.settings),
       meta: ctx.meta,
       now,
     });

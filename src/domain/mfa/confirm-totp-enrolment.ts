@@ -6,6 +6,7 @@ import { notify } from '../notifications/notify.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { lockUser } from '../users/user-record.js';
+import { liftEnrolmentRestrictionOf } from './enrolment-restriction.js';
 import { listFactors, type MfaFactorRow } from './factors.js';
 import { recoveryCodesRemaining } from './factors.js';
 import { replaceRecoveryCodes } from './recovery-code-store.js';
@@ -72,6 +73,8 @@ export async function confirmTotpEnrolment(
       });
     }
     await notify(scope, ctx, { kind: 'mfa_changed', user, change: 'totp_added', causeId: factor.id });
+    // An enrolment-only session of theirs becomes an ordinary one, if this satisfies the policy.
+    await liftEnrolmentRestrictionOf(trx, user, now);
     return { factor, recoveryCodes };
   });
 }

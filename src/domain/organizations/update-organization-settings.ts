@@ -5,6 +5,8 @@ import { withTransaction } from '../../db/transaction.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { maxInvitationTtlDays } from '../invitations/invitation-link.js';
+import { roleKeys } from '../../authz/roles.js';
+import { mfaGracePeriodBounds, nextRequiredSince } from '../mfa/mfa-policy.js';
 import { minPasswordLengthBounds } from '../security/password-settings.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -16,7 +18,15 @@ export const organizationSettingBounds = {
   sessionAbsoluteHours: { min: 1, max: 720 },
   /** Raises the password policy's minimum; never below NIST's floor (password-settings.ts). */
   minPasswordLength: minPasswordLengthBounds,
+  /** Days someone newly covered by the MFA policy may still sign in without a second factor. */
+  mfaGracePeriodDays: mfaGracePeriodBounds,
 } as const;
+
+const roleSet = z
+  .array(z.enum(roleKeys as unknown as [string, ...string[]]))
+  .max(roleKeys.length)
+  .transform((roles) => [...new Set(roles)].sort())
+  .optional();
 
 /** A whole number within the key's bounds; the message says which, so a form can show it at the field. */
 const bounded = (key: keyof typeof organizationSettingBounds) => {
@@ -37,6 +47,11 @@ export const updateOrganizationSettingsInput = z
     minPasswordLength: bounded('minPasswordLength'),
     /** Changing one's password ends one's other sessions (default on). */
     endSessionsOnPasswordChange: z.boolean().optional(),
+    /** Holders of these roles must enrol a second factor (mfa-policy.ts). */
+    mfaRequiredRoles: roleSet,
+    /** Holders of these roles must enrol a passkey (phishing-resistant); implies required. */
+    mfaPhishingResistantRoles: roleSet,
+    mfaGracePeriodDays: bounded('mfaGracePeriodDays'),
   })
   .strict();
 
@@ -74,6 +89,10 @@ export async function updateOrganizationSettings(
     const before = Object.fromEntries(Object.keys(given).map((k) => [k, org.settings[k] ?? null]));
     const changes = diffFields(before, given);
     if (Object.keys(changes).length === 0) return org;
+    // When each role became covered by the MFA policy: its holders' grace period starts there.
+    if ('mfaRequiredRoles' in changes || 'mfaPhishingResistantRoles' in changes) {
+      merged.mfaRequiredSince = nextRequiredSince(org.settings, merged, now);
+    }
     const updated = await scope.trx
       .updateTable('organizations')
       .set({ settings: JSON.stringify(merged), updated_at: now })

@@ -3,7 +3,13 @@ import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { Actor, Services } from '../shared/context.js';
 import { signingAlgorithm } from '../keys/signing-keys.js';
 import { isUuid } from '../shared/ids.js';
+import type { SessionRestriction } from './create-session.js';
 import { sessionServices } from './session-services.js';
+
+/** The stored restriction as its type (the column's check allows only these). */
+export function sessionRestrictionOf(stored: string | null): SessionRestriction | null {
+  return stored === 'mfa_enrolment' ? stored : null;
+}
 
 /** The audience of access tokens; tokens meant for anything else are refused. */
 export const accessTokenAudience = 'roster-api';
@@ -65,10 +71,14 @@ export async function issueAccessToken(
   return { accessToken, expiresAt: new Date(expS * 1000) };
 }
 
-export type VerifyResult = { ok: true; actor: UserActor } | { ok: false; reason: 'expired' | 'invalid' };
+export type VerifyResult =
+  | { ok: true; actor: UserActor; restriction: SessionRestriction | null }
+  | { ok: false; reason: 'expired' | 'invalid' };
 
 interface CachedVerification {
   actor: UserActor;
+  /** The session's restriction when the token was first checked (a restriction is only ever lifted). */
+  restriction: SessionRestriction | null;
   expMs: number;
 }
 
@@ -97,7 +107,7 @@ export class AccessTokenVerifier {
       if (hit.expMs > nowMs) {
         this.cache.delete(token);
         this.cache.set(token, hit);
-        return { ok: true, actor: hit.actor };
+        return { ok: true, actor: hit.actor, restriction: hit.restriction };
       }
       this.cache.delete(token);
       return { ok: false, reason: 'expired' };
@@ -143,28 +153,33 @@ export class AccessTokenVerifier {
     ) {
       return { ok: false, reason: 'invalid' };
     }
-    if (!(await this.sessionExists(sid, sub, org))) return { ok: false, reason: 'invalid' };
+    const session = await this.sessionOf(sid, sub, org);
+    if (!session) return { ok: false, reason: 'invalid' };
     const actor: UserActor = Object.freeze({ type: 'user', userId: sub, orgId: org, role, sessionId: sid });
-    this.remember(token, { actor, expMs: exp * 1000 });
-    return { ok: true, actor };
+    const restriction = sessionRestrictionOf(session.restriction);
+    this.remember(token, { actor, restriction, expMs: exp * 1000 });
+    return { ok: true, actor, restriction };
   }
 
   /**
-   * Whether `sid` names a session of this user in this organisation: once per token, on its first
-   * verification (a primary-key lookup). Whether it is revoked or expired is not asked here: the registry
+   * The session `sid` names, when it is a session of this user in this organisation (with its restriction):
+   * once per token, on its first verification (a primary-key lookup). Whether it is revoked or expired is not asked here: the registry
    * answers revocation on every request, and the session's lifetimes cap the token's `exp` at issue. A
    * failing database is not a refusal: the error propagates (fail closed, and visible as such).
    */
-  private async sessionExists(sid: string, userId: string, orgId: string): Promise<boolean> {
-    if (!isUuid(sid) || !isUuid(userId) || !isUuid(orgId)) return false;
-    const row = await this.services.db
+  private async sessionOf(
+    sid: string,
+    userId: string,
+    orgId: string,
+  ): Promise<{ restriction: string | null } | undefined> {
+    if (!isUuid(sid) || !isUuid(userId) || !isUuid(orgId)) return undefined;
+    return this.services.db
       .selectFrom('sessions')
-      .select('id')
+      .select('restriction')
       .where('id', '=', sid)
       .where('org_id', '=', orgId)
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    return row !== undefined;
   }
 
   private remember(token: string, entry: CachedVerification): void {

@@ -28,6 +28,12 @@ export interface SessionAuthentication {
   acr: AssuranceLevel;
 }
 
+/**
+ * A session limited to one purpose: 'mfa_enrolment' may enrol a second factor and sign out, nothing else
+ * (the organisation requires a factor of this person and their grace period is over).
+ */
+export type SessionRestriction = 'mfa_enrolment';
+
 /** What a single-method sign-in proves, when the caller does not say more. */
 export function defaultAuthentication(method: AuthMethod): SessionAuthentication {
   switch (method) {
@@ -55,6 +61,7 @@ export async function openSession(
     /** Defaults to what the method alone proves (`defaultAuthentication`). */
     authentication?: SessionAuthentication;
     policy: SessionPolicy;
+    restriction?: SessionRestriction | null;
     meta: RequestMeta;
     now: Date;
   },
@@ -78,6 +85,7 @@ export async function openSession(
           amr: authentication.amr,
           acr: authentication.acr,
           auth_time: s.now,
+          restriction: s.restriction ?? null,
           created_at: s.now,
           last_seen_at: s.now,
           idle_expires_at: idle,

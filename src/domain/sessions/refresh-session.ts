@@ -7,10 +7,11 @@ import { DomainError } from '../errors.js';
 import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { hashSecretToken } from '../shared/secret-token.js';
-import { issueAccessToken, type TokenAuthentication } from './access-token.js';
+import { issueAccessToken, sessionRestrictionOf, type TokenAuthentication } from './access-token.js';
 import { addRefreshToken } from './create-session.js';
 import { revokeSessions } from './revoke-sessions.js';
 import { extendedIdle, sessionIsLive, sessionPolicyOf } from './session-policy.js';
+import type { SessionRestriction } from './create-session.js';
 import type { SignedIn } from './sign-in.js';
 
 export const refreshSessionInput = z.object({ refreshToken: z.string().min(1).max(256) }).strict();
@@ -24,6 +25,7 @@ type Outcome =
       sessionId: string;
       absolute: Date;
       authentication: TokenAuthentication;
+      restriction: SessionRestriction | null;
       refreshToken: string;
     };
 
@@ -88,6 +90,7 @@ export async function refreshSession(
       sessionId: session.id,
       absolute: session.absolute_expires_at,
       authentication: { amr: session.amr, acr: session.acr, authTime: session.auth_time },
+      restriction: sessionRestrictionOf(session.restriction),
       refreshToken,
     };
   });
@@ -106,6 +109,7 @@ export async function refreshSession(
     expiresAt,
     sessionId: outcome.sessionId,
     user: outcome.user,
+    restriction: outcome.restriction,
   };
 }
 

@@ -18,8 +18,15 @@ import { parseInput } from '../shared/parse-input.js';
 import { normalizeEmail } from '../users/user-record.js';
 import { secondFactorChallengeFor } from '../mfa/second-step.js';
 import type { IssuedMfaChallenge } from '../mfa/mfa-challenge.js';
-import { issueAccessToken } from './access-token.js';
-import { openSession, type AuthMethod, type SessionAuthentication } from './create-session.js';
+import { issueAccessToken, sessionRestrictionOf } from './access-token.js';
+import { mfaRequirementFor, restrictionFor } from '../mfa/enrolment-restriction.js';
+import { mfaPolicyOf, type MfaPolicy } from '../mfa/mfa-policy.js';
+import {
+  openSession,
+  type AuthMethod,
+  type SessionAuthentication,
+  type SessionRestriction,
+} from './create-session.js';
 import { sessionPolicyOf, type SessionPolicy } from './session-policy.js';
 import { sessionServices } from './session-services.js';
 
@@ -38,6 +45,8 @@ export interface SignedIn {
   expiresAt: Date;
   sessionId: string;
   user: UserRow;
+  /** 'mfa_enrolment': the session may only enrol a second factor (the organisation's MFA policy). */
+  restriction: SessionRestriction | null;
 }
 
 /** The password was right and a second factor is due: no session yet (security/mfa-totp). */
@@ -214,6 +223,7 @@ export async function completeSignIn(
       method,
       ...(authentication ? { authentication } : {}),
       policy,
+      mfa: mfaPolicyOf(candidate.org_settings),
       meta,
       now,
       recorded: true,
@@ -245,6 +255,8 @@ export async function openSignedInSession(
     /** Defaults to what the method alone proves. */
     authentication?: SessionAuthentication;
     policy: SessionPolicy;
+    /** The organisation's MFA policy: past their grace period without a factor, enrolment only. */
+    mfa: MfaPolicy;
     meta: RequestMeta;
     now: Date;
     /** The caller has already written the sign-in on the row (`user` is that row as written). */
@@ -263,12 +275,21 @@ export async function openSignedInSession(
         .where('id', '=', user.id)
         .returningAll()
         .executeTakeFirstOrThrow();
+  const requirement = await mfaRequirementFor(trx, {
+    policy: s.mfa,
+    orgId: user.org_id,
+    userId: user.id,
+    role,
+    activatedAt: user.activated_at,
+    now,
+  });
   const { session, refreshToken } = await openSession(trx, {
     orgId: user.org_id,
     userId: user.id,
     method,
     ...(s.authentication ? { authentication: s.authentication } : {}),
     policy: s.policy,
+    restriction: restrictionFor(requirement),
     meta,
     now,
   });
@@ -287,7 +308,13 @@ export async function openSignedInSession(
       action: 'session.signed_in',
       targetType: 'user',
       targetId: user.id,
-      changes: { sessionId: session.id, method, amr: session.amr, acr: session.acr },
+      changes: {
+        sessionId: session.id,
+        method,
+        amr: session.amr,
+        acr: session.acr,
+        ...(session.restriction ? { restriction: session.restriction } : {}),
+      },
     },
   );
   return { user: updated, role, session, refreshToken };
@@ -314,5 +341,6 @@ export async function issueSignedIn(services: Services, opened: OpenedSignIn): P
     expiresAt,
     sessionId: opened.session.id,
     user: opened.user,
+    restriction: sessionRestrictionOf(opened.session.restriction),
   };
 }

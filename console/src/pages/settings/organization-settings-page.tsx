@@ -8,6 +8,7 @@ import { ErrorState, LoadingState } from '../../ui/states';
 import { AudienceForm } from './audience-form';
 import { EmailForm } from './email-form';
 import { LifetimesForm } from './lifetimes-form';
+import { MfaPolicyForm } from './mfa-policy-form';
 import { PasswordSettingsForm } from './password-settings-form';
 import { OrganizationSettingsQuery, settingsKey } from './settings-api';
 
@@ -35,6 +36,7 @@ function SettingsForms() {
         <Stack gap="lg" key={JSON.stringify(settings.data)}>
           <LifetimesForm organization={settings.data.organization} />
           <PasswordSettingsForm organization={settings.data.organization} />
+          <MfaPolicyForm organization={settings.data.organization} />
           <AudienceForm settings={settings.data.notificationSettings} />
           <EmailForm settings={settings.data.notificationSettings} />
         </Stack>

@@ -10,6 +10,9 @@ export const OrganizationSettingsQuery = graphql(`
       sessionAbsoluteHours
       minPasswordLength
       endSessionsOnPasswordChange
+      mfaRequiredRoles
+      mfaPhishingResistantRoles
+      mfaGracePeriodDays
     }
     notificationSettings {
       responsibleRecipients
@@ -43,6 +46,9 @@ export const UpdateOrganizationSettings = graphql(
           sessionAbsoluteHours
           minPasswordLength
           endSessionsOnPasswordChange
+          mfaRequiredRoles
+          mfaPhishingResistantRoles
+          mfaGracePeriodDays
         }
         userErrors {
           ...UserErrorFields

@@ -8,7 +8,7 @@ import { removeTotpFactor } from '../../../domain/mfa/remove-totp-factor.js';
 import { can } from '../../../authz/authorize.js';
 import { resetUserFactors } from '../../../domain/mfa/reset-user-factors.js';
 import { builder } from '../builder.js';
-import { commandContext, type GraphQLContext } from '../context.js';
+import { commandContext, enrolmentContext, type GraphQLContext } from '../context.js';
 import { UserPayload } from './lifecycle-mutations.js';
 import { SessionTokensPayload } from './session.js';
 import { UserRef } from './user.js';
@@ -177,7 +177,7 @@ builder.mutationFields((t) => ({
       'Start setting up an authenticator app: a new secret, pending until `confirmTotpEnrolment`. Replaces an unconfirmed one.',
     resolve: (_r, _a, ctx) =>
       runMutation(async () => {
-        const e = await beginTotpEnrolment(commandContext(ctx));
+        const e = await beginTotpEnrolment(enrolmentContext(ctx));
         return { otpauthUri: e.otpauthUri, secret: e.secret };
       }),
   }),
@@ -188,7 +188,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ConfirmTotpEnrolmentInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(() =>
-        confirmTotpEnrolment(commandContext(ctx), { code: input.code, name: input.name ?? null }),
+        confirmTotpEnrolment(enrolmentContext(ctx), { code: input.code, name: input.name ?? null }),
       ),
   }),
   removeTotpFactor: t.field({
@@ -226,6 +226,7 @@ builder.mutationFields((t) => ({
           refreshToken: r.refreshToken,
           expiresAt: r.expiresAt,
           user: r.user,
+          restriction: r.restriction,
         };
       }),
   }),

@@ -6,7 +6,7 @@ import { revokeUserSessions } from '../../../domain/sessions/revoke-user-session
 import { signInWithPassword } from '../../../domain/sessions/sign-in.js';
 import { signOut, signOutOtherSessions } from '../../../domain/sessions/sign-out.js';
 import { builder } from '../builder.js';
-import { commandContext, type GraphQLContext } from '../context.js';
+import { commandContext, enrolmentContext, type GraphQLContext } from '../context.js';
 import { UserRef } from './user.js';
 import { UserError, runMutation, type UserErrorShape } from './user-error.js';
 
@@ -20,6 +20,7 @@ export interface SessionTokens {
   user?: unknown;
   /** The password was right and a second factor is due (security/mfa-totp; field in types/mfa.ts). */
   mfaChallenge?: IssuedMfaChallenge;
+  restriction?: string | null;
   userErrors: UserErrorShape[];
 }
 
@@ -40,6 +41,11 @@ export const SessionTokensPayload = builder.objectRef<SessionTokens>('SessionTok
       resolve: (p) => p.expiresAt ?? null,
     }),
     user: t.field({ type: UserRef, nullable: true, resolve: (p) => (p.user ?? null) as never }),
+    mfaEnrolmentRequired: t.boolean({
+      description:
+        'The organisation requires a second factor of this person and their grace period is over: this session may only enrol one (`myMfaRequirement`, the enrolment mutations, `signOut`); every other operation answers MFA_ENROLMENT_REQUIRED. After enrolling, refresh the session.',
+      resolve: (p) => p.restriction === 'mfa_enrolment',
+    }),
     userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
   }),
 });
@@ -151,6 +157,7 @@ builder.mutationFields((t) => ({
           refreshToken: r.refreshToken,
           expiresAt: r.expiresAt,
           user: r.user,
+          restriction: r.restriction,
         };
       }),
   }),
@@ -167,6 +174,7 @@ builder.mutationFields((t) => ({
           refreshToken: r.refreshToken,
           expiresAt: r.expiresAt,
           user: r.user,
+          restriction: r.restriction,
         };
       }),
   }),
@@ -175,7 +183,7 @@ builder.mutationFields((t) => ({
     description: 'End the current session.',
     resolve: (_r, _a, ctx) =>
       runMutation(async () => {
-        await signOut(commandContext(ctx));
+        await signOut(enrolmentContext(ctx));
         return { ok: true };
       }),
   }),

@@ -49,6 +49,18 @@ const UpdateOrganizationSettingsInput = builder.inputType('UpdateOrganizationSet
     endSessionsOnPasswordChange: t.boolean({
       description: 'Changing one’s own password ends one’s other sessions (default true).',
     }),
+    mfaRequiredRoles: t.field({
+      type: [RoleKeyEnum],
+      description: 'Holders of these roles must enrol a second factor (an authenticator app or a passkey).',
+    }),
+    mfaPhishingResistantRoles: t.field({
+      type: [RoleKeyEnum],
+      description: 'Holders of these roles must enrol a passkey; an authenticator app does not satisfy it.',
+    }),
+    mfaGracePeriodDays: t.int({
+      description:
+        'Days someone newly covered by the MFA policy may still sign in without a second factor, 0 to 90 (default 7).',
+    }),
   }),
 });
 
@@ -113,6 +125,9 @@ builder.mutationFields((t) => ({
           sessionAbsoluteHours: input.sessionAbsoluteHours ?? undefined,
           minPasswordLength: input.minPasswordLength ?? undefined,
           endSessionsOnPasswordChange: input.endSessionsOnPasswordChange ?? undefined,
+          mfaRequiredRoles: input.mfaRequiredRoles ?? undefined,
+          mfaPhishingResistantRoles: input.mfaPhishingResistantRoles ?? undefined,
+          mfaGracePeriodDays: input.mfaGracePeriodDays ?? undefined,
         }),
       })),
   }),

@@ -8,9 +8,11 @@ import {
   endSessionsOnPasswordChangeOf,
   minPasswordLengthOf,
 } from '../../../domain/security/password-settings.js';
+import { mfaPolicyOf } from '../../../domain/mfa/mfa-policy.js';
 import { getOrganization, getUser, getViewer } from '../../../domain/users/get-user.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
+import { RoleKeyEnum } from './enums.js';
 import { UserRef } from './user.js';
 
 /** The organisation's settings object, for a viewer with `organization:read` only. */
@@ -58,6 +60,22 @@ export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization'
       description:
         'Whether changing one’s own password ends one’s other sessions (a reset by email always ends all). Requires `organization:read`.',
       resolve: (o, _a, ctx) => endSessionsOnPasswordChangeOf(readableSettings(o, ctx)),
+    }),
+    mfaRequiredRoles: t.field({
+      type: [RoleKeyEnum],
+      description:
+        'Roles whose holders must enrol a second factor (phishing-resistant roles included). Requires `organization:read`.',
+      resolve: (o, _a, ctx) => [...mfaPolicyOf(readableSettings(o, ctx)).requiredRoles].sort(),
+    }),
+    mfaPhishingResistantRoles: t.field({
+      type: [RoleKeyEnum],
+      description: 'Roles whose holders must enrol a passkey. Requires `organization:read`.',
+      resolve: (o, _a, ctx) => [...mfaPolicyOf(readableSettings(o, ctx)).phishingResistantRoles].sort(),
+    }),
+    mfaGracePeriodDays: t.int({
+      description:
+        'Days someone newly covered by the MFA policy may still sign in without a factor, as in force. Requires `organization:read`.',
+      resolve: (o, _a, ctx) => mfaPolicyOf(readableSettings(o, ctx)).gracePeriodDays,
     }),
   }),
 });
