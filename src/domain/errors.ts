@@ -36,6 +36,11 @@ export const errorCodes = {
     'This placement would give or take away permissions that the department adds and that you do not hold yourself.',
   PERMISSION_NOT_HELD:
     'You cannot grant or take away a permission you do not hold for the whole organisation.',
+  // passkeys (domain/passkeys/)
+  PASSKEY_CHALLENGE_INVALID:
+    'This passkey request has expired or was already used (requests work once, for 5 minutes). Start again.',
+  PASSKEY_VERIFICATION_FAILED: 'The passkey could not be verified. Try again, or use another passkey.',
+  PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

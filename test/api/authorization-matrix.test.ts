@@ -35,6 +35,11 @@ interface Operation {
   rule?: (actor: RoleKey, target: RoleKey) => string | null;
   /** The `User.viewerCan` flag that announces this operation. */
   flag?: keyof UserActionFlags;
+  /**
+   * For an operation without a user target: its own answer once authorized, when the document cannot hold
+   * what success needs (a fresh WebAuthn response, an existing passkey). Default 'ok'.
+   */
+  answer?: string;
 }
 
 interface UserActionFlags {
@@ -48,6 +53,20 @@ interface UserActionFlags {
   revokeInvitation: boolean;
   sendPasswordReset: boolean;
 }
+
+/** A well-formed registration response answering a challenge nobody was given. */
+const staleRegistrationResponse = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: {
+    clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: 'c3RhbGU' })).toString(
+      'base64url',
+    ),
+    attestationObject: 'AAAA',
+  },
+  clientExtensionResults: {},
+};
 
 const userTargets: readonly TargetState[] = ['active', 'suspended', 'invited', 'locked'];
 
@@ -115,6 +134,33 @@ const operations: Record<string, Operation> = {
   passwordResetPreview: { gate: 'anonymous', document: '' },
   requestPasswordReset: { gate: 'anonymous', document: '' },
   completePasswordReset: { gate: 'anonymous', document: '' },
+  // passkeys: your own (test/api/passkeys.test.ts runs them with a software authenticator)
+  myPasskeys: { gate: 'signed-in', document: '{ myPasskeys { id name } }' },
+  beginPasskeyRegistration: {
+    gate: 'signed-in',
+    document: 'mutation { beginPasskeyRegistration { options userErrors { code } } }',
+  },
+  finishPasskeyRegistration: {
+    gate: 'signed-in',
+    document: `mutation($r: JSON!) { finishPasskeyRegistration(input: { name: "Key", response: $r }) {
+      userErrors { code } } }`,
+    variables: () => ({ r: staleRegistrationResponse }),
+    answer: 'PASSKEY_CHALLENGE_INVALID',
+  },
+  renamePasskey: {
+    gate: 'signed-in',
+    document: `mutation($id: ID!) { renamePasskey(input: { id: $id, name: "Key" }) { userErrors { code } } }`,
+    variables: () => ({ id: randomUUID() }),
+    answer: 'NOT_FOUND',
+  },
+  removePasskey: {
+    gate: 'signed-in',
+    document: `mutation($id: ID!) { removePasskey(input: { id: $id }) { userErrors { code } } }`,
+    variables: () => ({ id: randomUUID() }),
+    answer: 'NOT_FOUND',
+  },
+  beginPasskeySignIn: { gate: 'anonymous', document: '' },
+  finishPasskeySignIn: { gate: 'anonymous', document: '' },
   // your own password: the matrix users sign in with the default test password and keep it
   changeMyPassword: {
     gate: 'signed-in',
@@ -506,7 +552,7 @@ describe('authorization matrix', () => {
             : tokens.get(role)!;
         if (!op.target) {
           const r = await gql(app, op.document, op.variables?.(''), token);
-          expect(outcome(field, r.body)).toBe(allowed ? 'ok' : 'FORBIDDEN');
+          expect(outcome(field, r.body)).toBe(allowed ? (op.answer ?? 'ok') : 'FORBIDDEN');
           return;
         }
         const same = await makeTarget(orgId, op.target);

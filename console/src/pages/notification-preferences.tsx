@@ -46,6 +46,7 @@ const about: Record<NoticeKind, string> = {
   SESSIONS_REVOKED: 'An administrator signed you out.',
   PASSWORD_RESET: 'A link to choose a new password, when you or an administrator ask for one.',
   PASSWORD_CHANGED: 'Your password was changed or reset.',
+  PASSKEY_CHANGED: 'A passkey was added to or removed from your account.',
 };
 
 /** The signed-in person's choice of optional notices; security notices cannot be turned off. */

@@ -23,6 +23,10 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'user.password_reset_requested': 'Password reset link requested',
   'user.password_reset_sent': 'Password reset link sent by an administrator',
   'user.password_reset': 'Password reset with an emailed link',
+  // passkeys
+  'user.passkey_added': 'Passkey added',
+  'user.passkey_renamed': 'Passkey renamed',
+  'user.passkey_removed': 'Passkey removed',
   'users.seeded': 'Sample users created',
   'departments.seeded': 'Sample departments created',
   'invitation.accepted': 'Invitation accepted',

@@ -23,6 +23,10 @@ export const auditActions = [
   'user.password_reset_requested',
   'user.password_reset_sent',
   'user.password_reset',
+  // passkeys
+  'user.passkey_added',
+  'user.passkey_renamed',
+  'user.passkey_removed',
   'users.seeded',
   'departments.seeded',
   'invitation.accepted',

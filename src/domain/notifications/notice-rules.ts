@@ -13,6 +13,7 @@ export const notificationKinds = [
   'sessions_revoked',
   'password_reset',
   'password_changed',
+  'passkey_changed',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -30,6 +31,7 @@ export const mandatoryKinds: ReadonlySet<NotificationKind> = new Set([
   'sessions_revoked',
   'password_reset',
   'password_changed',
+  'passkey_changed',
 ]);
 
 /** Kinds about a user's lifecycle; administrators hear about these. Invitations go to the invitee only. */

@@ -43,7 +43,8 @@ export type NoticeEvent =
       /** An administrator (the actor) sent it, or the person asked for it. */
       requestedBy: 'self' | 'administrator';
     }
-  | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number };
+  | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number }
+  | { kind: 'passkey_changed'; userId: string; passkeyId: string; name: string; how: 'added' | 'removed' };
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 const roleName = (key: string) => (isRoleKey(key) ? roleDefinitions[key].name : key);
@@ -119,6 +120,11 @@ export async function notify(
     // The change bumps the user's version: user id + new version names it for good.
     cause = `user:${event.user.id}:v${event.user.version}`;
     Object.assign(base, { passwordChange: event.how, sessionCount: event.sessionCount });
+  } else if (event.kind === 'passkey_changed') {
+    affectedId = event.userId;
+    // A passkey is added once and removed once: its id and the change name the notice for good.
+    cause = `passkey:${event.passkeyId}:${event.how}`;
+    Object.assign(base, { passkeyChange: event.how, passkeyName: event.name });
   } else if (event.kind === 'sessions_revoked') {
     affectedId = event.userId;
     // Session ids are revoked once, so the first one names this revocation for good.
@@ -188,6 +194,7 @@ export async function notify(
     ...(base.expiresRaw ? { expires: base.expiresRaw.toISOString() } : {}),
     ...pick(base, ['fromRole', 'toRole', 'gained', 'lost', 'sessionCount']),
     ...pick(base, ['roleName', 'message', 'link', 'departmentName', 'requestedBy', 'passwordChange']),
+    ...pick(base, ['passkeyChange', 'passkeyName']),
     ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
       ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
       : {}),

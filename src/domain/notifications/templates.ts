@@ -34,6 +34,9 @@ export interface NoticeParams {
   requestedBy?: 'self' | 'administrator';
   /** How the password changed: by the person with their current one, or with an emailed link. */
   passwordChange?: 'changed' | 'reset';
+  // passkeys
+  passkeyChange?: 'added' | 'removed';
+  passkeyName?: string;
 }
 
 export const systemActorName = 'Roster (automatic)';
@@ -163,6 +166,23 @@ const en: Record<NotificationKind, Template> = {
       },
       {
         p: `If this was not you, reset your password from the sign-in page at once and tell an administrator of ${p.orgName}.`,
+      },
+    ],
+  }),
+  passkey_changed: (p) => ({
+    subject:
+      p.passkeyChange === 'removed'
+        ? `A passkey was removed from your account in ${p.orgName}`
+        : `A passkey was added to your account in ${p.orgName}`,
+    blocks: [
+      {
+        p:
+          p.passkeyChange === 'removed'
+            ? `The passkey “${p.passkeyName ?? ''}” was removed from your account in ${p.orgName}; it can no longer sign you in.`
+            : `The passkey “${p.passkeyName ?? ''}” was added to your account in ${p.orgName}; it can now sign you in.`,
+      },
+      {
+        p: `If this was not you, sign in, remove passkeys you do not recognise under My security, change your password and tell an administrator of ${p.orgName}.`,
       },
     ],
   }),

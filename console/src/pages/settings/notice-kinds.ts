@@ -13,6 +13,7 @@ export const noticeKindNames: Record<NoticeKind, string> = {
   SESSIONS_REVOKED: 'Signed out by an administrator',
   PASSWORD_RESET: 'Password reset link',
   PASSWORD_CHANGED: 'Password changed',
+  PASSKEY_CHANGED: 'Passkey added or removed',
 };
 
 /**
