@@ -11,9 +11,11 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill } from '@simplewebauthn/browser';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/errors';
+import { signInWithPasskey } from '../auth/passkey-sign-in';
 import { safeNext, signIn } from '../auth/sign-in';
 import { useSession } from '../auth/use-session';
 import { usePageTitle } from '../ui/page';
@@ -42,7 +44,31 @@ export function SignInPage() {
     },
   });
 
-  if (status === 'signedIn' && !mutation.isPending) return <Navigate to={next} replace />;
+  // Passkeys: a button for the browser's passkey prompt, and (where supported) conditional UI — the
+  // passkeys this browser holds for Roster offered among the email field's suggestions.
+  const passkeySupported = browserSupportsWebAuthn();
+  const passkey = useMutation({
+    mutationFn: (autofill: boolean) => signInWithPasskey({ autofill }),
+    onSuccess: () => {
+      queryClient.clear();
+      navigate(next, { replace: true });
+    },
+  });
+  const autofillStarted = useRef(false);
+  const startPasskey = passkey.mutate;
+  useEffect(() => {
+    if (autofillStarted.current || status === 'signedIn') return;
+    autofillStarted.current = true;
+    void browserSupportsWebAuthnAutofill().then((ok) => {
+      // An autofill ceremony that is cancelled (the button starts another) is no error worth showing.
+      if (ok) startPasskey(true, { onError: () => undefined });
+    });
+  }, [startPasskey, status]);
+  const passkeyError =
+    passkey.error instanceof ApiError && passkey.error.code !== 'PASSKEY_BROWSER' ? passkey.error : null;
+
+  if (status === 'signedIn' && !mutation.isPending && !passkey.isPending)
+    return <Navigate to={next} replace />;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -70,7 +96,7 @@ export function SignInPage() {
             <TextInput
               label="Email"
               type="email"
-              autoComplete="username"
+              autoComplete="username webauthn"
               required
               value={email}
               onChange={(e) => setEmail(e.currentTarget.value)}
@@ -97,6 +123,23 @@ export function SignInPage() {
             <Button type="submit" loading={mutation.isPending} disabled={!email || !password}>
               Sign in
             </Button>
+            {passkeySupported ? (
+              <>
+                <Button
+                  type="button"
+                  variant="default"
+                  onClick={() => passkey.mutate(false)}
+                  loading={passkey.isPending && passkey.variables === false}
+                >
+                  Sign in with a passkey
+                </Button>
+                <FormError
+                  error={
+                    passkeyError ?? (passkey.variables === false && passkey.error ? passkey.error : null)
+                  }
+                />
+              </>
+            ) : null}
             <Anchor component={Link} to="/forgot-password" size="sm">
               Forgot your password?
             </Anchor>

@@ -1,5 +1,6 @@
 import { Stack } from '@mantine/core';
 import { Page } from '../../ui/page';
+import { PasskeysSection } from './passkeys-section';
 import { PasswordSection } from './password-section';
 
 /**
@@ -12,6 +13,7 @@ export function MySecurityPage() {
     <Page title="My security" description="Your password and the other ways you sign in.">
       <Stack gap="lg">
         <PasswordSection />
+        <PasskeysSection />
       </Stack>
     </Page>
   );
