@@ -11,8 +11,12 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { browserSupportsWebAuthn, browserSupportsWebAuthnAutofill } from '@simplewebauthn/browser';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import {
+  WebAuthnAbortService,
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+} from '@simplewebauthn/browser';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/errors';
 import { signInWithPasskey } from '../auth/passkey-sign-in';
@@ -54,20 +58,26 @@ export function SignInPage() {
       navigate(next, { replace: true });
     },
   });
-  const autofillStarted = useRef(false);
   const startPasskey = passkey.mutate;
   useEffect(() => {
-    if (autofillStarted.current || status === 'signedIn') return;
-    autofillStarted.current = true;
+    let live = true;
     void browserSupportsWebAuthnAutofill().then((ok) => {
       // An autofill ceremony that is cancelled (the button starts another) is no error worth showing.
-      if (ok) startPasskey(true, { onError: () => undefined });
+      if (ok && live) startPasskey(true, { onError: () => undefined });
     });
-  }, [startPasskey, status]);
+    // Leaving the page ends a pending autofill request, so it cannot surface later on another page.
+    return () => {
+      live = false;
+      WebAuthnAbortService.cancelCeremony();
+    };
+  }, [startPasskey]);
   const passkeyError =
     passkey.error instanceof ApiError && passkey.error.code !== 'PASSKEY_BROWSER' ? passkey.error : null;
 
-  if (status === 'signedIn' && !mutation.isPending && !passkey.isPending)
+  // A passkey sign-in started from the button navigates itself (like the password's); a pending autofill
+  // request does not hold back the redirect of someone already signed in.
+  const passkeyNavigating = passkey.isPending && passkey.variables === false;
+  if (status === 'signedIn' && !mutation.isPending && !passkeyNavigating)
     return <Navigate to={next} replace />;
 
   const submit = (e: FormEvent) => {
