@@ -124,6 +124,38 @@ export interface PasswordResetThrottleTable {
   requests: Generated<number>;
 }
 
+/** Passkeys: WebAuthn credentials of a user (domain/passkeys/). */
+export interface PasskeysTable {
+  id: Generated<string>;
+  org_id: string;
+  user_id: string;
+  /** base64url, unique across the installation. */
+  credential_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  sign_count: ColumnType<number, number | undefined, number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  device_type: string;
+  backed_up: boolean;
+  name: string;
+  aaguid: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  last_used_at: Timestamp | null;
+}
+
+/** WebAuthn ceremonies in flight: hashed challenge, 5 minutes, single use (passkey-challenges.ts). */
+export interface WebauthnChallengesTable {
+  id: Generated<string>;
+  challenge_hash: string;
+  purpose: 'registration' | 'authentication';
+  org_id: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  ceremony_hash: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+}
+
 export interface SigningKeysTable {
   kid: string;
   alg: string;
@@ -367,6 +399,8 @@ export interface DB {
   mfa_factors: MfaFactorsTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
   signing_keys: SigningKeysTable;
   audit_events: AuditEventsTable;
   audit_chain_heads: AuditChainHeadsTable;
@@ -394,3 +428,4 @@ export type InvitationRow = Selectable<InvitationsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type AuditEventRow = Selectable<AuditEventsTable>;
 export type DepartmentRow = Selectable<DepartmentsTable>;
+export type PasskeyRow = Selectable<PasskeysTable>;

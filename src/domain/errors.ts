@@ -43,6 +43,11 @@ export const errorCodes = {
   MFA_CHALLENGE_INVALID: 'This sign-in has expired or was already completed. Sign in again.',
   MFA_ALREADY_ENROLLED: 'An authenticator app is already set up; remove it first.',
   MFA_NOT_ENROLLED: 'No authenticator app is set up, or its enrolment was replaced. Start again.',
+  // passkeys (domain/passkeys/)
+  PASSKEY_CHALLENGE_INVALID:
+    'This passkey request has expired or was already used (requests work once, for 5 minutes). Start again.',
+  PASSKEY_VERIFICATION_FAILED: 'The passkey could not be verified. Try again, or use another passkey.',
+  PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

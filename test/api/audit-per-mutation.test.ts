@@ -5,6 +5,7 @@ import { graphqlSchema } from '../../src/api/graphql/schema.js';
 import { verifyAuditChain } from '../../src/domain/audit/verify-audit-chain.js';
 import { defaultTestPassword, gql, signInAs } from '../support/auth.js';
 import { createOrg, createUser } from '../support/factories.js';
+import { SoftAuthenticator } from '../support/soft-authenticator.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 /**
@@ -41,6 +42,13 @@ const expectedEvents: Record<string, string[]> = {
   setDepartmentManagers: ['department.managers_changed'],
   setUserDepartments: ['user.departments_changed'],
   addDepartmentMembers: ['user.departments_changed'],
+  // passkeys: starting a ceremony changes nothing (a challenge row, used once); every change is audited
+  beginPasskeyRegistration: [],
+  finishPasskeyRegistration: ['user.passkey_added'],
+  renamePasskey: ['user.passkey_renamed'],
+  removePasskey: ['user.passkey_removed'],
+  beginPasskeySignIn: [],
+  finishPasskeySignIn: ['session.signed_in'],
   // personal, not administrative: reading your notifications and choosing your own notices
   markNotificationsRead: [],
   updateMyNotificationPreferences: [],
@@ -453,6 +461,45 @@ describe('audit events per mutation', () => {
       'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',
       { id: mia.id },
       { actor: owner.id, target: mia.id },
+    );
+
+    // passkeys: the owner adds one (software authenticator), signs in with it, renames and removes it
+    const authenticator = new SoftAuthenticator(new URL(rt.config.publicUrl).origin);
+    const reg = await expectAudit(
+      'beginPasskeyRegistration',
+      'mutation { beginPasskeyRegistration { options userErrors { code } } }',
+      {},
+      { actor: owner.id },
+    );
+    const added = await expectAudit(
+      'finishPasskeyRegistration',
+      'mutation($i: FinishPasskeyRegistrationInput!) { finishPasskeyRegistration(input: $i) { passkey { id } userErrors { code } } }',
+      { i: { name: 'Audit key', response: authenticator.createCredential(reg.options) } },
+      { actor: owner.id, target: owner.id },
+    );
+    const ceremony = await expectAudit(
+      'beginPasskeySignIn',
+      'mutation { beginPasskeySignIn { ceremonyId options userErrors { code } } }',
+      {},
+      { token: undefined },
+    );
+    await expectAudit(
+      'finishPasskeySignIn',
+      'mutation($i: FinishPasskeySignInInput!) { finishPasskeySignIn(input: $i) { accessToken userErrors { code } } }',
+      { i: { ceremonyId: ceremony.ceremonyId, response: authenticator.getAssertion(ceremony.options) } },
+      { token: undefined, actor: owner.id, target: owner.id },
+    );
+    await expectAudit(
+      'renamePasskey',
+      'mutation($id: ID!) { renamePasskey(input: { id: $id, name: "Renamed" }) { userErrors { code } } }',
+      { id: added.passkey.id },
+      { actor: owner.id, target: owner.id },
+    );
+    await expectAudit(
+      'removePasskey',
+      'mutation($id: ID!) { removePasskey(input: { id: $id }) { userErrors { code } } }',
+      { id: added.passkey.id },
+      { actor: owner.id, target: owner.id },
     );
 
     expect([...seen].sort()).toEqual(Object.keys(expectedEvents).sort());

@@ -37,9 +37,12 @@ interface Operation {
   flag?: keyof UserActionFlags;
   /**
    * For a signed-in operation whose input the matrix cannot make valid (a code from an app the matrix user
-   * has not set up): the answers that prove it was authorized and ran (instead of 'ok').
+   * has not set up, a fresh WebAuthn response, an existing passkey): the answers that prove it was
+   * authorized and ran (instead of 'ok').
    */
   allowedAnswers?: readonly string[];
+  /** The one such answer, when there is one (default 'ok'). */
+  answer?: string;
 }
 
 interface UserActionFlags {
@@ -53,6 +56,20 @@ interface UserActionFlags {
   revokeInvitation: boolean;
   sendPasswordReset: boolean;
 }
+
+/** A well-formed registration response answering a challenge nobody was given. */
+const staleRegistrationResponse = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: {
+    clientDataJSON: Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: 'c3RhbGU' })).toString(
+      'base64url',
+    ),
+    attestationObject: 'AAAA',
+  },
+  clientExtensionResults: {},
+};
 
 const userTargets: readonly TargetState[] = ['active', 'suspended', 'invited', 'locked'];
 
@@ -120,6 +137,33 @@ const operations: Record<string, Operation> = {
   passwordResetPreview: { gate: 'anonymous', document: '' },
   requestPasswordReset: { gate: 'anonymous', document: '' },
   completePasswordReset: { gate: 'anonymous', document: '' },
+  // passkeys: your own (test/api/passkeys.test.ts runs them with a software authenticator)
+  myPasskeys: { gate: 'signed-in', document: '{ myPasskeys { id name } }' },
+  beginPasskeyRegistration: {
+    gate: 'signed-in',
+    document: 'mutation { beginPasskeyRegistration { options userErrors { code } } }',
+  },
+  finishPasskeyRegistration: {
+    gate: 'signed-in',
+    document: `mutation($r: JSON!) { finishPasskeyRegistration(input: { name: "Key", response: $r }) {
+      userErrors { code } } }`,
+    variables: () => ({ r: staleRegistrationResponse }),
+    answer: 'PASSKEY_CHALLENGE_INVALID',
+  },
+  renamePasskey: {
+    gate: 'signed-in',
+    document: `mutation($id: ID!) { renamePasskey(input: { id: $id, name: "Key" }) { userErrors { code } } }`,
+    variables: () => ({ id: randomUUID() }),
+    answer: 'NOT_FOUND',
+  },
+  removePasskey: {
+    gate: 'signed-in',
+    document: `mutation($id: ID!) { removePasskey(input: { id: $id }) { userErrors { code } } }`,
+    variables: () => ({ id: randomUUID() }),
+    answer: 'NOT_FOUND',
+  },
+  beginPasskeySignIn: { gate: 'anonymous', document: '' },
+  finishPasskeySignIn: { gate: 'anonymous', document: '' },
   // your own password: the matrix users sign in with the default test password and keep it
   changeMyPassword: {
     gate: 'signed-in',
@@ -541,7 +585,7 @@ describe('authorization matrix', () => {
           const r = await gql(app, op.document, op.variables?.(''), token);
           const answer = outcome(field, r.body);
           if (allowed && op.allowedAnswers) expect(op.allowedAnswers).toContain(answer);
-          else expect(answer).toBe(allowed ? 'ok' : 'FORBIDDEN');
+          else expect(answer).toBe(allowed ? (op.answer ?? 'ok') : 'FORBIDDEN');
           return;
         }
         const same = await makeTarget(orgId, op.target);

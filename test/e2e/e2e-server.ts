@@ -29,12 +29,25 @@ export interface E2EServer {
   close(): Promise<void>;
 }
 
-export async function startE2EServer(): Promise<E2EServer> {
+export async function startE2EServer(
+  opts: {
+    /**
+     * Serve at http://localhost:<port> and make that the PUBLIC_URL: WebAuthn needs a secure context
+     * (localhost is one) and an RP ID the page's host matches (the passkeys tests).
+     */
+    localhost?: boolean;
+  } = {},
+): Promise<E2EServer> {
   const rt = await openTestRuntime();
   const app = await buildServer(rt.services, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${opts.localhost ? 'localhost' : '127.0.0.1'}:${port}`;
+  if (opts.localhost) {
+    // The port is known only now; the configuration is read per request, so setting it here is in time.
+    rt.services.config.publicUrl = baseUrl;
+    rt.config.publicUrl = baseUrl;
+  }
   const local = (link: string) => {
     const u = new URL(link);
     return `${baseUrl}${u.pathname}${u.search}${u.hash}`;

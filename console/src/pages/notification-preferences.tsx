@@ -47,6 +47,7 @@ const about: Record<NoticeKind, string> = {
   PASSWORD_RESET: 'A link to choose a new password, when you or an administrator ask for one.',
   PASSWORD_CHANGED: 'Your password was changed or reset.',
   MFA_CHANGED: 'An authenticator app or recovery codes of yours were added, removed or reset.',
+  PASSKEY_CHANGED: 'A passkey was added to or removed from your account.',
 };
 
 /** The signed-in person's choice of optional notices; security notices cannot be turned off. */

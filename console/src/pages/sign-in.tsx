@@ -11,9 +11,15 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import {
+  WebAuthnAbortService,
+  browserSupportsWebAuthn,
+  browserSupportsWebAuthnAutofill,
+} from '@simplewebauthn/browser';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError } from '../api/errors';
+import { signInWithPasskey } from '../auth/passkey-sign-in';
 import { safeNext, signIn, type MfaChallenge } from '../auth/sign-in';
 import { SignInSecondStep } from './sign-in-second-step';
 import { useSession } from '../auth/use-session';
@@ -51,7 +57,37 @@ export function SignInPage() {
     },
   });
 
-  if (status === 'signedIn' && !mutation.isPending) return <Navigate to={next} replace />;
+  // Passkeys: a button for the browser's passkey prompt, and (where supported) conditional UI — the
+  // passkeys this browser holds for Roster offered among the email field's suggestions.
+  const passkeySupported = browserSupportsWebAuthn();
+  const passkey = useMutation({
+    mutationFn: (autofill: boolean) => signInWithPasskey({ autofill }),
+    onSuccess: () => {
+      queryClient.clear();
+      navigate(next, { replace: true });
+    },
+  });
+  const startPasskey = passkey.mutate;
+  useEffect(() => {
+    let live = true;
+    void browserSupportsWebAuthnAutofill().then((ok) => {
+      // An autofill ceremony that is cancelled (the button starts another) is no error worth showing.
+      if (ok && live) startPasskey(true, { onError: () => undefined });
+    });
+    // Leaving the page ends a pending autofill request, so it cannot surface later on another page.
+    return () => {
+      live = false;
+      WebAuthnAbortService.cancelCeremony();
+    };
+  }, [startPasskey]);
+  const passkeyError =
+    passkey.error instanceof ApiError && passkey.error.code !== 'PASSKEY_BROWSER' ? passkey.error : null;
+
+  // A passkey sign-in started from the button navigates itself (like the password's); a pending autofill
+  // request does not hold back the redirect of someone already signed in.
+  const passkeyNavigating = passkey.isPending && passkey.variables === false;
+  if (status === 'signedIn' && !mutation.isPending && !passkeyNavigating)
+    return <Navigate to={next} replace />;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -89,7 +125,7 @@ export function SignInPage() {
               <TextInput
                 label="Email"
                 type="email"
-                autoComplete="username"
+                autoComplete="username webauthn"
                 required
                 value={email}
                 onChange={(e) => setEmail(e.currentTarget.value)}
@@ -116,6 +152,23 @@ export function SignInPage() {
               <Button type="submit" loading={mutation.isPending} disabled={!email || !password}>
                 Sign in
               </Button>
+              {passkeySupported ? (
+                <>
+                  <Button
+                    type="button"
+                    variant="default"
+                    onClick={() => passkey.mutate(false)}
+                    loading={passkey.isPending && passkey.variables === false}
+                  >
+                    Sign in with a passkey
+                  </Button>
+                  <FormError
+                    error={
+                      passkeyError ?? (passkey.variables === false && passkey.error ? passkey.error : null)
+                    }
+                  />
+                </>
+              ) : null}
               <Anchor component={Link} to="/forgot-password" size="sm">
                 Forgot your password?
               </Anchor>

@@ -30,6 +30,10 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'user.recovery_codes_generated': 'Recovery codes made',
   'user.recovery_code_used': 'Recovery code used',
   'user.mfa_reset': 'Second factors reset by an administrator',
+  // passkeys
+  'user.passkey_added': 'Passkey added',
+  'user.passkey_renamed': 'Passkey renamed',
+  'user.passkey_removed': 'Passkey removed',
   'users.seeded': 'Sample users created',
   'departments.seeded': 'Sample departments created',
   'invitation.accepted': 'Invitation accepted',

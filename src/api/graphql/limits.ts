@@ -26,6 +26,7 @@ export const graphqlLimits = {
     // MFA (security/mfa-totp): each checks a code or password
     'completeSignIn',
     'removeTotpFactor',
+    'finishPasskeySignIn',
   ],
   /**
    * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test

@@ -25,6 +25,7 @@ import './types/department-mutations.js';
 import './types/department-access.js';
 import './types/effective-permissions.js';
 import './types/cost-report.js';
+import './types/passkeys.js';
 
 let schema: GraphQLSchema | undefined;
 

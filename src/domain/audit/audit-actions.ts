@@ -30,6 +30,10 @@ export const auditActions = [
   'user.recovery_codes_generated',
   'user.recovery_code_used',
   'user.mfa_reset',
+  // passkeys
+  'user.passkey_added',
+  'user.passkey_renamed',
+  'user.passkey_removed',
   'users.seeded',
   'departments.seeded',
   'invitation.accepted',

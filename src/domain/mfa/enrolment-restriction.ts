@@ -11,7 +11,7 @@ import {
   type MfaRequirement,
 } from './mfa-policy.js';
 
-/** The confirmed second factors of a person: an authenticator app (TOTP). */
+/** The confirmed second factors of a person: an authenticator app (TOTP), passkeys. */
 export async function enrolledFactorsOf(
   db: Kysely<DB> | Tx,
   orgId: string,
@@ -30,9 +30,14 @@ export async function enrolledFactorsOf(
             .where('confirmed_at', 'is not', null),
         )
         .as('totp'),
+      eb
+        .exists(
+          eb.selectFrom('passkeys').select('id').where('org_id', '=', orgId).where('user_id', '=', userId),
+        )
+        .as('passkey'),
     ])
     .executeTakeFirstOrThrow();
-  return { totp: Boolean(r.totp), passkey: false };
+  return { totp: Boolean(r.totp), passkey: Boolean(r.passkey) };
 }
 
 /** What the policy asks of this person now; reads their factors only when their role is covered. */

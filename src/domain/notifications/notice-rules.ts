@@ -15,6 +15,7 @@ export const notificationKinds = [
   'password_changed',
   // MFA (security/mfa-totp): an authenticator added or removed, recovery codes regenerated, factors reset.
   'mfa_changed',
+  'passkey_changed',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -33,6 +34,7 @@ export const mandatoryKinds: ReadonlySet<NotificationKind> = new Set([
   'password_reset',
   'password_changed',
   'mfa_changed',
+  'passkey_changed',
 ]);
 
 /** Kinds about a user's lifecycle; administrators hear about these. Invitations go to the invitee only. */

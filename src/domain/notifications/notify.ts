@@ -45,7 +45,8 @@ export type NoticeEvent =
     }
   | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number }
   // MFA (security/mfa-totp): `causeId` names the change for good (a factor id, a recovery-code batch).
-  | { kind: 'mfa_changed'; user: UserRow; change: MfaChange; causeId: string };
+  | { kind: 'mfa_changed'; user: UserRow; change: MfaChange; causeId: string }
+  | { kind: 'passkey_changed'; userId: string; passkeyId: string; name: string; how: 'added' | 'removed' };
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
 const roleName = (key: string) => (isRoleKey(key) ? roleDefinitions[key].name : key);
@@ -125,6 +126,11 @@ export async function notify(
     affectedId = event.user.id;
     cause = `mfa:${event.change}:${event.causeId}`;
     base.mfaChange = event.change;
+  } else if (event.kind === 'passkey_changed') {
+    affectedId = event.userId;
+    // A passkey is added once and removed once: its id and the change name the notice for good.
+    cause = `passkey:${event.passkeyId}:${event.how}`;
+    Object.assign(base, { passkeyChange: event.how, passkeyName: event.name });
   } else if (event.kind === 'sessions_revoked') {
     affectedId = event.userId;
     // Session ids are revoked once, so the first one names this revocation for good.
@@ -202,6 +208,7 @@ export async function notify(
       'passwordChange',
       'mfaChange',
     ]),
+    ...pick(base, ['passkeyChange', 'passkeyName']),
     ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'
       ? { inviterName: base.inviterName ?? `an administrator of ${org.name}` }
       : {}),

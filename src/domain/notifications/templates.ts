@@ -36,6 +36,9 @@ export interface NoticeParams {
   passwordChange?: 'changed' | 'reset';
   // MFA
   mfaChange?: MfaChange;
+  // passkeys
+  passkeyChange?: 'added' | 'removed';
+  passkeyName?: string;
 }
 
 /** What changed about a person's second factors (the `mfa_changed` notice). */
@@ -202,6 +205,23 @@ const en: Record<NotificationKind, Template> = {
       },
       {
         p: `If this was not you, reset your password from the sign-in page at once and tell an administrator of ${p.orgName}.`,
+      },
+    ],
+  }),
+  passkey_changed: (p) => ({
+    subject:
+      p.passkeyChange === 'removed'
+        ? `A passkey was removed from your account in ${p.orgName}`
+        : `A passkey was added to your account in ${p.orgName}`,
+    blocks: [
+      {
+        p:
+          p.passkeyChange === 'removed'
+            ? `The passkey “${p.passkeyName ?? ''}” was removed from your account in ${p.orgName}; it can no longer sign you in.`
+            : `The passkey “${p.passkeyName ?? ''}” was added to your account in ${p.orgName}; it can now sign you in.`,
+      },
+      {
+        p: `If this was not you, sign in, remove passkeys you do not recognise under My security, change your password and tell an administrator of ${p.orgName}.`,
       },
     ],
   }),

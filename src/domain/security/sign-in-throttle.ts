@@ -366,7 +366,11 @@ export type SignInFailureReason =
   | 'not_active'
   | 'second_factor'
   /** changeMyPassword: the current password given was wrong (it counts like a failed sign-in). */
-  | 'wrong_current_password';
+  | 'wrong_current_password'
+  /** finishPasskeySignIn: an assertion for one of the account's passkeys did not verify. */
+  | 'passkey_invalid'
+  /** finishPasskeySignIn: the passkey's signature counter went backwards (a cloned authenticator?). */
+  | 'passkey_counter_regressed';
 
 /**
  * The attempt failed: one failure is counted on each account that was tried and on the source, their

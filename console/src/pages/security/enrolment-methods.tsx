@@ -1,5 +1,6 @@
 import { Alert, Code, SimpleGrid, Stack, Text } from '@mantine/core';
 import { AuthenticatorSection } from './authenticator-section';
+import { PasskeysSection } from './passkeys-section';
 
 /**
  * The ways to set up a second factor on the enrolment page: the authenticator app (unless only a passkey

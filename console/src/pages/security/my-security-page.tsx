@@ -5,6 +5,7 @@ import { request } from '../../api/client';
 import { MyFactorsQuery } from '../../api/mfa';
 import { Page } from '../../ui/page';
 import { AuthenticatorSection, myFactorsKey } from './authenticator-section';
+import { PasskeysSection } from './passkeys-section';
 import { PasswordSection } from './password-section';
 import { RecoveryCodesSection } from './recovery-codes-section';
 
@@ -24,6 +25,7 @@ export function MySecurityPage() {
       <Stack gap="lg">
         <PasswordSection />
         {viewer ? <AuthenticatorSection factor={totp} onRecoveryCodes={setShownCodes} /> : null}
+        <PasskeysSection />
         {viewer && totp ? (
           <RecoveryCodesSection
             remaining={viewer.recoveryCodesRemaining ?? 0}

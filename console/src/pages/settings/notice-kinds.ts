@@ -14,6 +14,7 @@ export const noticeKindNames: Record<NoticeKind, string> = {
   PASSWORD_RESET: 'Password reset link',
   PASSWORD_CHANGED: 'Password changed',
   MFA_CHANGED: 'Second factor changed',
+  PASSKEY_CHANGED: 'Passkey added or removed',
 };
 
 /**
