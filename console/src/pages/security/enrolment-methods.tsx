@@ -15,6 +15,7 @@ export function EnrolmentMethods({
 }) {
   return (
     <Stack gap="lg">
+      <PasskeysSection />
       {passkeyOnly ? null : <AuthenticatorSection factor={null} onRecoveryCodes={onRecoveryCodes} />}
     </Stack>
   );
