@@ -53,7 +53,8 @@ describe.skipIf(missing !== null)('my notification preferences page', () => {
     await suspended.waitFor();
     expect(await suspended.isChecked()).toBe(true);
     expect(await suspended.isDisabled()).toBe(true);
-    expect(await page.getByText('Always sent').count()).toBe(8);
+    // 9 with the MFA notice (security/mfa-totp).
+    expect(await page.getByText('Always sent').count()).toBe(9);
     await expectAccessible(page, 'my notifications');
 
     const reactivated = page.getByRole('switch', { name: 'Reactivated' });
