@@ -36,6 +36,9 @@ export const errorCodes = {
     'This placement would give or take away permissions that the department adds and that you do not hold yourself.',
   PERMISSION_NOT_HELD:
     'You cannot grant or take away a permission you do not hold for the whole organisation.',
+  // step-up (issue 12): a sensitive action needs a recent authentication of the session
+  REAUTHENTICATION_REQUIRED:
+    'For this action, confirm who you are again: enter your password (or another sign-in method).',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

@@ -130,6 +130,12 @@ const operations: Record<string, Operation> = {
     document: 'mutation($id: ID!) { sendPasswordReset(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
+  // step-up: your own session, with the default test password the matrix users sign in with
+  reauthenticate: {
+    gate: 'signed-in',
+    document: `mutation($p: String!) { reauthenticate(input: { password: $p }) { accessToken userErrors { code } } }`,
+    variables: () => ({ p: defaultTestPassword }),
+  },
   signOut: { gate: 'signed-in', document: 'mutation { signOut { userErrors { code } } }' },
   signOutOtherSessions: {
     gate: 'signed-in',

@@ -23,6 +23,7 @@ export const graphqlLimits = {
     'passwordResetPreview',
     'completePasswordReset',
     'changeMyPassword',
+    'reauthenticate',
   ],
   /**
    * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test

@@ -23,6 +23,7 @@ import './types/department-mutations.js';
 import './types/department-access.js';
 import './types/effective-permissions.js';
 import './types/cost-report.js';
+import './types/step-up.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -6,6 +6,9 @@ import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { maxInvitationTtlDays } from '../invitations/invitation-link.js';
 import { minPasswordLengthBounds } from '../security/password-settings.js';
+import { requireRecentAuthentication } from '../security/recent-authentication.js';
+import { reauthenticationWindowBounds } from '../security/step-up-settings.js';
+import { sessionPolicyBounds } from '../sessions/session-policy.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 
@@ -16,7 +19,25 @@ export const organizationSettingBounds = {
   sessionAbsoluteHours: { min: 1, max: 720 },
   /** Raises the password policy's minimum; never below NIST's floor (password-settings.ts). */
   minPasswordLength: minPasswordLengthBounds,
+  // step-up and session policy (issue 12)
+  reauthenticationWindowMinutes: reauthenticationWindowBounds,
+  ...sessionPolicyBounds,
 } as const;
+
+/**
+ * The settings that govern sign-in and sessions: changing any of them is a sensitive action (step-up,
+ * `requireRecentAuthentication`). Setting a value to what is stored is no change and needs nothing.
+ */
+export const securitySettingKeys: readonly string[] = [
+  'sessionIdleMinutes',
+  'sessionAbsoluteHours',
+  'minPasswordLength',
+  'endSessionsOnPasswordChange',
+  'reauthenticationWindowMinutes',
+  'sessionPrivilegedIdleMinutes',
+  'sessionPrivilegedAbsoluteHours',
+  'maxSessionsPerUser',
+];
 
 /** A whole number within the key's bounds; the message says which, so a form can show it at the field. */
 const bounded = (key: keyof typeof organizationSettingBounds) => {
@@ -37,6 +58,15 @@ export const updateOrganizationSettingsInput = z
     minPasswordLength: bounded('minPasswordLength'),
     /** Changing one's password ends one's other sessions (default on). */
     endSessionsOnPasswordChange: z.boolean().optional(),
+    // step-up and session policy (issue 12)
+    /** A sensitive action needs an authentication of the session within this many minutes. */
+    reauthenticationWindowMinutes: bounded('reauthenticationWindowMinutes'),
+    /** Privileged roles' sessions end after this long without use (capped by sessionIdleMinutes). */
+    sessionPrivilegedIdleMinutes: bounded('sessionPrivilegedIdleMinutes'),
+    /** Privileged roles' sessions end this long after sign-in (capped by sessionAbsoluteHours). */
+    sessionPrivilegedAbsoluteHours: bounded('sessionPrivilegedAbsoluteHours'),
+    /** A sign-in beyond this many live sessions of one person ends the oldest. */
+    maxSessionsPerUser: bounded('maxSessionsPerUser'),
   })
   .strict();
 
@@ -71,9 +101,26 @@ export async function updateOrganizationSettings(
         { field: 'sessionIdleMinutes' in given ? 'sessionIdleMinutes' : 'sessionAbsoluteHours' },
       );
     }
+    const pIdle = merged.sessionPrivilegedIdleMinutes;
+    const pAbsolute = merged.sessionPrivilegedAbsoluteHours;
+    if (typeof pIdle === 'number' && typeof pAbsolute === 'number' && pIdle > pAbsolute * 60) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'The idle timeout cannot be longer than the absolute session lifetime.',
+        {
+          field:
+            'sessionPrivilegedIdleMinutes' in given
+              ? 'sessionPrivilegedIdleMinutes'
+              : 'sessionPrivilegedAbsoluteHours',
+        },
+      );
+    }
     const before = Object.fromEntries(Object.keys(given).map((k) => [k, org.settings[k] ?? null]));
     const changes = diffFields(before, given);
     if (Object.keys(changes).length === 0) return org;
+    if (Object.keys(changes).some((k) => securitySettingKeys.includes(k))) {
+      await requireRecentAuthentication(ctx, scope.trx);
+    }
     const updated = await scope.trx
       .updateTable('organizations')
       .set({ settings: JSON.stringify(merged), updated_at: now })

@@ -366,7 +366,9 @@ export type SignInFailureReason =
   | 'not_active'
   | 'second_factor'
   /** changeMyPassword: the current password given was wrong (it counts like a failed sign-in). */
-  | 'wrong_current_password';
+  | 'wrong_current_password'
+  /** reauthenticate (step-up): the password given to confirm a session was wrong. */
+  | 'wrong_reauthentication_password';
 
 /**
  * The attempt failed: one failure is counted on each account that was tried and on the source, their

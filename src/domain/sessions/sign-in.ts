@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { SessionRow, UserRow } from '../../db/schema.js';
-import { withTransaction, type Tx } from '../../db/transaction.js';
+import { scopeOf, withTransaction, type Tx } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../security/password-hash.js';
@@ -18,7 +18,9 @@ import { parseInput } from '../shared/parse-input.js';
 import { normalizeEmail } from '../users/user-record.js';
 import { issueAccessToken } from './access-token.js';
 import { openSession, type AuthMethod, type SessionAuthentication } from './create-session.js';
-import { sessionPolicyOf, type SessionPolicy } from './session-policy.js';
+import { maxSessionsPerUserOf, sessionPolicyOf, type SessionPolicy } from './session-policy.js';
+import { endSessionsBeyondLimit } from './session-limit.js';
+import type { RevocationRegistry } from './revocation-registry.js';
 import { sessionServices } from './session-services.js';
 
 export const signInInput = z
@@ -171,7 +173,10 @@ export async function completeSignIn(
   authentication?: SessionAuthentication,
 ): Promise<SignedIn> {
   const now = reservation.now;
-  const policy = sessionPolicyOf(candidate.org_settings);
+  const policy = sessionPolicyOf(
+    candidate.org_settings,
+    isRoleKey(candidate.role) ? candidate.role : undefined,
+  );
   const lease = reservation.accounts.get(candidate.id)?.lease ?? null;
   const opened = await withTransaction(services.db, async (scope) => {
     // One statement locks the row, re-checks that the account may still sign in (suspended meanwhile: the
@@ -198,6 +203,7 @@ export async function completeSignIn(
       method,
       ...(authentication ? { authentication } : {}),
       policy,
+      limit: { maxSessions: maxSessionsPerUserOf(candidate.org_settings), revocations: services.revocations },
       meta,
       now,
       recorded: true,
@@ -229,6 +235,8 @@ export async function openSignedInSession(
     /** Defaults to what the method alone proves. */
     authentication?: SessionAuthentication;
     policy: SessionPolicy;
+    /** The session limit (maxSessionsPerUser): the person's oldest live sessions beyond it end here. */
+    limit: { maxSessions: number; revocations: RevocationRegistry };
     meta: RequestMeta;
     now: Date;
     /** The caller has already written the sign-in on the row (`user` is that row as written). */
@@ -274,6 +282,17 @@ export async function openSignedInSession(
       changes: { sessionId: session.id, method, amr: session.amr, acr: session.acr },
     },
   );
+  // Under the user's row lock (the caller holds it), so two sign-ins cannot both keep one too many.
+  const scope = scopeOf(trx);
+  if (!scope) throw new Error('openSignedInSession runs inside withTransaction');
+  await endSessionsBeyondLimit(scope, s.limit.revocations, {
+    orgId: user.org_id,
+    userId: user.id,
+    max: s.limit.maxSessions,
+    actor,
+    meta,
+    now,
+  });
   return { user: updated, role, session, refreshToken };
 }
 

@@ -14,7 +14,7 @@ import { commandContext } from '../context.js';
 import { UserRef } from './user.js';
 
 /** The organisation's settings object, for a viewer with `organization:read` only. */
-function readableSettings(o: OrganizationRow, ctx: Parameters<typeof commandContext>[0]) {
+export function readableSettings(o: OrganizationRow, ctx: Parameters<typeof commandContext>[0]) {
   if (!can(commandContext(ctx).actor, 'organization:read')) throw new DomainError('FORBIDDEN');
   return o.settings;
 }
