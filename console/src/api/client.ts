@@ -3,6 +3,7 @@ import type { TadaDocumentNode } from 'gql.tada';
 import { graphql } from '../graphql';
 import { ApiError, NetworkError, SessionEndedError, type ApiProblem } from './errors';
 import { asFamilyRefresher, sessionEndedNotice } from '../auth/session-tabs';
+import { asksForReauthentication, confirmIdentity } from '../auth/step-up';
 import { session } from './session';
 import { UserErrorFields } from './user-errors';
 
@@ -119,6 +120,12 @@ export async function request<R, V>(
       if (session.snapshot().status !== 'signedOut') session.end(sessionEndedNotice);
       throw new SessionEndedError([{ code: 'UNAUTHENTICATED', message: sessionEndedNotice }]);
     }
+  }
+  // Step-up: the action needs a recent authentication. Ask for it in place and retry once; if the person
+  // cancels (or it fails), the original answer stands.
+  if (!options.anonymous && asksForReauthentication(r) && (await confirmIdentity())) {
+    r = await post(document, variables, session.accessToken());
+    problems = problemsOf(r);
   }
   if (problems.length > 0 || r.data == null) {
     throw new ApiError(problems.length > 0 ? problems : [{ code: 'UNKNOWN', message: 'No answer.' }]);

@@ -9,6 +9,7 @@ import { AudienceForm } from './audience-form';
 import { EmailForm } from './email-form';
 import { LifetimesForm } from './lifetimes-form';
 import { PasswordSettingsForm } from './password-settings-form';
+import { StepUpSettingsForm } from './step-up-settings-form';
 import { OrganizationSettingsQuery, settingsKey } from './settings-api';
 
 /** Organisation settings, for those who may change them; every change is audited by the server. */
@@ -35,6 +36,7 @@ function SettingsForms() {
         <Stack gap="lg" key={JSON.stringify(settings.data)}>
           <LifetimesForm organization={settings.data.organization} />
           <PasswordSettingsForm organization={settings.data.organization} />
+          <StepUpSettingsForm organization={settings.data.organization} />
           <AudienceForm settings={settings.data.notificationSettings} />
           <EmailForm settings={settings.data.notificationSettings} />
         </Stack>

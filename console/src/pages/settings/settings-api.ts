@@ -10,6 +10,10 @@ export const OrganizationSettingsQuery = graphql(`
       sessionAbsoluteHours
       minPasswordLength
       endSessionsOnPasswordChange
+      reauthenticationWindowMinutes
+      sessionPrivilegedIdleMinutes
+      sessionPrivilegedAbsoluteHours
+      maxSessionsPerUser
     }
     notificationSettings {
       responsibleRecipients
@@ -43,6 +47,10 @@ export const UpdateOrganizationSettings = graphql(
           sessionAbsoluteHours
           minPasswordLength
           endSessionsOnPasswordChange
+          reauthenticationWindowMinutes
+          sessionPrivilegedIdleMinutes
+          sessionPrivilegedAbsoluteHours
+          maxSessionsPerUser
         }
         userErrors {
           ...UserErrorFields
