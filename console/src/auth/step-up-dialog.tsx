@@ -4,7 +4,6 @@ import { request } from '../api/client';
 import { ApiError } from '../api/errors';
 import { session } from '../api/session';
 import { Reauthenticate } from '../api/step-up';
-import { useFocusReturn } from '../ui/focus-return';
 import { FormError } from '../ui/states';
 import { setReauthenticationPrompt } from './step-up';
 
@@ -12,7 +11,9 @@ import { setReauthenticationPrompt } from './step-up';
  * The one re-authentication dialog of the console (auth/step-up.ts): asks for the password when an action
  * needs a recent authentication, calls `reauthenticate`, keeps the new access token, and lets the waiting
  * request retry. Cancel (or Escape) gives the request its original answer. A wrong password stays in the
- * dialog with the API's message (it counts toward the sign-in lockout, as on the sign-in page).
+ * dialog with the API's message (it counts toward the sign-in lockout, as on the sign-in page). It opens
+ * over whatever dialog asked for the action, so focus goes back there when it closes (Mantine's own
+ * return, not ui/focus-return.ts, which would send it to the page behind the still-open dialog).
  */
 export function StepUpDialog() {
   const [opened, setOpened] = useState(false);
@@ -20,7 +21,6 @@ export function StepUpDialog() {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const resolver = useRef<((ok: boolean) => void) | null>(null);
-  useFocusReturn(opened);
 
   useEffect(
     () =>
@@ -74,6 +74,8 @@ export function StepUpDialog() {
       onClose={() => finish(false)}
       title="Confirm it’s you"
       centered
+      // Above the dialog that asked for the action (Mantine's modals sit at 200), below notifications.
+      zIndex={300}
       closeButtonProps={{ 'aria-label': 'Close' }}
     >
       <form
