@@ -128,4 +128,48 @@ describe.skipIf(missing !== null)('step-up in the console', () => {
       await context.close();
     }
   }, 180_000);
+  it('sets the window, administrators’ lifetimes and the session limit, asking for the password when due', async () => {
+    const { context, page } = await signedInPage(browser, server, 'priya.shah@example.com', password);
+    const settings = async () =>
+      (
+        await server.rt.services.db
+          .selectFrom('organizations')
+          .select('settings')
+          .where('id', '=', orgId)
+          .executeTakeFirstOrThrow()
+      ).settings;
+    try {
+      await page.goto(`${server.baseUrl}/settings`);
+      const section = page.getByRole('region', { name: 'Identity confirmation and session limits' });
+      const windowField = section.getByLabel('Confirm identity for sensitive actions after (minutes)');
+      await expect.poll(() => windowField.inputValue()).toBe('10');
+      expect(
+        await section.getByLabel('Administrators: sign out after inactivity (minutes)').inputValue(),
+      ).toBe('15');
+      expect(await section.getByLabel('Administrators: a sign-in lasts at most (hours)').inputValue()).toBe(
+        '12',
+      );
+      const limit = section.getByLabel('Sessions per person');
+      expect(await limit.inputValue()).toBe('10');
+      await expectAccessible(page, 'organisation settings with identity confirmation');
+
+      // A fresh sign-in: saved at once.
+      await limit.fill('5');
+      await section.getByRole('button', { name: 'Save identity confirmation and limits' }).click();
+      await page.getByText('Identity confirmation and session limits are saved.').waitFor();
+      expect(await settings()).toMatchObject({ maxSessionsPerUser: 5 });
+
+      // An old one: the password first, then the same save goes through.
+      await ageAuthentication();
+      await windowField.fill('5');
+      await section.getByRole('button', { name: 'Save identity confirmation and limits' }).click();
+      const confirm = page.getByRole('dialog', { name: 'Confirm it’s you' });
+      await confirm.getByLabel(/^Password/).fill(password);
+      await confirm.getByRole('button', { name: 'Confirm' }).click();
+      await confirm.waitFor({ state: 'detached' });
+      await expect.poll(async () => (await settings()).reauthenticationWindowMinutes).toBe(5);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });

@@ -71,7 +71,6 @@ export function SessionsTable({
             <Table.Th scope="col">Device</Table.Th>
             <Table.Th scope="col">Address</Table.Th>
             <Table.Th scope="col">Signed in</Table.Th>
-            <Table.Th scope="col">Method and level</Table.Th>
             <Table.Th scope="col">Last seen</Table.Th>
             <Table.Th scope="col">State</Table.Th>
             {onRevoke ? (
@@ -97,12 +96,18 @@ export function SessionsTable({
                   ) : null}
                 </Table.Td>
                 <Table.Td>{s.ip ?? '—'}</Table.Td>
-                <Table.Td title={dates.dateTime(s.createdAt)}>{dates.dateTime(s.createdAt)}</Table.Td>
                 <Table.Td>
                   <Stack gap={0} align="flex-start">
-                    <Text size="sm">{describeMethods(s.authenticationMethods)}</Text>
-                    <Text size="xs" c="dimmed" title={`Last confirmed ${dates.dateTime(s.authenticatedAt)}`}>
-                      {levelNames[s.assuranceLevel] ?? s.assuranceLevel.toUpperCase()}
+                    <Text size="sm" title={dates.dateTime(s.createdAt)}>
+                      {dates.dateTime(s.createdAt)}
+                    </Text>
+                    {/* How the person proved who they are, and the assurance level it reached. */}
+                    <Text
+                      size="xs"
+                      c="dimmed"
+                      title={`${levelNames[s.assuranceLevel] ?? s.assuranceLevel}; identity last confirmed ${dates.dateTime(s.authenticatedAt)}`}
+                    >
+                      {describeMethods(s.authenticationMethods)} · {s.assuranceLevel.toUpperCase()}
                     </Text>
                   </Stack>
                 </Table.Td>

@@ -25,13 +25,13 @@ const inputs: Record<Field, { label: string; description: string; min: number; m
     max: 1440,
   },
   sessionPrivilegedIdleMinutes: {
-    label: 'Administrators’ idle sessions end after (minutes)',
+    label: 'Administrators: sign out after inactivity (minutes)',
     description: '5 to 1,440. Owners, administrators and security officers; never longer than everyone’s.',
     min: 5,
     max: 1440,
   },
   sessionPrivilegedAbsoluteHours: {
-    label: 'Administrators’ sessions end after (hours)',
+    label: 'Administrators: a sign-in lasts at most (hours)',
     description: '1 to 720 hours after sign-in; never longer than everyone’s.',
     min: 1,
     max: 720,
