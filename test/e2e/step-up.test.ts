@@ -172,4 +172,21 @@ describe.skipIf(missing !== null)('step-up in the console', () => {
       await context.close();
     }
   }, 180_000);
+  it('asks before an audit export when the sign-in is old, then downloads', async () => {
+    const { context, page } = await signedInPage(browser, server, 'priya.shah@example.com', password);
+    try {
+      await page.goto(`${server.baseUrl}/audit`);
+      await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+      await ageAuthentication();
+      const downloaded = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export CSV' }).click();
+      const confirm = page.getByRole('dialog', { name: 'Confirm it’s you' });
+      await confirm.getByLabel(/^Password/).fill(password);
+      await confirm.getByRole('button', { name: 'Confirm' }).click();
+      const download = await downloaded;
+      expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
 });
