@@ -8,6 +8,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { RouterProvider } from 'react-router';
 import { restoreSession } from './api/client';
+import { StepUpDialog } from './auth/step-up-dialog';
 import { queryClient } from './api/query-client';
 import { router } from './routes';
 import { cssVariablesResolver, theme } from './ui/theme';
@@ -20,6 +21,7 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="auto">
       <Notifications position="top-right" />
+      <StepUpDialog />
       <QueryClientProvider client={queryClient}>
         <RouterProvider router={router} />
       </QueryClientProvider>

@@ -48,6 +48,9 @@ export const errorCodes = {
     'This passkey request has expired or was already used (requests work once, for 5 minutes). Start again.',
   PASSKEY_VERIFICATION_FAILED: 'The passkey could not be verified. Try again, or use another passkey.',
   PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered.',
+  // step-up (issue 12): a sensitive action needs a recent authentication of the session
+  REAUTHENTICATION_REQUIRED:
+    'For this action, confirm who you are again: enter your password (or another sign-in method).',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

@@ -30,6 +30,7 @@ const expectedEvents: Record<string, string[]> = {
   updateOrganizationSettings: ['organization.updated'],
   unlockUser: ['user.unlocked'],
   changeMyPassword: ['user.password_changed'],
+  reauthenticate: ['session.reauthenticated'],
   sendPasswordReset: ['user.password_reset_sent'],
   requestPasswordReset: ['user.password_reset_requested'],
   completePasswordReset: ['user.password_reset'],
@@ -274,6 +275,13 @@ describe('audit events per mutation', () => {
     // Ada changes her password (from a session of her own), is sent a reset link by the owner, asks for
     // one herself, and uses it.
     const adaNow = await signInAs(rt, app, adaRow, 'a long enough passphrase 7');
+    // Step-up: Ada confirms who she is again (her own session; no new one).
+    await expectAudit(
+      'reauthenticate',
+      'mutation($p: String!) { reauthenticate(input: { password: $p }) { accessToken userErrors { code } } }',
+      { p: 'a long enough passphrase 7' },
+      { token: adaNow.accessToken, actor: ada, target: ada },
+    );
     await expectAudit(
       'changeMyPassword',
       'mutation($i: ChangeMyPasswordInput!) { changeMyPassword(input: $i) { endedSessions userErrors { code } } }',

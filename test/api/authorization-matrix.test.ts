@@ -207,6 +207,12 @@ const operations: Record<string, Operation> = {
     document: 'mutation { regenerateRecoveryCodes { userErrors { code } } }',
     allowedAnswers: ['MFA_NOT_ENROLLED'],
   },
+  // step-up: your own session, with the default test password the matrix users sign in with
+  reauthenticate: {
+    gate: 'signed-in',
+    document: `mutation($p: String!) { reauthenticate(input: { password: $p }) { accessToken userErrors { code } } }`,
+    variables: () => ({ p: defaultTestPassword }),
+  },
   signOut: { gate: 'signed-in', document: 'mutation { signOut { userErrors { code } } }' },
   signOutOtherSessions: {
     gate: 'signed-in',

@@ -4,6 +4,7 @@ import { graphql } from '../graphql';
 import { ApiError, NetworkError, SessionEndedError, type ApiProblem } from './errors';
 import { asFamilyRefresher, sessionEndedNotice } from '../auth/session-tabs';
 import { setEnrolmentOnly } from '../auth/enrolment';
+import { asksForReauthentication, confirmIdentity } from '../auth/step-up';
 import { session } from './session';
 import { UserErrorFields } from './user-errors';
 
@@ -126,6 +127,12 @@ export async function request<R, V>(
   // The organisation requires a second factor and this session may only enrol one: the console goes to
   // the enrolment page (auth/require-auth.tsx) whatever page asked.
   if (problems.some((p) => p.code === 'MFA_ENROLMENT_REQUIRED')) setEnrolmentOnly(true);
+  // Step-up: the action needs a recent authentication. Ask for it in place and retry once; if the person
+  // cancels (or it fails), the original answer stands.
+  if (!options.anonymous && asksForReauthentication(r) && (await confirmIdentity())) {
+    r = await post(document, variables, session.accessToken());
+    problems = problemsOf(r);
+  }
   if (problems.length > 0 || r.data == null) {
     throw new ApiError(problems.length > 0 ? problems : [{ code: 'UNKNOWN', message: 'No answer.' }]);
   }

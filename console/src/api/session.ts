@@ -161,6 +161,16 @@ export const session = {
     announce({ type: 'rotated', family, tokens: session.tokens()! });
   },
   /**
+   * A new access token for the same session after a re-authentication (step-up): the refresh token and
+   * its generation stay. Sibling tabs need not hear of it: the server checks the session's authentication
+   * time, not the token's, so their tokens pass the same checks.
+   */
+  reauthenticated(tokens: { accessToken: string; expiresAt?: string | null }): void {
+    accessToken = tokens.accessToken;
+    const t = tokens.expiresAt ? Date.parse(tokens.expiresAt) : NaN;
+    accessExpiresAt = Number.isFinite(t) ? t : null;
+  },
+  /**
    * Tokens a sibling tab of this family holds: a newer generation replaces ours; of two access tokens of
    * the session the one that lives longer is kept. Returns whether anything changed.
    */

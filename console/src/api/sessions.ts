@@ -9,6 +9,9 @@ export const SessionsQuery = graphql(`
       userAgent
       ip
       authMethod
+      authenticationMethods
+      assuranceLevel
+      authenticatedAt
       createdAt
       lastSeenAt
       idleExpiresAt

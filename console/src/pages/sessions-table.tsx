@@ -9,12 +9,36 @@ export interface SessionRow {
   userAgent: string | null;
   ip: string | null;
   authMethod: string;
+  /** RFC 8176 `amr` values and the NIST assurance level (`acr`) of the session's authentication. */
+  authenticationMethods: string[];
+  assuranceLevel: string;
+  authenticatedAt: string;
   createdAt: string;
   lastSeenAt: string;
   idleExpiresAt: string;
   absoluteExpiresAt: string;
   revokedAt: string | null;
 }
+
+const methodNames: Record<string, string> = {
+  pwd: 'Password',
+  otp: 'One-time code',
+  hwk: 'Passkey',
+  swk: 'Passkey',
+  fed: 'Single sign-on',
+};
+
+/** "Password + One-time code" from the amr values (`mfa` and `user` only qualify the others). */
+export function describeMethods(amr: readonly string[]): string {
+  const names = [...new Set(amr.map((m) => methodNames[m]).filter((n): n is string => !!n))];
+  return names.length > 0 ? names.join(' + ') : 'Unknown';
+}
+
+const levelNames: Record<string, string> = {
+  aal1: 'AAL1 (one factor)',
+  aal2: 'AAL2 (two factors)',
+  aal3: 'AAL3 (hardware key)',
+};
 
 export function sessionIsLive(s: SessionRow, now = Date.now()): boolean {
   return (
@@ -72,7 +96,21 @@ export function SessionsTable({
                   ) : null}
                 </Table.Td>
                 <Table.Td>{s.ip ?? '—'}</Table.Td>
-                <Table.Td title={dates.dateTime(s.createdAt)}>{dates.dateTime(s.createdAt)}</Table.Td>
+                <Table.Td>
+                  <Stack gap={0} align="flex-start">
+                    <Text size="sm" title={dates.dateTime(s.createdAt)}>
+                      {dates.dateTime(s.createdAt)}
+                    </Text>
+                    {/* How the person proved who they are, and the assurance level it reached. */}
+                    <Text
+                      size="xs"
+                      c="dimmed"
+                      title={`${levelNames[s.assuranceLevel] ?? s.assuranceLevel}; identity last confirmed ${dates.dateTime(s.authenticatedAt)}`}
+                    >
+                      {describeMethods(s.authenticationMethods)} · {s.assuranceLevel.toUpperCase()}
+                    </Text>
+                  </Stack>
+                </Table.Td>
                 <Table.Td title={dates.dateTime(s.lastSeenAt)}>{dates.relative(s.lastSeenAt)}</Table.Td>
                 <Table.Td>
                   {s.revokedAt ? (

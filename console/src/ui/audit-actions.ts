@@ -44,6 +44,9 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'session.sign_in_failed': 'Sign-in failed',
   'session.signed_out': 'Signed out',
   'session.refresh_token_reused': 'Stolen session token detected (session ended)',
+  // step-up and session policy (issue 12)
+  'session.reauthenticated': 'Identity confirmed again (re-authentication)',
+  'session.ended_by_limit': 'Oldest sessions ended (session limit)',
   'department.created': 'Department created',
   'department.updated': 'Department renamed or changed',
   'department.moved': 'Department moved',

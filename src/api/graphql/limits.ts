@@ -27,6 +27,7 @@ export const graphqlLimits = {
     'completeSignIn',
     'removeTotpFactor',
     'finishPasskeySignIn',
+    'reauthenticate',
   ],
   /**
    * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test

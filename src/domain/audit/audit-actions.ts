@@ -44,6 +44,9 @@ export const auditActions = [
   'session.sign_in_failed',
   'session.signed_out',
   'session.refresh_token_reused',
+  // step-up and session policy (issue 12)
+  'session.reauthenticated',
+  'session.ended_by_limit',
   'department.created',
   'department.updated',
   'department.moved',

@@ -7,6 +7,7 @@ import { parseInput } from '../shared/parse-input.js';
 import { auditEventBatches, auditEventFilter, type AuditEventFilter } from './audit-event-query.js';
 import { auditExportFilename, auditExportFormats, type AuditExportFormat } from './audit-export-format.js';
 import { flushAuditEvents, recordAuditEvent } from './record-audit-event.js';
+import { requireRecentAuthentication } from '../security/recent-authentication.js';
 
 export const exportAuditEventsInput = z
   .object({
@@ -36,6 +37,8 @@ export async function exportAuditEvents(
 ): Promise<AuditExport> {
   authorize(ctx.actor, 'audit:export');
   const input = parseInput(exportAuditEventsInput, raw);
+  // Step-up: the whole trail leaving the service needs a recent authentication.
+  await requireRecentAuthentication(ctx);
   const orgId = ctx.actor.orgId;
   const now = ctx.clock.now();
   const filter = input.filter ?? {};

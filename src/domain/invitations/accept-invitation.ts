@@ -1,3 +1,4 @@
+import { isRoleKey } from '../../authz/roles.js';
 import { z } from 'zod';
 import type { InvitationRow, UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
@@ -13,7 +14,7 @@ import { applyLifecycleEventIn } from '../users/apply-lifecycle-event.js';
 import { profileColumns, profileFieldsShape, profileSnapshots } from '../users/update-user-profile.js';
 import { lockUser } from '../users/user-record.js';
 import { lifecycleNotice, notify } from '../notifications/notify.js';
-import { sessionPolicyOf } from '../sessions/session-policy.js';
+import { maxSessionsPerUserOf, sessionPolicyOf } from '../sessions/session-policy.js';
 import { mfaPolicyOf } from '../mfa/mfa-policy.js';
 import { issueSignedIn, openSignedInSession, type OpenedSignIn, type SignedIn } from '../sessions/sign-in.js';
 
@@ -169,8 +170,9 @@ async function accept(
     const opened = await openSignedInSession(trx, {
       user: updated,
       method: 'invitation',
-      policy: sessionPolicyOf(org.settings),
+      policy: sessionPolicyOf(org.settings, isRoleKey(updated.role) ? updated.role : undefined),
       mfa: mfaPolicyOf(org.settings),
+      limit: { maxSessions: maxSessionsPerUserOf(org.settings), revocations: ctx.revocations },
       meta: ctx.meta,
       now,
     });

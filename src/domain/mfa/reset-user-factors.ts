@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
+import { requireRecentAuthentication } from '../security/recent-authentication.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { notify } from '../notifications/notify.js';
@@ -34,6 +35,8 @@ export async function resetUserFactors(
     await authorizeOnUser(ctx, trx, 'security:manage', user, 'write');
     if (ctx.actor.type === 'user' && ctx.actor.userId === user.id)
       throw new DomainError('CANNOT_TARGET_SELF');
+    // Step-up: resetting someone's factors is a sensitive action.
+    await requireRecentAuthentication(ctx, trx);
     const updated = await trx
       .updateTable('users')
       .set({ updated_at: now, version: bumpVersion })

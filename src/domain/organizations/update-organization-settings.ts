@@ -8,6 +8,9 @@ import { maxInvitationTtlDays } from '../invitations/invitation-link.js';
 import { roleKeys } from '../../authz/roles.js';
 import { mfaGracePeriodBounds, nextRequiredSince } from '../mfa/mfa-policy.js';
 import { minPasswordLengthBounds } from '../security/password-settings.js';
+import { requireRecentAuthentication } from '../security/recent-authentication.js';
+import { reauthenticationWindowBounds } from '../security/step-up-settings.js';
+import { sessionPolicyBounds } from '../sessions/session-policy.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 
@@ -20,6 +23,9 @@ export const organizationSettingBounds = {
   minPasswordLength: minPasswordLengthBounds,
   /** Days someone newly covered by the MFA policy may still sign in without a second factor. */
   mfaGracePeriodDays: mfaGracePeriodBounds,
+  // step-up and session policy (issue 12)
+  reauthenticationWindowMinutes: reauthenticationWindowBounds,
+  ...sessionPolicyBounds,
 } as const;
 
 const roleSet = z
@@ -27,6 +33,24 @@ const roleSet = z
   .max(roleKeys.length)
   .transform((roles) => [...new Set(roles)].sort())
   .optional();
+
+/**
+ * The settings that govern sign-in and sessions: changing any of them is a sensitive action (step-up,
+ * `requireRecentAuthentication`). Setting a value to what is stored is no change and needs nothing.
+ */
+export const securitySettingKeys: readonly string[] = [
+  'sessionIdleMinutes',
+  'sessionAbsoluteHours',
+  'minPasswordLength',
+  'endSessionsOnPasswordChange',
+  'reauthenticationWindowMinutes',
+  'sessionPrivilegedIdleMinutes',
+  'sessionPrivilegedAbsoluteHours',
+  'maxSessionsPerUser',
+  'mfaRequiredRoles',
+  'mfaPhishingResistantRoles',
+  'mfaGracePeriodDays',
+];
 
 /** A whole number within the key's bounds; the message says which, so a form can show it at the field. */
 const bounded = (key: keyof typeof organizationSettingBounds) => {
@@ -52,6 +76,15 @@ export const updateOrganizationSettingsInput = z
     /** Holders of these roles must enrol a passkey (phishing-resistant); implies required. */
     mfaPhishingResistantRoles: roleSet,
     mfaGracePeriodDays: bounded('mfaGracePeriodDays'),
+    // step-up and session policy (issue 12)
+    /** A sensitive action needs an authentication of the session within this many minutes. */
+    reauthenticationWindowMinutes: bounded('reauthenticationWindowMinutes'),
+    /** Privileged roles' sessions end after this long without use (capped by sessionIdleMinutes). */
+    sessionPrivilegedIdleMinutes: bounded('sessionPrivilegedIdleMinutes'),
+    /** Privileged roles' sessions end this long after sign-in (capped by sessionAbsoluteHours). */
+    sessionPrivilegedAbsoluteHours: bounded('sessionPrivilegedAbsoluteHours'),
+    /** A sign-in beyond this many live sessions of one person ends the oldest. */
+    maxSessionsPerUser: bounded('maxSessionsPerUser'),
   })
   .strict();
 
@@ -86,12 +119,29 @@ export async function updateOrganizationSettings(
         { field: 'sessionIdleMinutes' in given ? 'sessionIdleMinutes' : 'sessionAbsoluteHours' },
       );
     }
+    const pIdle = merged.sessionPrivilegedIdleMinutes;
+    const pAbsolute = merged.sessionPrivilegedAbsoluteHours;
+    if (typeof pIdle === 'number' && typeof pAbsolute === 'number' && pIdle > pAbsolute * 60) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'The idle timeout cannot be longer than the absolute session lifetime.',
+        {
+          field:
+            'sessionPrivilegedIdleMinutes' in given
+              ? 'sessionPrivilegedIdleMinutes'
+              : 'sessionPrivilegedAbsoluteHours',
+        },
+      );
+    }
     const before = Object.fromEntries(Object.keys(given).map((k) => [k, org.settings[k] ?? null]));
     const changes = diffFields(before, given);
     if (Object.keys(changes).length === 0) return org;
     // When each role became covered by the MFA policy: its holders' grace period starts there.
     if ('mfaRequiredRoles' in changes || 'mfaPhishingResistantRoles' in changes) {
       merged.mfaRequiredSince = nextRequiredSince(org.settings, merged, now);
+    }
+    if (Object.keys(changes).some((k) => securitySettingKeys.includes(k))) {
+      await requireRecentAuthentication(ctx, scope.trx);
     }
     const updated = await scope.trx
       .updateTable('organizations')

@@ -370,7 +370,9 @@ export type SignInFailureReason =
   /** finishPasskeySignIn: an assertion for one of the account's passkeys did not verify. */
   | 'passkey_invalid'
   /** finishPasskeySignIn: the passkey's signature counter went backwards (a cloned authenticator?). */
-  | 'passkey_counter_regressed';
+  | 'passkey_counter_regressed'
+  /** reauthenticate (step-up): the password given to confirm a session was wrong. */
+  | 'wrong_reauthentication_password';
 
 /**
  * The attempt failed: one failure is counted on each account that was tried and on the source, their

@@ -10,7 +10,7 @@ import { hashSecretToken } from '../shared/secret-token.js';
 import { issueAccessToken, sessionRestrictionOf, type TokenAuthentication } from './access-token.js';
 import { addRefreshToken } from './create-session.js';
 import { revokeSessions } from './revoke-sessions.js';
-import { extendedIdle, sessionIsLive, sessionPolicyOf } from './session-policy.js';
+import { cappedAbsolute, extendedIdle, sessionIsLive, sessionPolicyOf } from './session-policy.js';
 import type { SessionRestriction } from './create-session.js';
 import type { SignedIn } from './sign-in.js';
 
@@ -75,10 +75,15 @@ export async function refreshSession(
       .executeTakeFirst();
     const role = user?.role;
     if (!user || user.status !== 'active' || !role || !isRoleKey(role)) return { kind: 'invalid' };
-    const idle = extendedIdle(sessionPolicyOf(user.org_settings), now, session.absolute_expires_at);
+    // The policy of the role the person holds now: one moved into a privileged role since signing in
+    // gets its shorter lifetimes from this refresh on (the absolute one counted from the sign-in).
+    const policy = sessionPolicyOf(user.org_settings, role);
+    const absolute = cappedAbsolute(policy, session.created_at, session.absolute_expires_at);
+    if (absolute.getTime() <= now.getTime()) return { kind: 'invalid' };
+    const idle = extendedIdle(policy, now, absolute);
     await trx
       .updateTable('sessions')
-      .set({ idle_expires_at: idle, last_seen_at: now })
+      .set({ idle_expires_at: idle, absolute_expires_at: absolute, last_seen_at: now })
       .where('id', '=', session.id)
       .execute();
     const refreshToken = await addRefreshToken(trx, session, now);
@@ -88,7 +93,7 @@ export async function refreshSession(
       user: userRow,
       role,
       sessionId: session.id,
-      absolute: session.absolute_expires_at,
+      absolute,
       authentication: { amr: session.amr, acr: session.acr, authTime: session.auth_time },
       restriction: sessionRestrictionOf(session.restriction),
       refreshToken,

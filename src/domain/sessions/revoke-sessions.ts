@@ -10,6 +10,8 @@ export interface RevokeTarget {
   sessionId?: string;
   /** Keep this one alive ("sign out my other sessions"). */
   exceptSessionId?: string;
+  /** Only these sessions (the session limit's oldest); must not be empty. */
+  sessionIds?: readonly string[];
 }
 
 /**
@@ -40,6 +42,7 @@ export async function revokeSessions(
         .where('revoked_at', 'is', null);
       if (target.sessionId) q = q.where('id', '=', target.sessionId);
       if (target.exceptSessionId) q = q.where('id', '!=', target.exceptSessionId);
+      if (target.sessionIds) q = q.where('id', 'in', [...target.sessionIds]);
       return q.orderBy('id').forNoKeyUpdate();
     })
     .where('revoked_at', 'is', null)

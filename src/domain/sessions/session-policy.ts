@@ -1,6 +1,10 @@
+import { isPrivilegedRole } from '../../authz/privileged-roles.js';
+import type { RoleKey } from '../../authz/roles.js';
+
 /**
  * Session lifetimes per organisation (`organizations.settings`). Defaults are NIST SP 800-63B AAL2:
- * 60 minutes idle, 24 hours absolute. Pure.
+ * 60 minutes idle, 24 hours absolute. Privileged roles (authz/privileged-roles.ts) get their own, shorter
+ * lifetimes (defaults 15 minutes and 12 hours, AAL3's), never longer than everyone's. Pure.
  */
 export interface SessionPolicy {
   idleMinutes: number;
@@ -8,6 +12,15 @@ export interface SessionPolicy {
 }
 
 export const defaultSessionPolicy: SessionPolicy = { idleMinutes: 60, absoluteHours: 24 };
+export const defaultPrivilegedSessionPolicy: SessionPolicy = { idleMinutes: 15, absoluteHours: 12 };
+
+/** Bounds of the per-role lifetimes and of the number of live sessions a person may hold. */
+export const sessionPolicyBounds = {
+  sessionPrivilegedIdleMinutes: { min: 5, max: 1440 },
+  sessionPrivilegedAbsoluteHours: { min: 1, max: 720 },
+  maxSessionsPerUser: { min: 1, max: 100 },
+} as const;
+export const defaultMaxSessionsPerUser = 10;
 
 function bounded(value: unknown, min: number, max: number, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max
@@ -15,12 +28,51 @@ function bounded(value: unknown, min: number, max: number, fallback: number): nu
     : fallback;
 }
 
-/** Reads the policy from organisation settings; a missing or out-of-range value falls back to the default. */
-export function sessionPolicyOf(settings: Record<string, unknown> | null | undefined): SessionPolicy {
-  return {
+/**
+ * Reads the policy from organisation settings; a missing or out-of-range value falls back to the default.
+ * With a privileged `role`, the privileged lifetimes apply, each capped by everyone's.
+ */
+export function sessionPolicyOf(
+  settings: Record<string, unknown> | null | undefined,
+  role?: RoleKey,
+): SessionPolicy {
+  const base = {
     idleMinutes: bounded(settings?.sessionIdleMinutes, 1, 24 * 60, defaultSessionPolicy.idleMinutes),
     absoluteHours: bounded(settings?.sessionAbsoluteHours, 1, 30 * 24, defaultSessionPolicy.absoluteHours),
   };
+  if (!role || !isPrivilegedRole(role)) return base;
+  const privileged = privilegedSessionPolicyOf(settings);
+  return {
+    idleMinutes: Math.min(base.idleMinutes, privileged.idleMinutes),
+    absoluteHours: Math.min(base.absoluteHours, privileged.absoluteHours),
+  };
+}
+
+/** The privileged roles' lifetimes as set (defaults filled in), before the cap by everyone's. */
+export function privilegedSessionPolicyOf(
+  settings: Record<string, unknown> | null | undefined,
+): SessionPolicy {
+  const b = sessionPolicyBounds;
+  return {
+    idleMinutes: bounded(
+      settings?.sessionPrivilegedIdleMinutes,
+      b.sessionPrivilegedIdleMinutes.min,
+      b.sessionPrivilegedIdleMinutes.max,
+      defaultPrivilegedSessionPolicy.idleMinutes,
+    ),
+    absoluteHours: bounded(
+      settings?.sessionPrivilegedAbsoluteHours,
+      b.sessionPrivilegedAbsoluteHours.min,
+      b.sessionPrivilegedAbsoluteHours.max,
+      defaultPrivilegedSessionPolicy.absoluteHours,
+    ),
+  };
+}
+
+/** How many live sessions one person may hold; a sign-in beyond it ends the oldest. */
+export function maxSessionsPerUserOf(settings: Record<string, unknown> | null | undefined): number {
+  const { min, max } = sessionPolicyBounds.maxSessionsPerUser;
+  return bounded(settings?.maxSessionsPerUser, min, max, defaultMaxSessionsPerUser);
 }
 
 /** A new session's expiries. */
@@ -32,6 +84,15 @@ export function newSessionExpiries(policy: SessionPolicy, now: Date): { idle: Da
 /** Activity (a refresh) pushes the idle expiry forward, never past the absolute one. */
 export function extendedIdle(policy: SessionPolicy, now: Date, absolute: Date): Date {
   return new Date(Math.min(now.getTime() + policy.idleMinutes * 60_000, absolute.getTime()));
+}
+
+/**
+ * The absolute expiry under the policy in force: a session opened under a longer one (its user has since
+ * moved into a privileged role) ends when the shorter one says, counted from its creation; never later
+ * than it was.
+ */
+export function cappedAbsolute(policy: SessionPolicy, createdAt: Date, absolute: Date): Date {
+  return new Date(Math.min(absolute.getTime(), createdAt.getTime() + policy.absoluteHours * 3_600_000));
 }
 
 /** Whether a session can still be used at `now`. */

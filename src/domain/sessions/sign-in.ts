@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { SessionRow, UserRow } from '../../db/schema.js';
-import { withTransaction, type Tx } from '../../db/transaction.js';
+import { scopeOf, withTransaction, type Tx } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { verifyAgainstDummy, verifyPassword } from '../security/password-hash.js';
@@ -27,7 +27,9 @@ import {
   type SessionAuthentication,
   type SessionRestriction,
 } from './create-session.js';
-import { sessionPolicyOf, type SessionPolicy } from './session-policy.js';
+import { maxSessionsPerUserOf, sessionPolicyOf, type SessionPolicy } from './session-policy.js';
+import { endSessionsBeyondLimit } from './session-limit.js';
+import type { RevocationRegistry } from './revocation-registry.js';
 import { sessionServices } from './session-services.js';
 
 export const signInInput = z
@@ -196,7 +198,10 @@ export async function completeSignIn(
   authentication?: SessionAuthentication,
 ): Promise<SignedIn> {
   const now = reservation.now;
-  const policy = sessionPolicyOf(candidate.org_settings);
+  const policy = sessionPolicyOf(
+    candidate.org_settings,
+    isRoleKey(candidate.role) ? candidate.role : undefined,
+  );
   const lease = reservation.accounts.get(candidate.id)?.lease ?? null;
   const opened = await withTransaction(services.db, async (scope) => {
     // One statement locks the row, re-checks that the account may still sign in (suspended meanwhile: the
@@ -224,6 +229,7 @@ export async function completeSignIn(
       ...(authentication ? { authentication } : {}),
       policy,
       mfa: mfaPolicyOf(candidate.org_settings),
+      limit: { maxSessions: maxSessionsPerUserOf(candidate.org_settings), revocations: services.revocations },
       meta,
       now,
       recorded: true,
@@ -257,6 +263,8 @@ export async function openSignedInSession(
     policy: SessionPolicy;
     /** The organisation's MFA policy: past their grace period without a factor, enrolment only. */
     mfa: MfaPolicy;
+    /** The session limit (maxSessionsPerUser): the person's oldest live sessions beyond it end here. */
+    limit: { maxSessions: number; revocations: RevocationRegistry };
     meta: RequestMeta;
     now: Date;
     /** The caller has already written the sign-in on the row (`user` is that row as written). */
@@ -317,6 +325,17 @@ export async function openSignedInSession(
       },
     },
   );
+  // Under the user's row lock (the caller holds it), so two sign-ins cannot both keep one too many.
+  const scope = scopeOf(trx);
+  if (!scope) throw new Error('openSignedInSession runs inside withTransaction');
+  await endSessionsBeyondLimit(scope, s.limit.revocations, {
+    orgId: user.org_id,
+    userId: user.id,
+    max: s.limit.maxSessions,
+    actor,
+    meta,
+    now,
+  });
   return { user: updated, role, session, refreshToken };
 }
 

@@ -9,6 +9,7 @@ import { revokeSessions } from '../sessions/revoke-sessions.js';
 import { bumpVersion, checkVersion, guardLastOwner, lockUser, statusState } from './user-record.js';
 import { transition, type LifecycleEvent } from './user-status.js';
 import { lifecycleNotice, notify } from '../notifications/notify.js';
+import { requireRecentAuthentication } from '../security/recent-authentication.js';
 
 export interface LifecycleOptions {
   expectedVersion?: number | null | undefined;
@@ -20,6 +21,8 @@ export interface LifecycleOptions {
    * Absent for changes the system makes on its own (end of a suspension, accepting an invitation).
    */
   permission?: Permission;
+  /** Step-up: the actor's session must have authenticated recently (`requireRecentAuthentication`). */
+  recentAuthentication?: boolean;
 }
 
 /**
@@ -52,6 +55,7 @@ export async function applyLifecycleEventIn(
   if (options.refuseSelf && ctx.actor.type === 'user' && ctx.actor.userId === user.id) {
     throw new DomainError('CANNOT_TARGET_SELF');
   }
+  if (options.recentAuthentication) await requireRecentAuthentication(ctx, scope.trx);
   const t = transition(statusState(user), event, now);
   if (t.next.status !== 'active') await guardLastOwner(scope.trx, user);
 

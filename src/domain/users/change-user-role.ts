@@ -10,6 +10,8 @@ import { parseInput } from '../shared/parse-input.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
 import { bumpVersion, checkVersion, guardLastOwner, lockUser, roleOf } from './user-record.js';
 import { notify } from '../notifications/notify.js';
+import { isPrivilegedRole } from '../../authz/privileged-roles.js';
+import { requireRecentAuthentication } from '../security/recent-authentication.js';
 
 /**
  * Refuses a role the actor may not give or take away: it must hold every permission of the role. The
@@ -41,7 +43,8 @@ export const changeUserRoleInput = z
  * Moves a user to another role. The actor must hold users:change_role over the user (org-wide, or as a
  * manager of a department over the user's primary one) and be able to grant both the current and the new
  * role, the last active owner keeps ownership, and a move that loses any permission ends the user's
- * sessions in the same transaction so no token keeps the old rights. Asking for the role the user already has is refused
+ * sessions in the same transaction so no token keeps the old rights. A move into or out of a privileged
+ * role (authz/privileged-roles.ts) needs the actor's recent authentication (step-up). Asking for the role the user already has is refused
  * (VALIDATION_FAILED) rather than silently accepted, so a client never believes it changed something.
  */
 export async function changeUserRole(
@@ -71,6 +74,8 @@ export async function changeUserRole(
     if (from === to) {
       throw new DomainError('VALIDATION_FAILED', 'The user already has this role.', { field: 'role' });
     }
+    // Step-up: making someone privileged, or taking it away, needs a recent authentication.
+    if (isPrivilegedRole(from) || isPrivilegedRole(to)) await requireRecentAuthentication(ctx, scope.trx);
     if (from === 'owner') await guardLastOwner(scope.trx, user);
 
     const updated = await scope.trx

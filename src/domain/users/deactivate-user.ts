@@ -13,7 +13,10 @@ export const deactivateUserInput = z
   })
   .strict();
 
-/** Deactivates a user for good: the record and its history stay, sign-in and sessions end. */
+/**
+ * Deactivates a user for good: the record and its history stay, sign-in and sessions end. A sensitive
+ * action: the actor's session must have authenticated recently (step-up).
+ */
 export async function deactivateUser(
   ctx: CommandContext,
   raw: z.input<typeof deactivateUserInput>,
@@ -24,6 +27,11 @@ export async function deactivateUser(
     ctx,
     input.userId,
     { type: 'deactivate', reason: input.reason },
-    { expectedVersion: input.expectedVersion, refuseSelf: true, permission: 'users:deactivate' },
+    {
+      expectedVersion: input.expectedVersion,
+      refuseSelf: true,
+      permission: 'users:deactivate',
+      recentAuthentication: true,
+    },
   );
 }

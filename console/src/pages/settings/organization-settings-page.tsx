@@ -10,6 +10,7 @@ import { EmailForm } from './email-form';
 import { LifetimesForm } from './lifetimes-form';
 import { MfaPolicyForm } from './mfa-policy-form';
 import { PasswordSettingsForm } from './password-settings-form';
+import { StepUpSettingsForm } from './step-up-settings-form';
 import { OrganizationSettingsQuery, settingsKey } from './settings-api';
 
 /** Organisation settings, for those who may change them; every change is audited by the server. */
@@ -37,6 +38,7 @@ function SettingsForms() {
           <LifetimesForm organization={settings.data.organization} />
           <PasswordSettingsForm organization={settings.data.organization} />
           <MfaPolicyForm organization={settings.data.organization} />
+          <StepUpSettingsForm organization={settings.data.organization} />
           <AudienceForm settings={settings.data.notificationSettings} />
           <EmailForm settings={settings.data.notificationSettings} />
         </Stack>

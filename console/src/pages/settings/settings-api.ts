@@ -13,6 +13,10 @@ export const OrganizationSettingsQuery = graphql(`
       mfaRequiredRoles
       mfaPhishingResistantRoles
       mfaGracePeriodDays
+      reauthenticationWindowMinutes
+      sessionPrivilegedIdleMinutes
+      sessionPrivilegedAbsoluteHours
+      maxSessionsPerUser
     }
     notificationSettings {
       responsibleRecipients
@@ -49,6 +53,10 @@ export const UpdateOrganizationSettings = graphql(
           mfaRequiredRoles
           mfaPhishingResistantRoles
           mfaGracePeriodDays
+          reauthenticationWindowMinutes
+          sessionPrivilegedIdleMinutes
+          sessionPrivilegedAbsoluteHours
+          maxSessionsPerUser
         }
         userErrors {
           ...UserErrorFields

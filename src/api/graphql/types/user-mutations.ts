@@ -61,6 +61,22 @@ const UpdateOrganizationSettingsInput = builder.inputType('UpdateOrganizationSet
       description:
         'Days someone newly covered by the MFA policy may still sign in without a second factor, 0 to 90 (default 7).',
     }),
+    // step-up and session policy (issue 12)
+    reauthenticationWindowMinutes: t.int({
+      description:
+        'Sensitive actions need an authentication within this many minutes, 1 to 1440 (default 10).',
+    }),
+    sessionPrivilegedIdleMinutes: t.int({
+      description:
+        'Sessions of privileged roles end after this much inactivity, 5 to 1440 minutes (default 15; never longer than sessionIdleMinutes).',
+    }),
+    sessionPrivilegedAbsoluteHours: t.int({
+      description:
+        'Sessions of privileged roles end this long after sign-in, 1 to 720 hours (default 12; never longer than sessionAbsoluteHours).',
+    }),
+    maxSessionsPerUser: t.int({
+      description: 'Live sessions one person may hold, 1 to 100 (default 10); a new sign-in ends the oldest.',
+    }),
   }),
 });
 
@@ -128,6 +144,10 @@ builder.mutationFields((t) => ({
           mfaRequiredRoles: input.mfaRequiredRoles ?? undefined,
           mfaPhishingResistantRoles: input.mfaPhishingResistantRoles ?? undefined,
           mfaGracePeriodDays: input.mfaGracePeriodDays ?? undefined,
+          reauthenticationWindowMinutes: input.reauthenticationWindowMinutes ?? undefined,
+          sessionPrivilegedIdleMinutes: input.sessionPrivilegedIdleMinutes ?? undefined,
+          sessionPrivilegedAbsoluteHours: input.sessionPrivilegedAbsoluteHours ?? undefined,
+          maxSessionsPerUser: input.maxSessionsPerUser ?? undefined,
         }),
       })),
   }),

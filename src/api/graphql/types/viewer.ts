@@ -16,7 +16,7 @@ import { RoleKeyEnum } from './enums.js';
 import { UserRef } from './user.js';
 
 /** The organisation's settings object, for a viewer with `organization:read` only. */
-function readableSettings(o: OrganizationRow, ctx: Parameters<typeof commandContext>[0]) {
+export function readableSettings(o: OrganizationRow, ctx: Parameters<typeof commandContext>[0]) {
   if (!can(commandContext(ctx).actor, 'organization:read')) throw new DomainError('FORBIDDEN');
   return o.settings;
 }
