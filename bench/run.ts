@@ -126,7 +126,12 @@ if (usersPglite > 0) {
 
 let memory: MemoryResult | { skipped: string } = { skipped: 'BENCH_ONLY' };
 if (parts.has('memory')) {
-  memory = await benchMemory(usersPg > 0 ? pgUrl : null, num('BENCH_MEMORY_IDLE_SECONDS', 10), log);
+  memory = await benchMemory(
+    usersPg > 0 ? pgUrl : null,
+    num('BENCH_MEMORY_IDLE_SECONDS', 120),
+    log,
+    env.BENCH_MEMORY_BASELINE || undefined,
+  );
 }
 
 let tokenCheck: unknown = null;

@@ -26,6 +26,18 @@ export const embeddedDatabaseSettings: Readonly<Record<string, string>> = {
   maintenance_work_mem: '16MB',
 };
 
+/** The main thread's Node options minus module loaders (`--import`, `--require`, `--loader` and their values). */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const loaders = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i] as string;
+    if (loaders.has(a)) i++;
+    else if (![...loaders].some((l) => a.startsWith(`${l}=`))) out.push(a);
+  }
+  return out;
+}
+
 export interface QueryOutcome {
   rows: Record<string, unknown>[];
   affectedRows: number;
@@ -92,6 +104,9 @@ export class PGliteWorkerClient {
   private static async open(options: PGliteWorkerOptions): Promise<PGliteWorkerClient> {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { ...options, settings: options.settings ?? embeddedDatabaseSettings },
+      // worker.js is plain JavaScript: the worker does not inherit the main thread's `--import tsx`, whose
+      // loader hooks would otherwise be set up (and kept) in the worker too.
+      execArgv: workerExecArgv(),
     });
     await new Promise<void>((resolve, reject) => {
       // A folder PGlite cannot read aborts the WASM module: the worker fails (or just exits) before ready.
