@@ -14,8 +14,9 @@ export interface PGliteWorkerOptions {
 /**
  * Memory sized for one small organisation, not PostgreSQL's server defaults: PGlite's WASM memory only
  * grows, so every buffer PostgreSQL touches stays resident for the life of the process. With the
- * defaults (shared_buffers 128MB, maintenance_work_mem 64MB, temp_buffers 8MB) a restarted server idled at
- * ~580 MB, with these at ~430–460 MB (docs/benchmarks.md, "Memory"). The page cache of the
+ * defaults (shared_buffers 128MB, maintenance_work_mem 64MB, temp_buffers 8MB) a restarted server read
+ * ~580 MB 10 s after its first requests, with these ~430 MB (settled after 2 minutes idle: ~335 MB, of which
+ * the WASM memory is ~32 MB; docs/benchmarks.md, "Memory", says where the rest goes). The page cache of the
  * operating system still caches the data files behind the smaller buffer pool. Durability settings are
  * PGlite's own and untouched.
  */
