@@ -1,8 +1,12 @@
 // Resident memory of a real `roster serve` process (src/main.ts through tsx, as `npm start` runs it) for a
-// small organisation: after start-up, and after a few requests (the owner sets a password, signs in, lists
-// users, opens the console) plus 10 s idle. On the embedded database twice — the very first start in an
-// empty folder (initdb runs in the process) and a restart on that folder — and on PostgreSQL, in the same
-// run. Linux only (/proc/<pid>/status: VmRSS, and VmHWM for the peak).
+// small organisation: after start-up, then after a few requests (the owner sets a password, signs in, lists
+// users, opens the console) read every second while the server idles: 10 s after the requests, and at the
+// end of the idle time (BENCH_MEMORY_IDLE_SECONDS, default 120), which is what an idle server settles at —
+// V8 shrinks its heaps only once the process has been quiet for a while (its memory reducer), on both
+// databases alike. On the embedded database twice — the very first start in an empty folder (initdb) and a
+// restart on that folder — and on PostgreSQL, in the same run. BENCH_MEMORY_BASELINE=<another checkout>
+// also measures the embedded database with that checkout's src/main.ts, in the same run (before/after).
+// Linux only (/proc/<pid>/status: VmRSS = RssAnon + RssFile + RssShmem, VmHWM for the peak).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +15,23 @@ import { freePort, serverEnv, startRoster } from '../test/support/roster-process
 
 export interface MemoryReading {
   target: 'pglite first start' | 'pglite restart' | 'postgres';
+  /** `baseline` when measured with BENCH_MEMORY_BASELINE's checkout. */
+  code: 'this checkout' | 'baseline';
   afterStartMiB: number;
+  /** 10 s after the first requests. */
+  idle10sMiB: number;
+  /** At the end of the idle time: what the idle server settled at. */
   idleMiB: number;
+  /** Of idleMiB: file-backed (mostly the node binary's pages), the rest anonymous. */
+  idleFileMiB: number;
+  /** The lowest reading while idle. */
+  idleMinMiB: number;
   peakMiB: number;
 }
 
 export interface MemoryResult {
   idleSeconds: number;
+  baseline: string | null;
   readings: MemoryReading[];
 }
 
@@ -68,20 +82,31 @@ async function measure(
   where: { dataDir: string; databaseUrl?: string },
   idleSeconds: number,
   log: (line: string) => void,
+  baseline?: string,
 ): Promise<MemoryReading> {
   const port = await freePort();
-  const server = startRoster(serverEnv(port, where, { LOG_LEVEL: 'warn', LOG_FORMAT: 'json' }));
+  const env = serverEnv(port, where, { LOG_LEVEL: 'warn', LOG_FORMAT: 'json' });
+  const server = baseline ? startRoster(env, ['serve'], join(baseline, 'src', 'main.ts')) : startRoster(env);
   try {
     await server.waitForLine(/^Roster is running at /, 180_000);
     const afterStart = server.memory();
     const token = /#token=([A-Za-z0-9_-]+)/.exec(server.stdout())?.[1];
     await firstRequests(`http://127.0.0.1:${port}`, token);
-    await new Promise((r) => setTimeout(r, idleSeconds * 1000));
-    const idle = server.memory();
-    const reading = {
+    const samples: number[] = [];
+    let idle = server.memory();
+    for (let s = 1; s <= Math.max(idleSeconds, 10); s++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      idle = server.memory();
+      samples.push(idle.rssMiB);
+    }
+    const reading: MemoryReading = {
       target,
+      code: baseline ? 'baseline' : 'this checkout',
       afterStartMiB: afterStart.rssMiB,
+      idle10sMiB: samples[9] ?? idle.rssMiB,
       idleMiB: idle.rssMiB,
+      idleFileMiB: idle.fileMiB,
+      idleMinMiB: Math.min(...samples),
       peakMiB: Math.max(afterStart.peakRssMiB, idle.peakRssMiB),
     };
     log(`memory ${target}: ${JSON.stringify(reading)}`);
@@ -110,10 +135,16 @@ export async function benchMemory(
   postgresUrl: string | null,
   idleSeconds: number,
   log: (line: string) => void,
+  baseline?: string,
 ): Promise<MemoryResult> {
   const readings: MemoryReading[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'roster-bench-memory-'));
   try {
+    if (baseline) {
+      const where = { dataDir: join(dir, 'pglite-baseline') };
+      readings.push(await measure('pglite first start', where, idleSeconds, log, baseline));
+      readings.push(await measure('pglite restart', where, idleSeconds, log, baseline));
+    }
     readings.push(await measure('pglite first start', { dataDir: join(dir, 'pglite') }, idleSeconds, log));
     readings.push(await measure('pglite restart', { dataDir: join(dir, 'pglite') }, idleSeconds, log));
     if (postgresUrl) {
@@ -125,5 +156,5 @@ export async function benchMemory(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return { idleSeconds, readings };
+  return { idleSeconds, baseline: baseline ?? null, readings };
 }

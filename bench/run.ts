@@ -22,7 +22,9 @@
 //   memory part (issue 11): resident memory of a real `roster serve` for a small organisation, on the
 //                        embedded database (first start and restart) and on PostgreSQL (a database
 //                        `roster_bench_memory` of its own on BENCH_DATABASE_URL's server) in the same run;
-//                        BENCH_MEMORY_IDLE_SECONDS (default 10) of idle before the reading (bench/memory.ts)
+//                        read every second for BENCH_MEMORY_IDLE_SECONDS (default 120) of idle: 10 s after
+//                        the first requests and settled; BENCH_MEMORY_BASELINE=<another checkout> adds that
+//                        checkout's embedded readings to the same run (bench/memory.ts)
 //   BENCH_PROFILE_DIR    the HTTP server writes a V8 CPU profile (.cpuprofile) there when it stops
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -127,7 +129,12 @@ if (usersPglite > 0) {
 
 let memory: MemoryResult | { skipped: string } = { skipped: 'BENCH_ONLY' };
 if (parts.has('memory')) {
-  memory = await benchMemory(usersPg > 0 ? pgUrl : null, num('BENCH_MEMORY_IDLE_SECONDS', 10), log);
+  memory = await benchMemory(
+    usersPg > 0 ? pgUrl : null,
+    num('BENCH_MEMORY_IDLE_SECONDS', 120),
+    log,
+    env.BENCH_MEMORY_BASELINE || undefined,
+  );
 }
 
 let tokenCheck: unknown = null;

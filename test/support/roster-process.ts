@@ -50,14 +50,19 @@ export interface RosterProcess {
   stderr(): string;
   /** Resolves once a line of standard output matches; rejects if the process exits first or after timeoutMs. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** Resident and peak resident memory of the process, in MiB (Linux /proc). */
-  memory(): { rssMiB: number; peakRssMiB: number };
+  /** Resident (anonymous and file-backed parts) and peak resident memory of the process, in MiB (Linux /proc). */
+  memory(): { rssMiB: number; anonMiB: number; fileMiB: number; peakRssMiB: number };
   /** SIGTERM, then waits for the exit (SIGKILL after 20 s). */
   stop(): Promise<number | null>;
 }
 
-export function startRoster(env: NodeJS.ProcessEnv, args: string[] = ['serve']): RosterProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env });
+/** `mainFile`: another checkout's src/main.ts (the memory bench's baseline); this one's by default. */
+export function startRoster(
+  env: NodeJS.ProcessEnv,
+  args: string[] = ['serve'],
+  mainFile: string = main,
+): RosterProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', mainFile, ...args], { env });
   let out = '';
   let err = '';
   const waiters = new Set<() => void>();
@@ -102,7 +107,13 @@ export function startRoster(env: NodeJS.ProcessEnv, args: string[] = ['serve']):
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kib = (field: string) =>
         Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-      return { rssMiB: Math.round(kib('VmRSS') / 1024), peakRssMiB: Math.round(kib('VmHWM') / 1024) };
+      const mib = (field: string) => Math.round(kib(field) / 1024);
+      return {
+        rssMiB: mib('VmRSS'),
+        anonMiB: mib('RssAnon'),
+        fileMiB: mib('RssFile'),
+        peakRssMiB: mib('VmHWM'),
+      };
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;

@@ -14,8 +14,9 @@ export interface PGliteWorkerOptions {
 /**
  * Memory sized for one small organisation, not PostgreSQL's server defaults: PGlite's WASM memory only
  * grows, so every buffer PostgreSQL touches stays resident for the life of the process. With the
- * defaults (shared_buffers 128MB, maintenance_work_mem 64MB, temp_buffers 8MB) a restarted server idled at
- * ~580 MB, with these at ~430–460 MB (docs/benchmarks.md, "Memory"). The page cache of the
+ * defaults (shared_buffers 128MB, maintenance_work_mem 64MB, temp_buffers 8MB) a restarted server read
+ * ~580 MB 10 s after its first requests, with these ~430 MB (settled after 2 minutes idle: ~335 MB, of which
+ * the WASM memory is ~32 MB; docs/benchmarks.md, "Memory", says where the rest goes). The page cache of the
  * operating system still caches the data files behind the smaller buffer pool. Durability settings are
  * PGlite's own and untouched.
  */
@@ -25,6 +26,18 @@ export const embeddedDatabaseSettings: Readonly<Record<string, string>> = {
   wal_buffers: '1MB',
   maintenance_work_mem: '16MB',
 };
+
+/** The main thread's Node options minus module loaders (`--import`, `--require`, `--loader` and their values). */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const loaders = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i] as string;
+    if (loaders.has(a)) i++;
+    else if (![...loaders].some((l) => a.startsWith(`${l}=`))) out.push(a);
+  }
+  return out;
+}
 
 export interface QueryOutcome {
   rows: Record<string, unknown>[];
@@ -92,6 +105,9 @@ export class PGliteWorkerClient {
   private static async open(options: PGliteWorkerOptions): Promise<PGliteWorkerClient> {
     const worker = new Worker(new URL('./worker.js', import.meta.url), {
       workerData: { ...options, settings: options.settings ?? embeddedDatabaseSettings },
+      // worker.js is plain JavaScript: the worker does not inherit the main thread's `--import tsx`, whose
+      // loader hooks would otherwise be set up (and kept) in the worker too.
+      execArgv: workerExecArgv(),
     });
     await new Promise<void>((resolve, reject) => {
       // A folder PGlite cannot read aborts the WASM module: the worker fails (or just exits) before ready.
