@@ -1,8 +1,10 @@
+import { type TOTP, URI } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
 import type { OrganizationRow, UserRow } from '../../src/db/schema.js';
 import { defaultTestPassword, freshIp, gql, signInAs } from '../support/auth.js';
 import { createOrg, createUser } from '../support/factories.js';
+import { SoftAuthenticator } from '../support/soft-authenticator.js';
 import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
 
 // The organisation's MFA policy: roles that must enrol a second factor, a grace period, and after it a
@@ -223,5 +225,112 @@ describe('enforcement', () => {
     expect((await signIn(org, newcomer)).mfaEnrolmentRequired).toBe(false);
     rt.clock.advance(2 * day);
     expect((await signIn(org, newcomer)).mfaEnrolmentRequired).toBe(true);
+  });
+});
+
+describe('enrolling lifts the restriction', () => {
+  const beginTotp = 'mutation { beginTotpEnrolment { otpauthUri userErrors { code } } }';
+  const confirmTotp = `mutation($c: String!) { confirmTotpEnrolment(input: { code: $c }) { recoveryCodes userErrors { code } } }`;
+  const refreshDoc = `mutation($t: String!) { refreshSession(input: { refreshToken: $t }) { accessToken mfaEnrolmentRequired } }`;
+
+  it('an authenticator app set up from the enrolment-only session opens the console after a refresh', async () => {
+    const { org, admin } = await setup(0);
+    const s = await signIn(org, admin);
+    expect(s.mfaEnrolmentRequired).toBe(true);
+    const begun = await gql(app, beginTotp, undefined, s.accessToken);
+    expect(begun.body.data.beginTotpEnrolment.userErrors).toEqual([]);
+    const totp = URI.parse(begun.body.data.beginTotpEnrolment.otpauthUri) as TOTP;
+    const confirmed = await gql(
+      app,
+      confirmTotp,
+      { c: totp.generate({ timestamp: rt.clock.now().getTime() }) },
+      s.accessToken,
+    );
+    expect(confirmed.body.data.confirmTotpEnrolment.userErrors).toEqual([]);
+    expect(confirmed.body.data.confirmTotpEnrolment.recoveryCodes).toHaveLength(10);
+
+    // The token in hand stays restricted until it expires; the refreshed one is not.
+    expect(
+      (await gql(app, '{ organization { id } }', undefined, s.accessToken)).body.errors?.[0]?.extensions
+        ?.code,
+    ).toBe('MFA_ENROLMENT_REQUIRED');
+    const refreshed = await gql(app, refreshDoc, { t: s.refreshToken });
+    expect(refreshed.body.data.refreshSession.mfaEnrolmentRequired).toBe(false);
+    const token = refreshed.body.data.refreshSession.accessToken as string;
+    expect((await gql(app, '{ organization { id } }', undefined, token)).body.errors).toBeUndefined();
+    const req = await gql(app, requirementDoc, undefined, token);
+    expect(req.body.data.myMfaRequirement).toMatchObject({
+      satisfied: true,
+      enforced: false,
+      restricted: false,
+    });
+
+    // The next sign-in asks for the app's code, and then opens an ordinary session.
+    rt.clock.advance(30_000);
+    const next = await signIn(org, admin);
+    expect(next.accessToken ?? null).toBeNull();
+    const challenge = await gql(
+      app,
+      `mutation($i: SignInInput!) { signIn(input: $i) { mfaChallenge { id } userErrors { code } } }`,
+      { i: { email: admin.email, password: defaultTestPassword, organization: org.slug } },
+    );
+    const done = await gql(
+      app,
+      `mutation($i: CompleteSignInInput!) { completeSignIn(input: $i) { accessToken mfaEnrolmentRequired userErrors { code } } }`,
+      {
+        i: {
+          challengeId: challenge.body.data.signIn.mfaChallenge.id,
+          totpCode: totp.generate({ timestamp: rt.clock.now().getTime() + 30_000 }),
+        },
+      },
+    );
+    expect(done.body.data.completeSignIn).toMatchObject({ mfaEnrolmentRequired: false, userErrors: [] });
+  });
+
+  it('for a role that must use a passkey, an app is not enough; a passkey is', async () => {
+    const { org, admin, ownerToken } = await setup(0);
+    await gql(app, settingsDoc, { i: { mfaPhishingResistantRoles: ['ADMINISTRATOR'] } }, ownerToken);
+    const s = await signIn(org, admin);
+    expect(s.mfaEnrolmentRequired).toBe(true);
+    const begun = await gql(app, beginTotp, undefined, s.accessToken);
+    const totp = URI.parse(begun.body.data.beginTotpEnrolment.otpauthUri) as TOTP;
+    await gql(app, confirmTotp, { c: totp.generate({ timestamp: rt.clock.now().getTime() }) }, s.accessToken);
+    const stillRestricted = await gql(app, refreshDoc, { t: s.refreshToken });
+    expect(stillRestricted.body.data.refreshSession.mfaEnrolmentRequired).toBe(true);
+    const token = stillRestricted.body.data.refreshSession.accessToken as string;
+    expect((await gql(app, requirementDoc, undefined, token)).body.data.myMfaRequirement).toMatchObject({
+      phishingResistant: true,
+      satisfied: false,
+      restricted: true,
+    });
+
+    // A passkey, registered from the restricted session, satisfies it.
+    const authenticator = new SoftAuthenticator(new URL(rt.config.publicUrl).origin);
+    const reg = await gql(
+      app,
+      'mutation { beginPasskeyRegistration { options userErrors { code } } }',
+      undefined,
+      token,
+    );
+    expect(reg.body.data.beginPasskeyRegistration.userErrors).toEqual([]);
+    const added = await gql(
+      app,
+      'mutation($i: FinishPasskeyRegistrationInput!) { finishPasskeyRegistration(input: $i) { passkey { id } userErrors { code } } }',
+      {
+        i: {
+          name: 'Work key',
+          response: authenticator.createCredential(reg.body.data.beginPasskeyRegistration.options),
+        },
+      },
+      token,
+    );
+    expect(added.body.data.finishPasskeyRegistration.userErrors).toEqual([]);
+    const rows = await rt.services.db
+      .selectFrom('sessions')
+      .select('restriction')
+      .where('user_id', '=', admin.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(rows.map((r) => r.restriction)).toEqual(rows.map(() => null));
   });
 });

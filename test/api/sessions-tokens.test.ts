@@ -299,7 +299,7 @@ describe('access token checks', () => {
     };
     for (const [what, token] of Object.entries(bad)) {
       const r = await authenticate(rt.services, `Bearer ${token}`);
-      expect(r, what).toEqual({ actor: null, failure: 'The access token is not valid.' });
+      expect(r, what).toEqual({ actor: null, failure: 'The access token is not valid.', enrolling: null });
     }
     // Right key, wrong claims: issue with our own key through the verifier's rules.
     const mint = async (h: object, c: object) => {
@@ -355,7 +355,7 @@ describe('access token checks', () => {
       'a day-long token issued an hour ago': await mint({ iat: nowS - 3600, exp: nowS + 86_400 - 3600 }),
     };
     // Each twice: a refusal is not cached as an acceptance. All collected, so every case shows at once.
-    const invalid = { actor: null, failure: 'The access token is not valid.' };
+    const invalid = { actor: null, failure: 'The access token is not valid.', enrolling: null };
     const got: Record<string, unknown> = {};
     for (const [what, token] of Object.entries(refused)) {
       const first = await authenticate(rt.services, `Bearer ${token}`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { Actor, Services } from '../shared/context.js';
@@ -67,6 +68,9 @@ export async function issueAccessToken(
     .setSubject(t.userId)
     .setIssuedAt(nowS)
     .setExpirationTime(expS)
+    // RFC 9068 §2.2 requires it; it also makes every token distinct, so two issued in the same second for
+    // one session (a refresh right after an MFA enrolment lifted a restriction) never share a cache entry.
+    .setJti(randomUUID())
     .sign(key);
   return { accessToken, expiresAt: new Date(expS * 1000) };
 }
