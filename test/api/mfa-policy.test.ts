@@ -334,3 +334,48 @@ describe('enrolling lifts the restriction', () => {
     expect(rows.map((r) => r.restriction)).toEqual(rows.map(() => null));
   });
 });
+
+describe("an administrator's reset of a person's factors", () => {
+  it('removes passkeys too, ends the sessions, and the audit event lists them', async () => {
+    const { org, admin, ownerToken } = await setup(7);
+    const s = await signIn(org, admin);
+    const authenticator = new SoftAuthenticator(new URL(rt.config.publicUrl).origin);
+    const reg = await gql(app, 'mutation { beginPasskeyRegistration { options } }', undefined, s.accessToken);
+    const added = await gql(
+      app,
+      'mutation($i: FinishPasskeyRegistrationInput!) { finishPasskeyRegistration(input: $i) { passkey { id } userErrors { code } } }',
+      {
+        i: {
+          name: 'Desk key',
+          response: authenticator.createCredential(reg.body.data.beginPasskeyRegistration.options),
+        },
+      },
+      s.accessToken,
+    );
+    const passkeyId = added.body.data.finishPasskeyRegistration.passkey.id as string;
+    const reset = await gql(
+      app,
+      'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',
+      { id: admin.id },
+      ownerToken,
+    );
+    expect(reset.body.data.resetUserFactors.userErrors).toEqual([]);
+    const left = await rt.services.db
+      .selectFrom('passkeys')
+      .select('id')
+      .where('user_id', '=', admin.id)
+      .execute();
+    expect(left).toEqual([]);
+    expect(
+      (await gql(app, '{ organization { id } }', undefined, s.accessToken)).body.errors?.[0]?.extensions
+        ?.code,
+    ).toBe('UNAUTHENTICATED');
+    const event = await rt.services.db
+      .selectFrom('audit_events')
+      .select('changes')
+      .where('org_id', '=', org.id)
+      .where('action', '=', 'user.mfa_reset')
+      .executeTakeFirstOrThrow();
+    expect(event.changes).toMatchObject({ passkeysRemoved: [{ id: passkeyId, name: 'Desk key' }] });
+  });
+});

@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
@@ -88,8 +89,39 @@ describe.skipIf(missing !== null)('the MFA policy in the console', () => {
     await after.page.waitForURL(/\/enrol-mfa$/);
     await after.page.getByRole('heading', { name: 'Set up a second factor', level: 1 }).waitFor();
 
-    await after.page.getByRole('button', { name: 'Sign out' }).click();
-    await after.page.waitForURL(/\/sign-in/);
+    // Setting up the authenticator app right there opens the console.
+    await after.page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    const key = (await after.page.getByTestId('totp-secret').textContent())!.trim();
+    const app = new TOTP({ secret: Secret.fromBase32(key) });
+    await after.page
+      .getByLabel('Code from the app')
+      .fill(app.generate({ timestamp: server.rt.clock.now().getTime() }));
+    await after.page.getByRole('button', { name: 'Confirm' }).click();
+    await after.page.getByTestId('enrolment-recovery-codes').waitFor();
+    await after.page.getByText('Your second factor is set up. Continue to Roster.').waitFor();
+    await expectAccessible(after.page, 'the MFA enrolment page once a factor is set up');
+    await after.page.getByRole('button', { name: 'Continue to Roster' }).click();
+    await after.page.waitForURL((u) => !u.pathname.startsWith('/enrol-mfa') && u.pathname !== '/');
+    await after.page.goto(`${server.baseUrl}/users`);
+    await after.page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     await after.context.close();
+  });
+
+  it('an enrolment-only session can sign out from the enrolment page', async () => {
+    const person = await createPerson(server, {
+      name: 'Bo Boss',
+      role: 'administrator',
+      password: adminPassword,
+    });
+    server.rt.clock.advance(2 * day + 60_000);
+    const { page, context } = await newPage(browser);
+    await page.goto(`${server.baseUrl}/sign-in`);
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel(/^Password/).fill(adminPassword);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(/\/enrol-mfa$/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in/);
+    await context.close();
   });
 });

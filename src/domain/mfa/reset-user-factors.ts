@@ -62,6 +62,13 @@ export async function resetUserFactors(
       .where('org_id', '=', user.org_id)
       .where('user_id', '=', user.id)
       .execute();
+    // Passkeys are second factors too: "reset all" leaves the person with their password alone.
+    const passkeys = await trx
+      .deleteFrom('passkeys')
+      .where('org_id', '=', user.org_id)
+      .where('user_id', '=', user.id)
+      .returning(['id', 'name'])
+      .execute();
     const ended = await revokeSessions(
       scope,
       ctx.revocations,
@@ -81,6 +88,7 @@ export async function resetUserFactors(
           factorsRemoved: factors.filter((f) => f.confirmed_at).map((f) => ({ id: f.id, kind: f.kind })),
           pendingRemoved: factors.filter((f) => !f.confirmed_at).length,
           recoveryCodesRemoved: codes.length,
+          passkeysRemoved: passkeys.map((p) => ({ id: p.id, name: p.name })),
           sessionsEnded: ended.length,
         },
       },
