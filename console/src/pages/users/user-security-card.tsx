@@ -67,9 +67,9 @@ export function UserSecurityCard({ userId, name }: { userId: string; name: strin
           error={reset.error}
         >
           <Text size="sm">
-            Their authenticator app and recovery codes stop working and every session of theirs ends. They are
-            emailed; they sign in with the password and can set up a new app. Do this once you know it is them
-            (a lost phone).
+            Their authenticator app, passkeys and recovery codes stop working and every session of theirs
+            ends. They are emailed; they sign in with the password and can set up new ones. Do this once you
+            know it is them (a lost phone or security key).
           </Text>
         </ConfirmModal>
       ) : null}
