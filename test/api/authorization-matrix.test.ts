@@ -76,6 +76,8 @@ const userTargets: readonly TargetState[] = ['active', 'suspended', 'invited', '
 const operations: Record<string, Operation> = {
   // queries
   viewer: { gate: 'signed-in', document: '{ viewer { id } }' },
+  // the MFA policy: what it asks of you (also answers an enrolment-only session)
+  myMfaRequirement: { gate: 'signed-in', document: '{ myMfaRequirement { required } }' },
   organization: { gate: 'signed-in', document: '{ organization { id name } }' },
   roles: { gate: 'roles:read', document: '{ roles { key } }' },
   compareRoles: {

@@ -54,7 +54,7 @@ describe.skipIf(missing !== null)('my notification preferences page', () => {
     expect(await suspended.isChecked()).toBe(true);
     expect(await suspended.isDisabled()).toBe(true);
     // 9 with the MFA notice (security/mfa-totp).
-    expect(await page.getByText('Always sent').count()).toBe(9);
+    expect(await page.getByText('Always sent').count()).toBe(10);
     await expectAccessible(page, 'my notifications');
 
     const reactivated = page.getByRole('switch', { name: 'Reactivated' });

@@ -8,7 +8,7 @@ import type { CommandContext } from '../../src/domain/shared/context.js';
 import { deactivateUser } from '../../src/domain/users/deactivate-user.js';
 import { inviteUsers } from '../../src/domain/users/invite-users.js';
 import { suspendUser } from '../../src/domain/users/suspend-user.js';
-import { actorFor, contextFor, createOrg, createUser } from './factories.js';
+import { actorFor, authenticatedNow, contextFor, createOrg, createUser } from './factories.js';
 import type { TestRuntime } from './test-runtime.js';
 
 /**
@@ -131,6 +131,7 @@ export async function buildCostScenario(
     secondaryDepartmentIds: [],
   });
   rt.clock.set(scenarioTimes.deactivated);
+  await authenticatedNow(rt.services, ctx.actor);
   await deactivateUser(ctx, { userId: users.dirLeaver!.id, reason: 'Left the organisation' });
   rt.clock.set(scenarioTimes.archived);
   await archiveDepartment(ctx, { departmentId: oldTeam.id, moveMembersTo: division.id });

@@ -78,3 +78,16 @@ export async function actorFor(services: Services, user: UserRow): Promise<Actor
 export function contextFor(services: Services, actor: Actor): CommandContext {
   return { ...services, actor, meta: { requestId: `req-${uniq()}`, ip: '127.0.0.1', userAgent: 'vitest' } };
 }
+
+/**
+ * Step-up for a test actor whose clock has moved on: their session counts as authenticated now, as after
+ * `reauthenticate` (sensitive actions — deactivation, privileged role changes — need a recent one).
+ */
+export async function authenticatedNow(services: Services, actor: Actor): Promise<void> {
+  if (actor.type !== 'user') return;
+  await services.db
+    .updateTable('sessions')
+    .set({ auth_time: services.clock.now() })
+    .where('id', '=', actor.sessionId)
+    .execute();
+}

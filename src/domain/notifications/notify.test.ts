@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { actorFor, contextFor, createOrg, createUser } from '../../../test/support/factories.js';
+import {
+  actorFor,
+  authenticatedNow,
+  contextFor,
+  createOrg,
+  createUser,
+} from '../../../test/support/factories.js';
 import { openTestRuntime, type TestRuntime } from '../../../test/support/test-runtime.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
@@ -167,6 +173,7 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
     expect(ended.emails).toEqual(w.to('user_suspension_ended', w.target, ...admins));
     expect(ended.inApp).toEqual(w.to('user_suspension_ended', ...admins));
 
+    await authenticatedNow(s, w.ctx.actor);
     await changeUserRole(w.ctx, { userId: w.target.id, role: 'user_manager' });
     const changed = await w.next();
     expect(changed.emails).toEqual(w.to('role_changed', w.target, ...admins));
@@ -178,6 +185,7 @@ describe('notify: lifecycle notices to exactly the expected people', () => {
     expect(revoked.emails).toEqual(w.to('sessions_revoked', w.target, ...admins));
     expect(revoked.inApp).toEqual(w.to('sessions_revoked', ...admins));
 
+    await authenticatedNow(s, w.ctx.actor);
     await deactivateUser(w.ctx, { userId: w.target.id, reason: 'Left' });
     const gone = await w.next();
     expect(gone.emails).toEqual(w.to('user_deactivated', w.target, ...admins));
