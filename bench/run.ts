@@ -25,6 +25,9 @@
 //                        read every second for BENCH_MEMORY_IDLE_SECONDS (default 120) of idle: 10 s after
 //                        the first requests and settled; BENCH_MEMORY_BASELINE=<another checkout> adds that
 //                        checkout's embedded readings to the same run (bench/memory.ts)
+//   factors part (issue 12): TOTP and WebAuthn verification cost per call against the bare library calls,
+//                        in this process on PostgreSQL (bench/factors.ts); BENCH_FACTORS_CALLS (default 2000);
+//                        not in the default parts (run it with BENCH_ONLY=factors)
 //   BENCH_PROFILE_DIR    the HTTP server writes a V8 CPU profile (.cpuprofile) there when it stops
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -39,6 +42,7 @@ import {
   type DepartmentsResult,
 } from './departments.js';
 import { environment } from './environment.js';
+import { benchFactors, type FactorsResult } from './factors.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { benchSignIn, type SignInBenchResult } from './sign-in.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
@@ -56,7 +60,7 @@ const parts = new Set(
   (env.BENCH_ONLY ?? 'users,departments,token,writes,memory').split(',').map((p) => p.trim()),
 );
 for (const p of parts) {
-  if (!['users', 'departments', 'token', 'writes', 'signin', 'memory'].includes(p))
+  if (!['users', 'departments', 'token', 'writes', 'signin', 'factors', 'memory'].includes(p))
     throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
@@ -95,6 +99,7 @@ const targets: TargetResult[] = [];
 const departments: DepartmentsResult[] = [];
 const writes: WritesResult[] = [];
 const signIn: SignInBenchResult[] = [];
+const factors: FactorsResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
   if (parts.has('signin')) {
@@ -104,6 +109,9 @@ if (usersPg > 0) {
       rounds: num('BENCH_SIGNIN_ROUNDS', 3),
     };
     signIn.push(await benchSignIn(postgresTarget(pgUrl), usersPg, signInOptions, log));
+  }
+  if (parts.has('factors')) {
+    factors.push(await benchFactors(postgresTarget(pgUrl), usersPg, num('BENCH_FACTORS_CALLS', 2000), log));
   }
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
@@ -170,6 +178,7 @@ const result = {
     results: writes,
   },
   signIn: { performance: { ratioToBareHash: 0.8, errors: 0 }, results: signIn },
+  factors: { performance: { reported: 'cost per call and ratio to the bare library' }, results: factors },
   memory: { performance: { idleMiBEmbedded: 250 }, results: memory },
 };
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

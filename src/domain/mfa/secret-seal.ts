@@ -8,8 +8,16 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
  * not open. Format: `v1.<iv>.<ciphertext>.<tag>`, base64url. Losing ROSTER_SECRET_KEY loses every enrolled
  * authenticator (people then use a recovery code or an administrator resets their factors).
  */
+const derived = new Map<string, Buffer>();
+/** One instance has one secret (two while a test suite runs several): derived once, not per code checked. */
 function deriveKey(secret: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', secret, 'roster', 'mfa-totp-secret/v1', 32));
+  let key = derived.get(secret);
+  if (!key) {
+    if (derived.size >= 16) derived.clear();
+    key = Buffer.from(hkdfSync('sha256', secret, 'roster', 'mfa-totp-secret/v1', 32));
+    derived.set(secret, key);
+  }
+  return key;
 }
 
 export function sealFactorSecret(secret: string, factorId: string, plaintext: Uint8Array): string {
