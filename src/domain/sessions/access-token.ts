@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { Actor, Services } from '../shared/context.js';
+import { signCompactJws } from '../keys/compact-jws.js';
 import { signingAlgorithm } from '../keys/signing-keys.js';
 import { isUuid } from '../shared/ids.js';
 import type { SessionRestriction } from './create-session.js';
@@ -54,24 +55,27 @@ export async function issueAccessToken(
     nowS + services.config.accessTokenTtlSeconds,
     Math.floor(t.notAfter.getTime() / 1000),
   );
-  const accessToken = await new SignJWT({
-    org: t.orgId,
-    sid: t.sessionId,
-    role: t.role,
-    amr: t.authentication.amr,
-    acr: t.authentication.acr,
-    auth_time: Math.floor(t.authentication.authTime.getTime() / 1000),
-  })
-    .setProtectedHeader({ alg: signingAlgorithm, typ: accessTokenType, kid })
-    .setIssuer(services.config.publicUrl)
-    .setAudience(accessTokenAudience)
-    .setSubject(t.userId)
-    .setIssuedAt(nowS)
-    .setExpirationTime(expS)
-    // RFC 9068 §2.2 requires it; it also makes every token distinct, so two issued in the same second for
-    // one session (a refresh right after an MFA enrolment lifted a restriction) never share a cache entry.
-    .setJti(randomUUID())
-    .sign(key);
+  // Claims in the order jose's SignJWT writes them (the test compares the two byte for byte).
+  const accessToken = signCompactJws(
+    { alg: signingAlgorithm, typ: accessTokenType, kid },
+    {
+      org: t.orgId,
+      sid: t.sessionId,
+      role: t.role,
+      amr: t.authentication.amr,
+      acr: t.authentication.acr,
+      auth_time: Math.floor(t.authentication.authTime.getTime() / 1000),
+      iss: services.config.publicUrl,
+      aud: accessTokenAudience,
+      sub: t.userId,
+      iat: nowS,
+      exp: expS,
+      // RFC 9068 §2.2 requires it; it also makes every token distinct, so two issued in the same second for
+      // one session (a refresh right after an MFA enrolment lifted a restriction) never share a cache entry.
+      jti: randomUUID(),
+    },
+    key,
+  );
   return { accessToken, expiresAt: new Date(expS * 1000) };
 }
 
