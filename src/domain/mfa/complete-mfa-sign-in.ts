@@ -195,7 +195,9 @@ export async function completeMfaSignIn(
       const left = challengeRules.maxAttempts - taken.attempts;
       throw new DomainError(
         err.code,
-        left > 0 ? undefined : 'That did not work. Too many tries for this sign-in: sign in again.',
+        left > 0
+          ? undefined
+          : `${proof.method === 'webauthn' ? 'The passkey could not be verified' : 'The code is not correct'}. Too many tries for this sign-in: sign in again.`,
         { field: fieldOf(proof), attemptsLeft: left },
       );
     }
