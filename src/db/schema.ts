@@ -147,7 +147,7 @@ export interface PasskeysTable {
 export interface WebauthnChallengesTable {
   id: Generated<string>;
   challenge_hash: string;
-  purpose: 'registration' | 'authentication';
+  purpose: 'registration' | 'authentication' | 'second_factor' | 'reauthentication';
   org_id: string | null;
   user_id: string | null;
   session_id: string | null;

@@ -43,11 +43,14 @@ export const errorCodes = {
   MFA_CHALLENGE_INVALID: 'This sign-in has expired or was already completed. Sign in again.',
   MFA_ALREADY_ENROLLED: 'An authenticator app is already set up; remove it first.',
   MFA_NOT_ENROLLED: 'No authenticator app is set up, or its enrolment was replaced. Start again.',
+  MFA_METHOD_NOT_AVAILABLE:
+    'This way of confirming who you are is not available for your account. Use another one.',
   // passkeys (domain/passkeys/)
   PASSKEY_CHALLENGE_INVALID:
     'This passkey request has expired or was already used (requests work once, for 5 minutes). Start again.',
   PASSKEY_VERIFICATION_FAILED: 'The passkey could not be verified. Try again, or use another passkey.',
   PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered.',
+  TOO_MANY_REQUESTS: 'Too many requests from your address. Wait a minute, then try again.',
   // step-up (issue 12): a sensitive action needs a recent authentication of the session
   REAUTHENTICATION_REQUIRED:
     'For this action, confirm who you are again: enter your password (or another sign-in method).',

@@ -31,6 +31,9 @@ const expectedEvents: Record<string, string[]> = {
   unlockUser: ['user.unlocked'],
   changeMyPassword: ['user.password_changed'],
   reauthenticate: ['session.reauthenticated'],
+  // starting a step-up or second-step ceremony changes nothing (a challenge row, used once)
+  beginReauthenticationPasskey: [],
+  beginSecondFactorPasskey: [],
   sendPasswordReset: ['user.password_reset_sent'],
   requestPasswordReset: ['user.password_reset_requested'],
   completePasswordReset: ['user.password_reset'],
@@ -496,6 +499,42 @@ describe('audit events per mutation', () => {
       'mutation($i: FinishPasskeySignInInput!) { finishPasskeySignIn(input: $i) { accessToken userErrors { code } } }',
       { i: { ceremonyId: ceremony.ceremonyId, response: authenticator.getAssertion(ceremony.options) } },
       { token: undefined, actor: owner.id, target: owner.id },
+    );
+    // A password sign-in now asks for the passkey as its second step, and step-up can use it.
+    const second = await gql(
+      app,
+      'mutation($i: SignInInput!) { signIn(input: $i) { mfaChallenge { id methods } userErrors { code } } }',
+      { i: { email: owner.email, password: defaultTestPassword, organization: org.slug } },
+    );
+    const mfaChallengeId = second.body.data.signIn.mfaChallenge.id as string;
+    const secondOptions = await expectAudit(
+      'beginSecondFactorPasskey',
+      'mutation($i: BeginSecondFactorPasskeyInput!) { beginSecondFactorPasskey(input: $i) { options userErrors { code } } }',
+      { i: { challengeId: mfaChallengeId } },
+      { token: undefined },
+    );
+    await expectAudit(
+      'completeSignIn',
+      'mutation($i: CompleteSignInInput!) { completeSignIn(input: $i) { accessToken userErrors { code } } }',
+      {
+        i: {
+          challengeId: mfaChallengeId,
+          webauthnAssertion: authenticator.getAssertion(secondOptions.options),
+        },
+      },
+      { token: undefined, actor: owner.id, target: owner.id },
+    );
+    const stepUp = await expectAudit(
+      'beginReauthenticationPasskey',
+      'mutation { beginReauthenticationPasskey { options userErrors { code } } }',
+      {},
+      { actor: owner.id },
+    );
+    await expectAudit(
+      'reauthenticate',
+      'mutation($a: JSON!) { reauthenticate(input: { passkeyAssertion: $a }) { accessToken userErrors { code } } }',
+      { a: authenticator.getAssertion(stepUp.options) },
+      { actor: owner.id, target: owner.id },
     );
     await expectAudit(
       'renamePasskey',

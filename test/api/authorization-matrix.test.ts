@@ -183,6 +183,7 @@ const operations: Record<string, Operation> = {
   },
   // MFA (security/mfa-totp): your own factors; the matrix users have none confirmed
   completeSignIn: { gate: 'anonymous', document: '' },
+  beginSecondFactorPasskey: { gate: 'anonymous', document: '' },
   resetUserFactors: {
     gate: 'security:manage',
     target: 'active',
@@ -214,6 +215,12 @@ const operations: Record<string, Operation> = {
     gate: 'signed-in',
     document: `mutation($p: String!) { reauthenticate(input: { password: $p }) { accessToken userErrors { code } } }`,
     variables: () => ({ p: defaultTestPassword }),
+  },
+  // step-up with a passkey: the matrix users have none, so the command answers that it is not available
+  beginReauthenticationPasskey: {
+    gate: 'signed-in',
+    document: 'mutation { beginReauthenticationPasskey { options userErrors { code } } }',
+    answer: 'MFA_METHOD_NOT_AVAILABLE',
   },
   signOut: { gate: 'signed-in', document: 'mutation { signOut { userErrors { code } } }' },
   signOutOtherSessions: {

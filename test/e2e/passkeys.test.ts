@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
 import { browserMissingReason, expectAccessible, launchBrowser } from './browser.js';
+import { createUser } from '../support/factories.js';
 import { acceptOwnerSetup, createPerson, signInBrowser } from './console-session.js';
 import { startE2EServer, type E2EServer } from './e2e-server.js';
 
@@ -82,12 +83,15 @@ describe.skipIf(missing !== null)('passkeys in the console', () => {
     const [stored] = await passkeyRows();
     expect(stored).toMatchObject({ name: 'Work laptop', sign_count: credentials[0]!.signCount });
 
-    // Sign out, then sign in with the passkey alone: no email, no password.
+    // Sign out, then sign in with the passkey alone: no email, no password. Until the page has been
+    // looked at, the authenticator does not answer by itself (else conditional UI signs in at once).
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: false });
     await page.getByRole('button', { name: /account menu/i }).click();
     await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await page.waitForURL(/\/sign-in$/);
     await expect.poll(() => page.getByLabel('Email').getAttribute('autocomplete')).toBe('username webauthn');
     await expectAccessible(page, 'the sign-in page with passkeys');
+    await cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled: true });
     // Conditional UI may already have offered (and the virtual authenticator accepted) the passkey.
     if (new URL(page.url()).pathname.startsWith('/sign-in')) {
       await page
@@ -124,5 +128,92 @@ describe.skipIf(missing !== null)('passkeys in the console', () => {
       .orderBy('seq')
       .execute();
     expect(actions.map((a) => a.action)).toEqual(['user.passkey_added', 'user.passkey_removed']);
+  }, 180_000);
+
+  it('signs in with password + passkey, and confirms a sensitive action with the passkey', async () => {
+    const db = server.rt.services.db;
+    await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+    await page.evaluate(() => sessionStorage.clear());
+    const admin = await createPerson(server, { name: 'Noor Rahman', role: 'administrator', password });
+    const org = await db
+      .selectFrom('organizations')
+      .select('id')
+      .where('slug', '=', server.orgSlug)
+      .executeTakeFirstOrThrow();
+    const leaving = await createUser(server.rt.services, org.id, {
+      displayName: 'Tom Baker',
+      email: 'tom.baker@example.com',
+    });
+
+    // No factor yet: the password alone signs in; add a passkey.
+    await signInBrowser(page, server, admin.email, password);
+    await page.goto(`${server.baseUrl}/me/security`);
+    const section = page.getByRole('region', { name: 'Passkeys' });
+    await section.getByLabel('Name of the new passkey').fill('Security key');
+    await section.getByRole('button', { name: 'Add a passkey' }).click();
+    await section.getByRole('row', { name: /Security key/ }).waitFor();
+    // The sign-in page's conditional UI would take a discoverable credential by itself; held as a
+    // non-discoverable one (same key) it can answer only a request that names it — the second step's.
+    const [cred] = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials;
+    await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: {
+        credentialId: cred!.credentialId,
+        isResidentCredential: false,
+        rpId: cred!.rpId!,
+        privateKey: cred!.privateKey,
+        signCount: cred!.signCount,
+      },
+    });
+
+    // Sign out; the password now leads to the second step, which offers the passkey.
+    await page.getByRole('button', { name: /account menu/i }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/sign-in$/);
+    await page.getByLabel('Email').fill(admin.email);
+    await page.getByLabel(/^Password/).fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Two-step sign-in' }).waitFor();
+    const go = page.getByRole('button', { name: 'Continue with a passkey' });
+    await go.waitFor();
+    await expectAccessible(page, 'the second step with a passkey');
+    await go.click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/sign-in') && u.pathname !== '/');
+    const sessions = await db
+      .selectFrom('sessions')
+      .select(['auth_method', 'amr', 'acr'])
+      .where('user_id', '=', admin.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(sessions).toEqual([
+      { auth_method: 'password_passkey', amr: ['pwd', 'hwk', 'user', 'mfa'], acr: 'aal2' },
+    ]);
+
+    // Step-up with the passkey: the sign-in is older than the window; deactivating asks, the passkey answers.
+    await db
+      .updateTable('sessions')
+      .set({ auth_time: new Date(server.rt.clock.now().getTime() - 11 * 60_000) })
+      .where('user_id', '=', admin.id)
+      .execute();
+    await page.goto(`${server.baseUrl}/users/${leaving.id}`);
+    await page.getByRole('heading', { name: 'Tom Baker', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Deactivate', exact: true }).click();
+    const action = page.getByRole('dialog', { name: 'Deactivate Tom Baker' });
+    await action.getByLabel('Reason').fill('Retired');
+    await action.getByLabel(/I understand/).check();
+    await action.getByRole('button', { name: 'Deactivate permanently' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Confirm it’s you' });
+    await confirm.getByRole('button', { name: 'Use a passkey' }).click();
+    await confirm.getByRole('button', { name: 'Continue with a passkey' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await page.getByText('Tom Baker is deactivated.').waitFor();
+    const events = await db
+      .selectFrom('audit_events')
+      .select(['action', 'changes'])
+      .where('target_id', '=', admin.id)
+      .where('action', '=', 'session.reauthenticated')
+      .execute();
+    expect(events.map((e) => (e.changes as { method: string }).method)).toEqual(['passkey']);
   }, 180_000);
 });

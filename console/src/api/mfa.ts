@@ -127,3 +127,18 @@ export const ResetUserFactors = graphql(
   `,
   [UserErrorFields],
 );
+
+/** Options for the second step with a passkey, bound to the sign-in's MFA challenge. */
+export const BeginSecondFactorPasskey = graphql(
+  `
+    mutation BeginSecondFactorPasskey($input: BeginSecondFactorPasskeyInput!) {
+      beginSecondFactorPasskey(input: $input) {
+        options
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);

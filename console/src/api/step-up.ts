@@ -16,3 +16,33 @@ export const Reauthenticate = graphql(
   `,
   [UserErrorFields],
 );
+
+/** What the person can confirm with besides the password: an authenticator app, passkeys. */
+export const StepUpMethods = graphql(`
+  query StepUpMethods {
+    viewer {
+      id
+      mfaFactors {
+        kind
+      }
+    }
+    myPasskeys {
+      id
+    }
+  }
+`);
+
+/** Step-up with a passkey: options bound to this session, for `reauthenticate(passkeyAssertion)`. */
+export const BeginReauthenticationPasskey = graphql(
+  `
+    mutation BeginReauthenticationPasskey {
+      beginReauthenticationPasskey {
+        options
+        userErrors {
+          ...UserErrorFields
+        }
+      }
+    }
+  `,
+  [UserErrorFields],
+);

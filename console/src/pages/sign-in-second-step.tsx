@@ -2,14 +2,29 @@ import { Anchor, Button, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/errors';
-import { completeSignIn } from '../auth/complete-sign-in';
+import { completeSignIn, type SecondFactorProof } from '../auth/complete-sign-in';
 import type { MfaChallenge } from '../auth/sign-in';
 import { FormError } from '../ui/states';
 
+type Mode = 'totp' | 'recovery' | 'passkey';
+
+const switchLabels: Record<Mode, string> = {
+  totp: 'Use the authenticator app',
+  recovery: 'Use a recovery code',
+  passkey: 'Use a passkey',
+};
+
+const instructions: Record<Mode, string> = {
+  totp: 'Open your authenticator app and type the 6-digit code it shows for Roster.',
+  recovery: 'Type one of your recovery codes. Each works once.',
+  passkey: 'Confirm with one of your passkeys: your browser or device asks for it.',
+};
+
 /**
- * The sign-in's second step: a code from the authenticator app, or (switch) one of the recovery codes.
- * A wrong code counts toward the lockout like a wrong password; after a few the challenge ends and the
- * person starts again with the password (`onRestart`).
+ * The sign-in's second step, with the methods the challenge offers: a code from the authenticator app, a
+ * passkey (the browser's prompt, limited to the person's own passkeys), or one of the recovery codes. A
+ * failure counts toward the lockout like a wrong password; after a few the challenge ends and the person
+ * starts again with the password (`onRestart`).
  */
 export function SignInSecondStep({
   challenge,
@@ -20,22 +35,26 @@ export function SignInSecondStep({
   onDone: () => void;
   onRestart: () => void;
 }) {
-  const canRecover = challenge.methods.includes('RECOVERY_CODE');
-  const [useRecovery, setUseRecovery] = useState(false);
+  const offered: Mode[] = [
+    ...(challenge.methods.includes('TOTP') ? (['totp'] as const) : []),
+    ...(challenge.methods.includes('WEBAUTHN') ? (['passkey'] as const) : []),
+    ...(challenge.methods.includes('RECOVERY_CODE') ? (['recovery'] as const) : []),
+  ];
+  const [mode, setMode] = useState<Mode>(offered[0] ?? 'totp');
   const [code, setCode] = useState('');
   const mutation = useMutation({
-    mutationFn: () =>
-      completeSignIn(
-        challenge.id,
-        useRecovery ? { recoveryCode: code.trim() } : { totpCode: code.replace(/\s+/g, '') },
-      ),
+    mutationFn: (proof: SecondFactorProof) => completeSignIn(challenge.id, proof),
     onSuccess: onDone,
     onError: () => setCode(''),
   });
   const ended = mutation.error instanceof ApiError && mutation.error.has('MFA_CHALLENGE_INVALID');
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (code.trim()) mutation.mutate();
+    if (mode === 'passkey') mutation.mutate({ passkey: true });
+    else if (code.trim())
+      mutation.mutate(
+        mode === 'recovery' ? { recoveryCode: code.trim() } : { totpCode: code.replace(/\s+/g, '') },
+      );
   };
   return (
     <form onSubmit={submit} noValidate>
@@ -45,12 +64,10 @@ export function SignInSecondStep({
             Two-step sign-in
           </Title>
           <Text c="dimmed" size="sm">
-            {useRecovery
-              ? 'Type one of your recovery codes. Each works once.'
-              : 'Open your authenticator app and type the 6-digit code it shows for Roster.'}
+            {instructions[mode]}
           </Text>
         </Stack>
-        {useRecovery ? (
+        {mode === 'recovery' ? (
           <TextInput
             key="recovery"
             label="Recovery code"
@@ -61,7 +78,7 @@ export function SignInSecondStep({
             data-autofocus
             autoFocus
           />
-        ) : (
+        ) : mode === 'totp' ? (
           <TextInput
             key="totp"
             label="Code from the app"
@@ -73,31 +90,38 @@ export function SignInSecondStep({
             data-autofocus
             autoFocus
           />
-        )}
+        ) : null}
         <FormError error={mutation.error} />
         {ended ? (
           <Button type="button" onClick={onRestart}>
             Sign in again
+          </Button>
+        ) : mode === 'passkey' ? (
+          <Button type="submit" loading={mutation.isPending} data-autofocus autoFocus>
+            Continue with a passkey
           </Button>
         ) : (
           <Button type="submit" loading={mutation.isPending} disabled={!code.trim()}>
             Verify
           </Button>
         )}
-        {canRecover ? (
-          <Anchor
-            component="button"
-            type="button"
-            size="sm"
-            onClick={() => {
-              setUseRecovery((v) => !v);
-              setCode('');
-              mutation.reset();
-            }}
-          >
-            {useRecovery ? 'Use the authenticator app' : 'Use a recovery code'}
-          </Anchor>
-        ) : null}
+        {offered
+          .filter((m) => m !== mode)
+          .map((m) => (
+            <Anchor
+              key={m}
+              component="button"
+              type="button"
+              size="sm"
+              onClick={() => {
+                setMode(m);
+                setCode('');
+                mutation.reset();
+              }}
+            >
+              {switchLabels[m]}
+            </Anchor>
+          ))}
         <Anchor component="button" type="button" size="sm" onClick={onRestart}>
           Start again with another account
         </Anchor>

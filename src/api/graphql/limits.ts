@@ -28,6 +28,9 @@ export const graphqlLimits = {
     'removeTotpFactor',
     'finishPasskeySignIn',
     'reauthenticate',
+    // anonymous ceremonies that write a challenge row (beginPasskeySignIn is also throttled per source)
+    'beginPasskeySignIn',
+    'beginSecondFactorPasskey',
   ],
   /**
    * Longest document text. The console's largest document is about 1 KB (UserDetail, 100 tokens; the test

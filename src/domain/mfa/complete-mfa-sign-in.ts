@@ -1,3 +1,4 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -12,28 +13,44 @@ import { defaultAuthentication, type SessionAuthentication } from '../sessions/c
 import { completeSignIn, type Candidate, type SignedIn } from '../sessions/sign-in.js';
 import type { RequestMeta, Services } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
-import { confirmedTotpFactorOf } from './factors.js';
-import { challengeRules, hashChallengeId } from './mfa-challenge.js';
+import { consumeChallenge } from '../passkeys/passkey-challenges.js';
+import { authenticationResponseSchema, challengeOf, relyingPartyOf } from '../passkeys/relying-party.js';
+import { verifyPasskeyAssertion } from '../passkeys/verify-passkey-assertion.js';
+import {
+  confirmedTotpFactorOf,
+  phishingResistantOnlyFor,
+  secondFactorMethodsOf,
+  type SecondFactorMethod,
+} from './factors.js';
+import { challengeRules, findMfaChallenge, mfaChallengeUsable } from './mfa-challenge.js';
 import { spendRecoveryCode } from './recovery-code-store.js';
 import { spendTotpCode } from './spend-totp.js';
 
-/**
- * The second step's proof: exactly one method. The seam for passkeys: add `webauthnAssertion` here, a
- * 'WEBAUTHN' entry in `secondFactorMethodsOf`, and a branch in `checkSecondFactor`.
- */
+/** The second step's proof: exactly one method. */
 export const completeMfaSignInInput = z
   .object({
     challengeId: z.string().min(1).max(200),
     totpCode: z.string().max(32).nullish(),
     recoveryCode: z.string().max(64).nullish(),
+    /** The AuthenticationResponseJSON for the options of `beginSecondFactorPasskey`. */
+    webauthnAssertion: authenticationResponseSchema.nullish(),
   })
   .strict()
-  .refine((i) => [i.totpCode, i.recoveryCode].filter((v) => !!v).length === 1, {
-    message: 'Give exactly one of totpCode or recoveryCode.',
+  .refine((i) => [i.totpCode, i.recoveryCode, i.webauthnAssertion].filter((v) => !!v).length === 1, {
+    message: 'Give exactly one of totpCode, recoveryCode or webauthnAssertion.',
     path: ['totpCode'],
   });
 
-type Proof = { method: 'totp'; code: string } | { method: 'recovery_code'; code: string };
+type Proof =
+  | { method: 'totp'; code: string }
+  | { method: 'recovery_code'; code: string }
+  | { method: 'webauthn'; response: AuthenticationResponseJSON };
+
+const methodOf: Record<Proof['method'], SecondFactorMethod> = {
+  totp: 'TOTP',
+  recovery_code: 'RECOVERY_CODE',
+  webauthn: 'WEBAUTHN',
+};
 
 /**
  * What a recovery code proves. NIST SP 800-63B counts a look-up secret as a second factor, so password +
@@ -42,6 +59,26 @@ type Proof = { method: 'totp'; code: string } | { method: 'recovery_code'; code:
  * `recovery_code`, so the sessions list and the audit trail tell it apart from the app.
  */
 const recoveryCodeAuthentication: SessionAuthentication = { amr: ['pwd', 'otp', 'mfa'], acr: 'aal2' };
+
+/**
+ * What a password and a passkey prove: RFC 8176 `pwd` + `hwk` (proof of possession of a key, as the
+ * passwordless sign-in records it) + `user` (the authenticator verified the person: required, so always
+ * present here) + `mfa`. The level is aal2: two factors, one of them phishing-resistant. Not aal3: with
+ * attestation `none` nothing proves the key is hardware-bound and non-exportable (synced passkeys are not),
+ * which NIST SP 800-63B-4 asks of AAL3.
+ */
+export function passwordAndPasskeyAuthentication(userVerified: boolean): SessionAuthentication {
+  return { amr: ['pwd', 'hwk', ...(userVerified ? ['user'] : []), 'mfa'], acr: 'aal2' };
+}
+
+/** A refused proof: the code the caller sees, by method (each counts as a failed second step). */
+class ProofRefused extends Error {
+  constructor(
+    readonly code: 'MFA_CODE_INVALID' | 'PASSKEY_VERIFICATION_FAILED' | 'PASSKEY_CHALLENGE_INVALID',
+  ) {
+    super(code);
+  }
+}
 
 const challengeInvalid = () => new DomainError('MFA_CHALLENGE_INVALID');
 
@@ -62,23 +99,13 @@ export async function completeMfaSignIn(
   const input = parseInput(completeMfaSignInInput, raw);
   const proof: Proof = input.totpCode
     ? { method: 'totp', code: input.totpCode }
-    : { method: 'recovery_code', code: input.recoveryCode! };
+    : input.recoveryCode
+      ? { method: 'recovery_code', code: input.recoveryCode }
+      : { method: 'webauthn', response: input.webauthnAssertion! };
   const now = services.clock.now();
   const source = `ip:${meta.ip ?? 'unknown'}`;
-  const found = await services.db
-    .selectFrom('mfa_challenges as c')
-    .innerJoin('users as u', (j) => j.onRef('u.org_id', '=', 'c.org_id').onRef('u.id', '=', 'c.user_id'))
-    .innerJoin('organizations as o', 'o.id', 'c.org_id')
-    .select(['c.id as challenge_pk', 'c.attempts', 'c.used_at as challenge_used_at', 'c.expires_at'])
-    .selectAll('u')
-    .select('o.settings as org_settings')
-    .where('c.token_hash', '=', hashChallengeId(input.challengeId))
-    .executeTakeFirst();
-  const usable =
-    found &&
-    !found.challenge_used_at &&
-    found.expires_at.getTime() > now.getTime() &&
-    found.attempts < challengeRules.maxAttempts;
+  const found = await findMfaChallenge(services.db, input.challengeId);
+  const usable = found && mfaChallengeUsable(found, now);
   if (!found || !usable) {
     // Not a guess at anyone's code: the source alone counts it (challenge ids are 256-bit; this only keeps
     // the endpoint from being a free oracle).
@@ -89,6 +116,12 @@ export async function completeMfaSignIn(
   }
   const { challenge_pk, attempts: _a, challenge_used_at: _u, expires_at: _e, ...rest } = found;
   const candidate = rest as Candidate;
+  // The methods this person may use now (a phishing-resistant role with a passkey: the passkey only). A
+  // method not offered is refused before anything is checked; it is no guess at a secret, so not counted.
+  const methods = await secondFactorMethodsOf(services.db, candidate, phishingResistantOnlyFor(candidate));
+  if (!methods.includes(methodOf[proof.method])) {
+    throw new DomainError('MFA_METHOD_NOT_AVAILABLE', undefined, { field: fieldOf(proof) });
+  }
 
   const reservation = await reserveSignInAttempt(
     services.db,
@@ -118,8 +151,14 @@ export async function completeMfaSignIn(
     throw challengeInvalid();
   }
 
-  let accepted = false;
+  let accepted: SecondFactorResult | null = null;
   try {
+    // A passkey's WebAuthn challenge is used before the transaction (autocommit), so a refused assertion
+    // cannot be tried again when the transaction rolls back: the client asks for new options.
+    const webauthnChallenge =
+      proof.method === 'webauthn'
+        ? await consumeSecondFactorChallenge(services, candidate, proof, input.challengeId, now)
+        : null;
     accepted = await withTransaction(services.db, async ({ trx }) => {
       const used = await trx
         .updateTable('mfa_challenges')
@@ -129,9 +168,12 @@ export async function completeMfaSignIn(
         .returning('id')
         .executeTakeFirst();
       if (!used) throw challengeInvalid();
-      const ok = await checkSecondFactor(services, trx, candidate, proof, now);
+      const result = await checkSecondFactor(services, trx, candidate, proof, webauthnChallenge, now);
       // Not accepted: roll back, so the challenge stays usable for its remaining attempts.
-      if (!ok) throw new DomainError('MFA_CODE_INVALID', undefined, { field: fieldOf(proof) });
+      if (!result)
+        throw new ProofRefused(
+          proof.method === 'webauthn' ? 'PASSKEY_VERIFICATION_FAILED' : 'MFA_CODE_INVALID',
+        );
       if (proof.method === 'recovery_code') {
         await recordAuditEvent(
           trx,
@@ -140,10 +182,10 @@ export async function completeMfaSignIn(
           { action: 'user.recovery_code_used', targetType: 'user', targetId: candidate.id },
         );
       }
-      return true;
+      return result;
     });
   } catch (err) {
-    if (err instanceof DomainError && err.code === 'MFA_CODE_INVALID') {
+    if (err instanceof ProofRefused) {
       await recordSignInFailure(
         services.db,
         reservation,
@@ -152,8 +194,10 @@ export async function completeMfaSignIn(
       );
       const left = challengeRules.maxAttempts - taken.attempts;
       throw new DomainError(
-        'MFA_CODE_INVALID',
-        left > 0 ? undefined : 'The code is not correct. Too many tries for this sign-in: sign in again.',
+        err.code,
+        left > 0
+          ? undefined
+          : `${proof.method === 'webauthn' ? 'The passkey could not be verified' : 'The code is not correct'}. Too many tries for this sign-in: sign in again.`,
         { field: fieldOf(proof), attemptsLeft: left },
       );
     }
@@ -161,14 +205,19 @@ export async function completeMfaSignIn(
     throw err;
   }
   if (!accepted) throw challengeInvalid();
+  const done = accepted;
   try {
     return await completeSignIn(
       services,
       meta,
       candidate,
-      proof.method === 'totp' ? 'totp' : 'recovery_code',
+      proof.method === 'webauthn' ? 'password_passkey' : proof.method,
       reservation,
-      proof.method === 'totp' ? defaultAuthentication('totp') : recoveryCodeAuthentication,
+      proof.method === 'totp'
+        ? defaultAuthentication('totp')
+        : proof.method === 'recovery_code'
+          ? recoveryCodeAuthentication
+          : passwordAndPasskeyAuthentication(done.userVerified),
     );
   } catch (err) {
     await refundSignInAttempt(services.db, reservation).catch(() => undefined);
@@ -176,25 +225,74 @@ export async function completeMfaSignIn(
   }
 }
 
-const fieldOf = (p: Proof) => (p.method === 'totp' ? 'totpCode' : 'recoveryCode');
+const fieldOf = (p: Proof) =>
+  p.method === 'totp' ? 'totpCode' : p.method === 'recovery_code' ? 'recoveryCode' : 'webauthnAssertion';
 
-/** Checks and spends the proof. A WebAuthn assertion becomes a third branch here. */
+interface SecondFactorResult {
+  /** For a passkey: whether the authenticator verified the person (`amr` user). */
+  userVerified: boolean;
+}
+
+/**
+ * Uses the WebAuthn challenge the assertion answers, if it is this MFA challenge's and this user's
+ * (`second_factor`, beginSecondFactorPasskey); a replayed, expired or foreign one is refused (and counted).
+ */
+async function consumeSecondFactorChallenge(
+  services: Services,
+  user: Candidate,
+  proof: Extract<Proof, { method: 'webauthn' }>,
+  challengeId: string,
+  now: Date,
+): Promise<string> {
+  const challenge = challengeOf(proof.response.response.clientDataJSON);
+  const live =
+    challenge !== null &&
+    (await consumeChallenge(
+      services.db,
+      challenge,
+      { purpose: 'second_factor', ceremonyId: challengeId, orgId: user.org_id, userId: user.id },
+      now,
+    ));
+  if (!live) throw new ProofRefused('PASSKEY_CHALLENGE_INVALID');
+  return challenge;
+}
+
+/** Checks and spends the proof; null when it is refused. */
 async function checkSecondFactor(
   services: Services,
   trx: Parameters<typeof spendRecoveryCode>[0],
   user: Candidate,
   proof: Proof,
+  webauthnChallenge: string | null,
   now: Date,
-): Promise<boolean> {
+): Promise<SecondFactorResult | null> {
   switch (proof.method) {
     case 'totp': {
       const factor = await confirmedTotpFactorOf(trx, user);
-      return !!factor && (await spendTotpCode(trx, services.config, factor, proof.code, now));
+      const ok = !!factor && (await spendTotpCode(trx, services.config, factor, proof.code, now));
+      return ok ? { userVerified: false } : null;
     }
     case 'recovery_code': {
       // Recovery codes back a factor up: without a confirmed factor they are not a way in.
-      if (!(await confirmedTotpFactorOf(trx, user))) return false;
-      return spendRecoveryCode(trx, user, proof.code, now);
+      if (!(await confirmedTotpFactorOf(trx, user))) return null;
+      return (await spendRecoveryCode(trx, user, proof.code, now)) ? { userVerified: false } : null;
+    }
+    case 'webauthn': {
+      // Only this user's passkeys (another person's credential is unknown here); counter and last use
+      // written as in passwordless sign-in, in this transaction.
+      const result = await verifyPasskeyAssertion(trx, {
+        orgId: user.org_id,
+        userId: user.id,
+        response: proof.response,
+        challenge: webauthnChallenge!,
+        relyingParty: relyingPartyOf(services.config),
+        now,
+      });
+      if (!result.ok) {
+        services.logger.info({ reason: result.reason }, 'passkey second factor refused');
+        return null;
+      }
+      return { userVerified: result.userVerified };
     }
   }
 }

@@ -2,24 +2,51 @@ import type { Kysely } from 'kysely';
 import type { DB, MfaFactorsTable } from '../../db/schema.js';
 import type { Tx } from '../../db/transaction.js';
 import type { Selectable } from 'kysely';
+import { isRoleKey } from '../../authz/roles.js';
+import { mfaPolicyOf } from './mfa-policy.js';
 
 export type MfaFactorRow = Selectable<MfaFactorsTable>;
 
-/**
- * The ways a person can pass the sign-in's second step. The seam for more kinds: passkeys (WebAuthn) add
- * 'WEBAUTHN' here when the user has a registered credential, and a branch in complete-mfa-sign-in.ts.
- */
-export type SecondFactorMethod = 'TOTP' | 'RECOVERY_CODE';
+/** The ways a person can pass the sign-in's second step. */
+export type SecondFactorMethod = 'TOTP' | 'RECOVERY_CODE' | 'WEBAUTHN';
+
+/** What a person holds that a second step could take. */
+export interface HeldSecondFactors {
+  totp: boolean;
+  /** Unused recovery codes (they back the app up). */
+  recovery: boolean;
+  passkey: boolean;
+}
 
 /**
- * What the person has enrolled that the second step accepts: a confirmed authenticator app, and then also
- * their unused recovery codes. Recovery codes alone never make sign-in two-step (they back a factor up).
- * Empty: the password alone signs in.
+ * Pure: the methods the second step offers and accepts. A confirmed authenticator app gives TOTP, and with
+ * it the unused recovery codes; a registered passkey gives WEBAUTHN. Recovery codes alone never make
+ * sign-in two-step (they back the app up). Empty: the password alone signs in.
+ *
+ * `phishingResistantOnly` (the person's role is one of the MFA policy's phishing-resistant roles,
+ * mfa-policy.ts): once they have a passkey, only the passkey is accepted — an app code or a recovery code
+ * can be phished, which is what the policy exists to rule out, and accepting one would let a phished code
+ * open a full session of a privileged person. Before they have a passkey (grace period, or enrolment
+ * enforced) the app still works, so they can get in to add one: an enforced policy makes that session
+ * enrolment-only (enrolment-restriction.ts). A lost passkey is a factor reset by an administrator.
  */
-export async function secondFactorMethodsOf(
+export function secondFactorMethodsFrom(
+  held: HeldSecondFactors,
+  phishingResistantOnly = false,
+): SecondFactorMethod[] {
+  if (phishingResistantOnly && held.passkey) return ['WEBAUTHN'];
+  const methods: SecondFactorMethod[] = [];
+  if (held.totp) methods.push('TOTP');
+  if (held.totp && held.recovery) methods.push('RECOVERY_CODE');
+  if (held.passkey) methods.push('WEBAUTHN');
+  return methods;
+}
+
+/** What the person has enrolled that a second step could take (one query). */
+export async function heldSecondFactorsOf(
   db: Kysely<DB> | Tx,
   user: { org_id: string; id: string },
-): Promise<SecondFactorMethod[]> {
+): Promise<HeldSecondFactors> {
   const r = await db
     .selectNoFrom((eb) => [
       eb
@@ -43,10 +70,38 @@ export async function secondFactorMethodsOf(
             .where('used_at', 'is', null),
         )
         .as('recovery'),
+      eb
+        .exists(
+          eb
+            .selectFrom('passkeys')
+            .select('id')
+            .where('org_id', '=', user.org_id)
+            .where('user_id', '=', user.id),
+        )
+        .as('passkey'),
     ])
     .executeTakeFirstOrThrow();
-  if (!r.totp) return [];
-  return r.recovery ? ['TOTP', 'RECOVERY_CODE'] : ['TOTP'];
+  return { totp: Boolean(r.totp), recovery: Boolean(r.recovery), passkey: Boolean(r.passkey) };
+}
+
+/**
+ * The second step's methods for this person (see `secondFactorMethodsFrom`); give `phishingResistantOnly`
+ * from the organisation's MFA policy and their role (`phishingResistantOnlyFor`).
+ */
+export async function secondFactorMethodsOf(
+  db: Kysely<DB> | Tx,
+  user: { org_id: string; id: string },
+  phishingResistantOnly = false,
+): Promise<SecondFactorMethod[]> {
+  return secondFactorMethodsFrom(await heldSecondFactorsOf(db, user), phishingResistantOnly);
+}
+
+/** Whether the MFA policy of the person's organisation asks a passkey of their role. Pure. */
+export function phishingResistantOnlyFor(user: {
+  role: string;
+  org_settings: Record<string, unknown>;
+}): boolean {
+  return isRoleKey(user.role) && mfaPolicyOf(user.org_settings).phishingResistantRoles.has(user.role);
 }
 
 /** Whether the person has a confirmed second factor (the password policy then allows 8 characters). */

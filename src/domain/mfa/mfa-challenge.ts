@@ -47,3 +47,26 @@ export async function issueMfaChallenge(
     .execute();
   return { id, methods, expiresAt };
 }
+
+/** The challenge named by a secret id, with its user (as sign-in sees them) and organisation's settings. */
+export async function findMfaChallenge(db: Kysely<DB>, challengeId: string) {
+  return db
+    .selectFrom('mfa_challenges as c')
+    .innerJoin('users as u', (j) => j.onRef('u.org_id', '=', 'c.org_id').onRef('u.id', '=', 'c.user_id'))
+    .innerJoin('organizations as o', 'o.id', 'c.org_id')
+    .select(['c.id as challenge_pk', 'c.attempts', 'c.used_at as challenge_used_at', 'c.expires_at'])
+    .selectAll('u')
+    .select('o.settings as org_settings')
+    .where('c.token_hash', '=', hashChallengeId(challengeId))
+    .executeTakeFirst();
+}
+
+/** Pure: a challenge may still be answered (not used, not expired, attempts left). */
+export function mfaChallengeUsable(
+  c: { challenge_used_at: Date | null; expires_at: Date; attempts: number },
+  now: Date,
+): boolean {
+  return (
+    !c.challenge_used_at && c.expires_at.getTime() > now.getTime() && c.attempts < challengeRules.maxAttempts
+  );
+}

@@ -6,6 +6,8 @@ import { isRoleKey, type RoleKey } from '../../authz/roles.js';
  * - `mfaRequiredRoles`: people holding one of these roles must enrol a second factor (TOTP or a passkey);
  * - `mfaPhishingResistantRoles`: people holding one of these must enrol a passkey — a TOTP code can be
  *   phished, a passkey is bound to the origin (NIST SP 800-63B-4 §3.2.5); such a role is required too;
+ *   once they have a passkey, the sign-in's second step takes only the passkey (no app code, no recovery
+ *   code: factors.ts `secondFactorMethodsFrom`); step-up is not narrowed (reauthenticate.ts);
  * - `mfaGracePeriodDays` (default 7): how long someone newly covered may still sign in without a factor;
  * - `mfaRequiredSince`: when each role became covered, written by the settings command itself, so a role
  *   added to the policy today gives its holders the grace period from today, not from their activation.

@@ -7,15 +7,21 @@ import { passkeyRules } from './relying-party.js';
 /**
  * WebAuthn challenges in flight (`webauthn_challenges`): stored only hashed, 5 minutes, bound to the
  * ceremony — a registration to the signed-in session that began it, a passwordless sign-in to a random
- * ceremony id given to that client — and used once: `consumeChallenge` is one conditional DELETE ...
+ * ceremony id given to that client, a sign-in's second step to its MFA challenge id and user, a step-up to
+ * the signed-in session and user — and used once: `consumeChallenge` is one conditional DELETE ...
  * RETURNING, so of two submissions of one response at most one finds its challenge. A challenge is
  * consumed before the response is verified: a response that fails cannot be tried again.
  */
 type Db = Kysely<DB> | Tx;
 
 export type ChallengeBinding =
-  | { purpose: 'registration'; orgId: string; userId: string; sessionId: string }
-  | { purpose: 'authentication'; ceremonyId: string; orgId?: string | null; userId?: string | null };
+  | { purpose: 'registration' | 'reauthentication'; orgId: string; userId: string; sessionId: string }
+  | { purpose: 'authentication'; ceremonyId: string; orgId?: string | null; userId?: string | null }
+  /** The second step of a password sign-in: the ceremony is the MFA challenge (its secret id). */
+  | { purpose: 'second_factor'; ceremonyId: string; orgId: string; userId: string };
+
+const bySession = (b: ChallengeBinding): b is Extract<ChallengeBinding, { sessionId: string }> =>
+  b.purpose === 'registration' || b.purpose === 'reauthentication';
 
 export async function storeChallenge(
   db: Db,
@@ -33,6 +39,21 @@ export async function storeChallenge(
       db.selectFrom('webauthn_challenges').select('id').where('expires_at', '<=', now).limit(100),
     )
     .execute();
+  // A step-up or a second step has one ceremony in flight: a new one replaces the earlier (so the rows one
+  // MFA challenge or one session can make stay bounded, and only the latest options work).
+  if (binding.purpose === 'reauthentication') {
+    await db
+      .deleteFrom('webauthn_challenges')
+      .where('purpose', '=', 'reauthentication')
+      .where('session_id', '=', binding.sessionId)
+      .execute();
+  } else if (binding.purpose === 'second_factor') {
+    await db
+      .deleteFrom('webauthn_challenges')
+      .where('purpose', '=', 'second_factor')
+      .where('ceremony_hash', '=', hashSecretToken('webauthn_ceremony', binding.ceremonyId))
+      .execute();
+  }
   await db
     .insertInto('webauthn_challenges')
     .values({
@@ -40,11 +61,8 @@ export async function storeChallenge(
       purpose: binding.purpose,
       org_id: binding.orgId ?? null,
       user_id: binding.userId ?? null,
-      session_id: binding.purpose === 'registration' ? binding.sessionId : null,
-      ceremony_hash:
-        binding.purpose === 'authentication'
-          ? hashSecretToken('webauthn_ceremony', binding.ceremonyId)
-          : null,
+      session_id: bySession(binding) ? binding.sessionId : null,
+      ceremony_hash: bySession(binding) ? null : hashSecretToken('webauthn_ceremony', binding.ceremonyId),
       created_at: now,
       expires_at: expiresAt,
     })
@@ -64,7 +82,7 @@ export async function consumeChallenge(
     .where('challenge_hash', '=', hashSecretToken('webauthn_challenge', challenge))
     .where('purpose', '=', binding.purpose)
     .where('expires_at', '>', now);
-  if (binding.purpose === 'registration') {
+  if (bySession(binding)) {
     q = q
       .where('org_id', '=', binding.orgId)
       .where('user_id', '=', binding.userId)

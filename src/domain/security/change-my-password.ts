@@ -10,16 +10,12 @@ import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { bumpVersion, lockUser } from '../users/user-record.js';
 import { hasConfirmedFactor } from '../mfa/factors.js';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password-hash.js';
+import { confirmOwnPassword } from './confirm-own-password.js';
+import { hashPassword } from './password-hash.js';
 import { assertPasswordAcceptable } from './password-policy.js';
 import { endPasswordResets } from './password-reset-link.js';
 import { endSessionsOnPasswordChangeOf, minPasswordLengthOf } from './password-settings.js';
-import {
-  recordSignInFailure,
-  recordSignInSuccess,
-  refundSignInAttempt,
-  reserveSignInAttempt,
-} from './sign-in-throttle.js';
+import { recordSignInSuccess, refundSignInAttempt } from './sign-in-throttle.js';
 
 export const changeMyPasswordInput = z
   .object({
@@ -30,10 +26,9 @@ export const changeMyPasswordInput = z
   .strict();
 
 /**
- * The signed-in user changes their own password. The current password is checked like a sign-in — the
- * same lease, the same counters (the account's and the source's) through sign-in-throttle.ts — so a
- * stolen session cannot be used to guess it faster than the sign-in page allows: a wrong one counts a
- * failure (and may lock the account), a locked account is not tried. The new one goes through the one
+ * The signed-in user changes their own password. The current password is checked like a sign-in
+ * (`confirmOwnPassword`: a wrong one counts a failure and may lock the account, a locked account is not
+ * tried). The new one goes through the one
  * policy with the organisation's minimum length. Then, in one transaction: the hash, the account's
  * failure count cleared, its reset links ended, its other sessions ended when the organisation's
  * `endSessionsOnPasswordChange` is on (the default; this session stays), `user.password_changed` audited
@@ -57,31 +52,12 @@ export async function changeMyPassword(
     .executeTakeFirst();
   if (!row || row.status !== 'active') throw new DomainError('UNAUTHENTICATED');
 
-  const reservation = await reserveSignInAttempt(
-    ctx.db,
-    { source: `ip:${ctx.meta.ip ?? 'unknown'}`, accounts: [{ id: row.id, orgId: row.org_id }] },
+  const reservation = await confirmOwnPassword(ctx, row, input.currentPassword, {
+    reason: 'wrong_current_password',
+    field: 'currentPassword',
+    wrongMessage: 'The current password is not correct.',
     now,
-  );
-  const allowed = reservation.sourceAllowed && reservation.accounts.get(row.id)?.allowed === true;
-  const currentOk =
-    allowed && row.password_hash
-      ? await verifyPassword(row.password_hash, input.currentPassword)
-      : await verifyAgainstDummy(input.currentPassword);
-  if (!currentOk) {
-    await recordSignInFailure(
-      ctx.db,
-      reservation,
-      [{ userId: row.id, reason: 'wrong_current_password' }],
-      ctx.meta,
-    );
-    throw new DomainError(
-      'CURRENT_PASSWORD_INCORRECT',
-      allowed
-        ? 'The current password is not correct.'
-        : 'Too many failed attempts for now: wait a few minutes, then try again.',
-      { field: 'currentPassword' },
-    );
-  }
+  });
   const settings = row.org_settings;
   try {
     assertPasswordAcceptable(input.newPassword, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { SessionRow } from '../../db/schema.js';
-import { withTransaction, type TransactionScope } from '../../db/transaction.js';
+import { withTransaction, type TransactionScope, type Tx } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import { issueAccessToken, type UserActor } from '../sessions/access-token.js';
@@ -9,20 +9,38 @@ import { sessionIsLive } from '../sessions/session-policy.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { lockUser } from '../users/user-record.js';
-import { verifyAgainstDummy, verifyPassword } from './password-hash.js';
+import { confirmedTotpFactorOf } from '../mfa/factors.js';
+import { spendTotpCode } from '../mfa/spend-totp.js';
+import { consumeChallenge } from '../passkeys/passkey-challenges.js';
+import { authenticationResponseSchema, challengeOf, relyingPartyOf } from '../passkeys/relying-party.js';
+import { verifyPasskeyAssertion } from '../passkeys/verify-passkey-assertion.js';
+import { confirmOwnPassword } from './confirm-own-password.js';
 import {
   recordSignInFailure,
   recordSignInSuccess,
   refundSignInAttempt,
   reserveSignInAttempt,
+  type SignInFailureReason,
+  type SignInReservation,
 } from './sign-in-throttle.js';
 
-export const reauthenticateInput = z.object({ password: z.string().max(1024) }).strict();
+export const reauthenticateInput = z
+  .object({
+    password: z.string().max(1024).nullish(),
+    /** A code from the person's authenticator app (spent like at sign-in: used once). */
+    totpCode: z.string().max(32).nullish(),
+    /** The AuthenticationResponseJSON for the options of `beginReauthenticationPasskey`. */
+    passkeyAssertion: authenticationResponseSchema.nullish(),
+  })
+  .strict()
+  .refine((i) => [i.password, i.totpCode, i.passkeyAssertion].filter((v) => v != null).length === 1, {
+    message: 'Give exactly one of password, totpCode or passkeyAssertion.',
+    path: ['password'],
+  });
 
 /**
- * What a re-authentication proved. The password is the only method today; a TOTP code or a passkey
- * verifies its own proof (through the same sign-in throttle) and then calls `markSessionReauthenticated`
- * with its method and RFC 8176 values (`otp`, `hwk`/`swk` + `user`).
+ * What a re-authentication proved, with its RFC 8176 values: the password (`pwd`), an app code (`otp`),
+ * a passkey (`hwk`, and `user` when the authenticator verified the person).
  */
 export interface ReauthenticationProof {
   method: 'password' | 'totp' | 'passkey';
@@ -35,11 +53,23 @@ export interface Reauthenticated {
   authenticatedAt: Date;
 }
 
+/** A proof refused inside the transaction (rolled back), counted as a failure after it. */
+class ProofRefused extends Error {
+  constructor(readonly error: DomainError) {
+    super(error.code);
+  }
+}
+
 /**
- * Step-up with the password: the signed-in person proves again who they are, and their session's
- * `auth_time` moves to now (no new session, no new refresh token). The password is checked like a
- * sign-in — the same leases and counters, the account's and the source's (sign-in-throttle.ts) — so a
- * stolen session cannot guess it faster than the sign-in page allows, and a locked account is not tried.
+ * Step-up: the signed-in person proves again who they are — with their password, a code from their
+ * authenticator app, or one of their passkeys (the issue's "password or factor") — and their session's
+ * `auth_time` moves to now (no new session, no new refresh token). Every method goes through the sign-in
+ * throttle like a sign-in — the same leases and counters, the account's and the source's — so a stolen
+ * session cannot guess faster than the sign-in page allows, and a locked account is not tried; a wrong
+ * password, code or assertion counts a failure. A code is spent like at sign-in (it and earlier ones work
+ * once); a passkey answers options bound to this session (`beginReauthenticationPasskey`, single use).
+ * The MFA policy's phishing-resistant roles do not narrow the methods here: step-up re-proves the holder of
+ * a session whose level the sign-in set, and the password (weaker than an app code) is always accepted.
  * Returns a fresh access token carrying the new `auth_time`.
  */
 export async function reauthenticate(
@@ -58,40 +88,128 @@ export async function reauthenticate(
     .executeTakeFirst();
   if (!row || row.status !== 'active') throw new DomainError('UNAUTHENTICATED');
 
+  if (input.password != null) {
+    const reservation = await confirmOwnPassword(ctx, row, input.password, {
+      reason: 'wrong_reauthentication_password',
+      field: 'password',
+      wrongMessage: 'The password is not correct.',
+      now,
+    });
+    return markAndIssue(ctx, actor, reservation, async () => ({ method: 'password', amr: ['pwd'] }));
+  }
+  if (input.totpCode != null) {
+    const code = input.totpCode.replace(/\s+/g, '');
+    const factor = await confirmedTotpFactorOf(ctx.db, row);
+    if (!factor) throw new DomainError('MFA_METHOD_NOT_AVAILABLE', undefined, { field: 'totpCode' });
+    const reservation = await reserveOrRefuse(ctx, row, now, 'MFA_CODE_INVALID', 'totpCode');
+    return markAndIssue(
+      ctx,
+      actor,
+      reservation,
+      async (trx) => {
+        if (!(await spendTotpCode(trx, ctx.config, factor, code, now))) {
+          throw new ProofRefused(new DomainError('MFA_CODE_INVALID', undefined, { field: 'totpCode' }));
+        }
+        return { method: 'totp', amr: ['otp'] };
+      },
+      'wrong_reauthentication_code',
+    );
+  }
+
+  const response = input.passkeyAssertion!;
+  const reservation = await reserveOrRefuse(ctx, row, now, 'PASSKEY_VERIFICATION_FAILED', 'passkeyAssertion');
+  // Used before the transaction (autocommit): a refused assertion cannot be tried again on rollback.
+  const challenge = challengeOf(response.response.clientDataJSON);
+  const live =
+    challenge !== null &&
+    (await consumeChallenge(
+      ctx.db,
+      challenge,
+      { purpose: 'reauthentication', orgId: actor.orgId, userId: actor.userId, sessionId: actor.sessionId },
+      now,
+    ));
+  if (!live) {
+    await recordSignInFailure(
+      ctx.db,
+      reservation,
+      [{ userId: row.id, reason: 'reauthentication_passkey_invalid' }],
+      ctx.meta,
+    );
+    throw new DomainError('PASSKEY_CHALLENGE_INVALID', undefined, { field: 'passkeyAssertion' });
+  }
+  return markAndIssue(
+    ctx,
+    actor,
+    reservation,
+    async (trx) => {
+      const result = await verifyPasskeyAssertion(trx, {
+        orgId: actor.orgId,
+        userId: actor.userId,
+        response,
+        challenge: challenge!,
+        relyingParty: relyingPartyOf(ctx.config),
+        now,
+      });
+      if (!result.ok) {
+        ctx.logger.info({ reason: result.reason }, 'passkey step-up refused');
+        throw new ProofRefused(
+          new DomainError('PASSKEY_VERIFICATION_FAILED', undefined, { field: 'passkeyAssertion' }),
+        );
+      }
+      return { method: 'passkey', amr: ['hwk', ...(result.userVerified ? ['user'] : [])] };
+    },
+    'reauthentication_passkey_invalid',
+  );
+}
+
+/** The account's and the source's leases; a locked one is refused (not tried, nothing counted). */
+async function reserveOrRefuse(
+  ctx: CommandContext,
+  row: { id: string; org_id: string },
+  now: Date,
+  code: 'MFA_CODE_INVALID' | 'PASSKEY_VERIFICATION_FAILED',
+  field: string,
+): Promise<SignInReservation> {
   const reservation = await reserveSignInAttempt(
     ctx.db,
     { source: `ip:${ctx.meta.ip ?? 'unknown'}`, accounts: [{ id: row.id, orgId: row.org_id }] },
     now,
   );
-  const allowed = reservation.sourceAllowed && reservation.accounts.get(row.id)?.allowed === true;
-  const ok =
-    allowed && row.password_hash
-      ? await verifyPassword(row.password_hash, input.password)
-      : await verifyAgainstDummy(input.password);
-  if (!ok) {
-    await recordSignInFailure(
-      ctx.db,
-      reservation,
-      [{ userId: row.id, reason: 'wrong_reauthentication_password' }],
-      ctx.meta,
-    );
-    throw new DomainError(
-      'CURRENT_PASSWORD_INCORRECT',
-      allowed
-        ? 'The password is not correct.'
-        : 'Too many failed attempts for now: wait a few minutes, then try again.',
-      { field: 'password' },
-    );
-  }
+  if (reservation.sourceAllowed && reservation.accounts.get(row.id)?.allowed === true) return reservation;
+  await refundSignInAttempt(ctx.db, reservation);
+  throw new DomainError(code, 'Too many failed attempts for now: wait a few minutes, then try again.', {
+    field,
+  });
+}
+
+/**
+ * One transaction: the session marked re-authenticated (the user's row lock, then the session's), then the
+ * factor's proof checked and spent under it (the factor's or passkey's row: after the user's, the lock
+ * order), the attempt recorded as a success. A refused proof rolls it all back and counts `failure`.
+ */
+async function markAndIssue(
+  ctx: CommandContext,
+  actor: UserActor,
+  reservation: SignInReservation,
+  prove: (trx: Tx) => Promise<ReauthenticationProof>,
+  failure?: SignInFailureReason,
+): Promise<Reauthenticated> {
   try {
     const session = await withTransaction(ctx.db, async (scope) => {
-      const s = await markSessionReauthenticated(scope, ctx, actor, { method: 'password', amr: ['pwd'] });
+      const user = await lockUser(scope.trx, actor.orgId, actor.userId);
+      if (user.status !== 'active') throw new DomainError('UNAUTHENTICATED');
+      const proof = await prove(scope.trx);
+      const s = await markSessionReauthenticated(scope, ctx, actor, proof);
       await recordSignInSuccess(scope, ctx.db, reservation, actor.userId);
       return s;
     });
     return await reauthenticatedToken(ctx, actor, session);
   } catch (err) {
-    // Not a failed guess (the password was right): the attempt goes back uncounted.
+    if (err instanceof ProofRefused && failure) {
+      await recordSignInFailure(ctx.db, reservation, [{ userId: actor.userId, reason: failure }], ctx.meta);
+      throw err.error;
+    }
+    // Not a failed guess (the proof was right): the attempt goes back uncounted.
     await refundSignInAttempt(ctx.db, reservation).catch(() => undefined);
     throw err;
   }

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { withTransaction } from '../../db/transaction.js';
 import type { CommandContext, RequestMeta, Services } from '../shared/context.js';
@@ -6,6 +5,7 @@ import { parseInput } from '../shared/parse-input.js';
 import { newSecretToken } from '../shared/secret-token.js';
 import { lockUser, normalizeEmail } from '../users/user-record.js';
 import { hashResetToken } from './password-reset-link.js';
+import { countRequestsInWindow } from './request-window.js';
 import { issueAndSendPasswordReset } from './send-reset-link.js';
 
 export const requestPasswordResetInput = z
@@ -112,24 +112,13 @@ async function issueLinks(
  * flood keeps its source blocked.
  */
 async function countRequest(services: Services, email: string, source: string, now: Date): Promise<boolean> {
-  const windowStart = new Date(now.getTime() - resetRequestRules.windowMs);
   const addressKey = `email:${email}`;
-  const rows = await services.db
-    .insertInto('password_reset_throttle')
-    .values([
-      { key: addressKey, window_start: now, requests: 1 },
-      { key: source, window_start: now, requests: 1 },
-    ])
-    .onConflict((oc) =>
-      oc.column('key').doUpdateSet({
-        requests: sql`case when password_reset_throttle.window_start <= ${windowStart}
-          then 1 else password_reset_throttle.requests + 1 end`,
-        window_start: sql`case when password_reset_throttle.window_start <= ${windowStart}
-          then ${now}::timestamptz else password_reset_throttle.window_start end`,
-      }),
-    )
-    .returning(['key', 'requests'])
-    .execute();
-  const count = (key: string) => rows.find((r) => r.key === key)?.requests ?? Number.POSITIVE_INFINITY;
+  const counts = await countRequestsInWindow(
+    services.db,
+    [addressKey, source],
+    resetRequestRules.windowMs,
+    now,
+  );
+  const count = (key: string) => counts.get(key) ?? Number.POSITIVE_INFINITY;
   return count(addressKey) <= resetRequestRules.perAddress && count(source) <= resetRequestRules.perSource;
 }

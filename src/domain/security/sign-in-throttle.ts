@@ -372,7 +372,11 @@ export type SignInFailureReason =
   /** finishPasskeySignIn: the passkey's signature counter went backwards (a cloned authenticator?). */
   | 'passkey_counter_regressed'
   /** reauthenticate (step-up): the password given to confirm a session was wrong. */
-  | 'wrong_reauthentication_password';
+  | 'wrong_reauthentication_password'
+  /** reauthenticate (step-up): the authenticator app's code given was wrong or already used. */
+  | 'wrong_reauthentication_code'
+  /** reauthenticate (step-up): a passkey assertion did not verify, or answered no live challenge. */
+  | 'reauthentication_passkey_invalid';
 
 /**
  * The attempt failed: one failure is counted on each account that was tried and on the source, their

@@ -13,7 +13,9 @@ export type AuthMethod =
   | 'sso'
   | 'passkey'
   /** The password and a recovery code (the second step's fallback; domain/mfa/complete-mfa-sign-in.ts). */
-  | 'recovery_code';
+  | 'recovery_code'
+  /** The password and a passkey as the second step (domain/mfa/complete-mfa-sign-in.ts). */
+  | 'password_passkey';
 
 /** NIST SP 800-63B authenticator assurance levels a session can reach. */
 export type AssuranceLevel = 'aal1' | 'aal2' | 'aal3';

@@ -1,3 +1,4 @@
+import { beginSecondFactorPasskey } from '../../../domain/mfa/begin-second-factor-passkey.js';
 import { beginTotpEnrolment } from '../../../domain/mfa/begin-totp-enrolment.js';
 import { completeMfaSignIn } from '../../../domain/mfa/complete-mfa-sign-in.js';
 import { confirmTotpEnrolment } from '../../../domain/mfa/confirm-totp-enrolment.js';
@@ -21,6 +22,11 @@ const SecondFactorMethodEnum = builder.enumType('SecondFactorMethod', {
   values: {
     TOTP: { value: 'TOTP', description: 'A 6-digit code from an authenticator app.' },
     RECOVERY_CODE: { value: 'RECOVERY_CODE', description: 'One of the single-use recovery codes.' },
+    WEBAUTHN: {
+      value: 'WEBAUTHN',
+      description:
+        'One of your passkeys: get options from `beginSecondFactorPasskey`, answer with `webauthnAssertion`.',
+    },
   } as const,
 });
 
@@ -153,8 +159,37 @@ const CompleteSignInInput = builder.inputType('CompleteSignInInput', {
     challengeId: t.string({ required: true }),
     totpCode: t.string({ description: 'A code from the authenticator app.' }),
     recoveryCode: t.string({ description: 'One of your recovery codes (works once).' }),
+    webauthnAssertion: t.field({
+      type: 'JSON',
+      description:
+        'The AuthenticationResponseJSON from startAuthentication, for the options of `beginSecondFactorPasskey`.',
+    }),
   }),
 });
+
+const BeginSecondFactorPasskeyInput = builder.inputType('BeginSecondFactorPasskeyInput', {
+  fields: (t) => ({
+    challengeId: t.string({ required: true, description: 'The `mfaChallenge.id` from `signIn`.' }),
+  }),
+});
+
+const BeginSecondFactorPasskeyPayload = builder
+  .objectRef<{ options?: unknown; expiresAt?: Date; userErrors: UserErrorShape[] }>(
+    'BeginSecondFactorPasskeyPayload',
+  )
+  .implement({
+    fields: (t) => ({
+      options: t.field({
+        type: 'JSON',
+        nullable: true,
+        description:
+          'PublicKeyCredentialRequestOptionsJSON (your passkeys in allowCredentials) for startAuthentication({ optionsJSON }).',
+        resolve: (p) => p.options ?? null,
+      }),
+      expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.expiresAt ?? null }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
+    }),
+  });
 
 const ResetUserFactorsInput = builder.inputType('ResetUserFactorsInput', {
   fields: (t) => ({ userId: t.id({ required: true }) }),
@@ -209,10 +244,18 @@ builder.mutationFields((t) => ({
     description: 'Make 10 new recovery codes; the earlier ones stop working.',
     resolve: (_r, _a, ctx) => runMutation(() => regenerateRecoveryCodes(commandContext(ctx))),
   }),
+  beginSecondFactorPasskey: t.field({
+    type: BeginSecondFactorPasskeyPayload,
+    description:
+      'Anonymous: WebAuthn options for the second step of a sign-in whose `mfaChallenge.methods` include WEBAUTHN, bound to that challenge; they work once, for 5 minutes (a new call replaces them).',
+    args: { input: t.arg({ type: BeginSecondFactorPasskeyInput, required: true }) },
+    resolve: (_r, { input }, ctx) =>
+      runMutation(() => beginSecondFactorPasskey(ctx.services, ctx.meta, { challengeId: input.challengeId })),
+  }),
   completeSignIn: t.field({
     type: SessionTokensPayload,
     description:
-      'The second step of a sign-in: the `mfaChallenge.id` from `signIn` and a code. Failures count toward the sign-in lockout; the challenge allows 5 attempts. Once per request.',
+      'The second step of a sign-in: the `mfaChallenge.id` from `signIn` and a code or a passkey assertion. Failures count toward the sign-in lockout; the challenge allows 5 attempts. Once per request.',
     args: { input: t.arg({ type: CompleteSignInInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(async () => {
@@ -220,6 +263,7 @@ builder.mutationFields((t) => ({
           challengeId: input.challengeId,
           totpCode: input.totpCode ?? null,
           recoveryCode: input.recoveryCode ?? null,
+          webauthnAssertion: (input.webauthnAssertion as never) ?? null,
         });
         return {
           accessToken: r.accessToken,

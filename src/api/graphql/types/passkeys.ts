@@ -165,8 +165,8 @@ builder.mutationFields((t) => ({
   beginPasskeySignIn: t.field({
     type: BeginPasskeySignInPayload,
     description:
-      'Anonymous: start a passwordless sign-in with a passkey (no email: the browser offers the passkeys it has).',
-    resolve: (_r, _a, ctx) => runMutation(() => beginPasskeySignIn(ctx.services)),
+      'Anonymous: start a passwordless sign-in with a passkey (no email: the browser offers the passkeys it has). At most 30 per source address per minute (TOO_MANY_REQUESTS). Once per request.',
+    resolve: (_r, _a, ctx) => runMutation(() => beginPasskeySignIn(ctx.services, ctx.meta)),
   }),
   finishPasskeySignIn: t.field({
     type: SessionTokensPayload,

@@ -1,3 +1,4 @@
+import { beginReauthenticationPasskey } from '../../../domain/security/begin-reauthentication-passkey.js';
 import { reauthenticate } from '../../../domain/security/reauthenticate.js';
 import { reauthenticationWindowOf } from '../../../domain/security/step-up-settings.js';
 import { maxSessionsPerUserOf, privilegedSessionPolicyOf } from '../../../domain/sessions/session-policy.js';
@@ -7,12 +8,44 @@ import { OrganizationRef, readableSettings } from './viewer.js';
 import { UserError, runMutation, type UserErrorShape } from './user-error.js';
 
 const ReauthenticateInput = builder.inputType('ReauthenticateInput', {
-  description:
-    'The proof of identity. Only the password today; a one-time code or a passkey assertion will be further fields.',
+  description: 'The proof of identity: exactly one of the fields.',
   fields: (t) => ({
-    password: t.string({ required: true }),
+    password: t.string({ description: 'Your password.' }),
+    totpCode: t.string({ description: 'A code from your authenticator app (works once).' }),
+    passkeyAssertion: t.field({
+      type: 'JSON',
+      description:
+        'The AuthenticationResponseJSON from startAuthentication, for the options of `beginReauthenticationPasskey`.',
+    }),
   }),
 });
+
+const BeginReauthenticationPasskeyPayload = builder
+  .objectRef<{ options?: unknown; expiresAt?: Date; userErrors: UserErrorShape[] }>(
+    'BeginReauthenticationPasskeyPayload',
+  )
+  .implement({
+    fields: (t) => ({
+      options: t.field({
+        type: 'JSON',
+        nullable: true,
+        description:
+          'PublicKeyCredentialRequestOptionsJSON (your passkeys in allowCredentials) for startAuthentication({ optionsJSON }).',
+        resolve: (p) => p.options ?? null,
+      }),
+      expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.expiresAt ?? null }),
+      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
+    }),
+  });
+
+builder.mutationField('beginReauthenticationPasskey', (t) =>
+  t.field({
+    type: BeginReauthenticationPasskeyPayload,
+    description:
+      'Step-up with a passkey: options bound to this session, for `reauthenticate(input: { passkeyAssertion })`; they work once, for 5 minutes.',
+    resolve: (_r, _a, ctx) => runMutation(() => beginReauthenticationPasskey(commandContext(ctx))),
+  }),
+);
 
 const ReauthenticatePayload = builder
   .objectRef<{
@@ -41,10 +74,16 @@ builder.mutationField('reauthenticate', (t) =>
   t.field({
     type: ReauthenticatePayload,
     description:
-      'Step-up: prove again who you are, for actions that answer REAUTHENTICATION_REQUIRED. A wrong password counts toward the sign-in lockout. Once per request.',
+      'Step-up: prove again who you are (password, app code or passkey), for actions that answer REAUTHENTICATION_REQUIRED. A wrong one counts toward the sign-in lockout. Once per request.',
     args: { input: t.arg({ type: ReauthenticateInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
-      runMutation(async () => reauthenticate(commandContext(ctx), { password: input.password })),
+      runMutation(async () =>
+        reauthenticate(commandContext(ctx), {
+          password: input.password ?? null,
+          totpCode: input.totpCode ?? null,
+          passkeyAssertion: (input.passkeyAssertion as never) ?? null,
+        }),
+      ),
   }),
 );
 
