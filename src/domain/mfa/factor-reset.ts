@@ -1,6 +1,6 @@
 import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { UserRow } from '../../db/schema.js';
-import { withTransaction, type TransactionScope } from '../../db/transaction.js';
+import { withTransaction, type TransactionScope, type Tx } from '../../db/transaction.js';
 import type { AuditAction } from '../audit/audit-actions.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { requireRecentAuthentication } from '../security/recent-authentication.js';
@@ -85,4 +85,15 @@ export async function resetFactorsOf<I extends { userId: string }>(
     });
     return updated;
   });
+}
+
+/** Deletes all of a person's recovery codes (used or not); how many there were. */
+export async function deleteRecoveryCodes(trx: Tx, user: Pick<UserRow, 'org_id' | 'id'>): Promise<number> {
+  const rows = await trx
+    .deleteFrom('mfa_recovery_codes')
+    .where('org_id', '=', user.org_id)
+    .where('user_id', '=', user.id)
+    .returning('id')
+    .execute();
+  return rows.length;
 }

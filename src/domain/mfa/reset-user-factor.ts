@@ -5,7 +5,7 @@ import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 import { parseInput } from '../shared/parse-input.js';
-import { resetFactorsOf, type FactorsRemoved } from './factor-reset.js';
+import { deleteRecoveryCodes, resetFactorsOf, type FactorsRemoved } from './factor-reset.js';
 import { userFactorKinds, type UserFactorKind } from './list-user-factors.js';
 
 /** Which factor: a passkey or the authenticator app by id (from `listUserFactors`); the recovery codes by kind. */
@@ -83,13 +83,3 @@ const removers: Record<UserFactorKind, Remover> = {
     return { changes: { kind: 'recovery_codes', recoveryCodesRemoved: codes }, factor: 'the recovery codes' };
   },
 };
-
-async function deleteRecoveryCodes(trx: Tx, user: UserRow): Promise<number> {
-  const rows = await trx
-    .deleteFrom('mfa_recovery_codes')
-    .where('org_id', '=', user.org_id)
-    .where('user_id', '=', user.id)
-    .returning('id')
-    .execute();
-  return rows.length;
-}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { UserRow } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
-import { resetFactorsOf } from './factor-reset.js';
+import { deleteRecoveryCodes, resetFactorsOf } from './factor-reset.js';
 
 export const resetUserFactorsInput = z.object({ userId: z.string().max(64) }).strict();
 
@@ -29,12 +29,7 @@ export async function resetUserFactors(
         .where('user_id', '=', user.id)
         .returning(['id', 'kind', 'confirmed_at'])
         .execute();
-      const codes = await trx
-        .deleteFrom('mfa_recovery_codes')
-        .where('org_id', '=', user.org_id)
-        .where('user_id', '=', user.id)
-        .returning('id')
-        .execute();
+      const codes = await deleteRecoveryCodes(trx, user);
       const passkeys = await trx
         .deleteFrom('passkeys')
         .where('org_id', '=', user.org_id)
@@ -45,7 +40,7 @@ export async function resetUserFactors(
         changes: {
           factorsRemoved: factors.filter((f) => f.confirmed_at).map((f) => ({ id: f.id, kind: f.kind })),
           pendingRemoved: factors.filter((f) => !f.confirmed_at).length,
-          recoveryCodesRemoved: codes.length,
+          recoveryCodesRemoved: codes,
           passkeysRemoved: passkeys.map((p) => ({ id: p.id, name: p.name })),
         },
       };

@@ -1,6 +1,6 @@
 import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { request } from '../../api/client';
 import { unwrapPayload } from '../../api/errors';
 import { ResetUserFactor, ResetUserFactors, UserFactorsQuery } from '../../api/user-factors';
@@ -47,6 +47,19 @@ export function UserSecurityCard({ userId, name }: { userId: string; name: strin
     retry: false,
   });
   const close = () => setConfirming(null);
+  // A reset factor's "Reset" button goes with it once the list is read again: focus then moves to the
+  // card's heading rather than being lost to the page.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const refocus = useRef(false);
+  const list = factors.data?.userFactors;
+  useEffect(() => {
+    if (!refocus.current) return;
+    const active = document.activeElement;
+    if (!active || active === document.body || !active.isConnected) {
+      heading.current?.focus();
+      refocus.current = false;
+    }
+  }, [list]);
   const resetOne = useUserAction(
     async (f: Factor) =>
       unwrapPayload(
@@ -57,20 +70,22 @@ export function UserSecurityCard({ userId, name }: { userId: string; name: strin
         ).resetUserFactor,
       ),
     `${name}'s factor is reset and their sessions ended.`,
-    close,
+    () => {
+      close();
+      refocus.current = true;
+    },
   );
   const resetAll = useUserAction(
     async () => unwrapPayload((await request(ResetUserFactors, { input: { userId } })).resetUserFactors),
     `${name}'s second factors are reset and their sessions ended.`,
     close,
   );
-  const list = factors.data?.userFactors;
   if (!list) return null;
   const mayReset = mayManage && !self;
   const pending = confirming === 'all' ? resetAll : resetOne;
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="user-security-title">
-      <Title order={2} size="h4" id="user-security-title" mb="sm">
+      <Title order={2} size="h4" id="user-security-title" mb="sm" ref={heading} tabIndex={-1}>
         Security
       </Title>
       <Stack gap="xs" align="stretch">
