@@ -63,6 +63,7 @@ const expectedEvents: Record<string, string[]> = {
   regenerateRecoveryCodes: ['user.recovery_codes_generated'],
   removeTotpFactor: ['user.totp_removed'],
   resetUserFactors: ['user.mfa_reset'],
+  resetUserFactor: ['user.mfa_factor_reset'],
 };
 
 let rt: TestRuntime;
@@ -467,6 +468,12 @@ describe('audit events per mutation', () => {
       { token: miaSession.accessToken, actor: mia.id, target: mia.id },
     );
 
+    await expectAudit(
+      'resetUserFactor',
+      'mutation($id: ID!) { resetUserFactor(input: { userId: $id, kind: RECOVERY_CODES }) { userErrors { code } } }',
+      { id: mia.id },
+      { actor: owner.id, target: mia.id },
+    );
     await expectAudit(
       'resetUserFactors',
       'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',

@@ -191,6 +191,22 @@ const operations: Record<string, Operation> = {
     document: 'mutation($id: ID!) { resetUserFactors(input: { userId: $id }) { userErrors { code } } }',
     variables: (id) => ({ id }),
   },
+  // a person's factors for administrators; resetting one (the matrix users have none: the recovery codes)
+  userFactors: {
+    gate: 'security:manage',
+    target: 'active',
+    onUser: 'read',
+    document: 'query($id: ID!) { userFactors(userId: $id) { kind } }',
+    variables: (id) => ({ id }),
+  },
+  resetUserFactor: {
+    gate: 'security:manage',
+    target: 'active',
+    onUser: 'write',
+    document:
+      'mutation($id: ID!) { resetUserFactor(input: { userId: $id, kind: RECOVERY_CODES }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
   beginTotpEnrolment: {
     gate: 'signed-in',
     document: 'mutation { beginTotpEnrolment { otpauthUri userErrors { code } } }',

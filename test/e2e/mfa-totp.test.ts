@@ -129,7 +129,7 @@ describe.skipIf(missing !== null)('two-step sign-in with an authenticator app', 
       const card = page.getByRole('region', { name: 'Security' });
       await card.getByText(/Authenticator app “Work phone”/).waitFor();
       await expectAccessible(page, 'the user page with the Security card');
-      await card.getByRole('button', { name: 'Reset second factors' }).click();
+      await card.getByRole('button', { name: 'Reset all second factors' }).click();
       await page.getByRole('dialog').getByRole('button', { name: 'Reset' }).click();
       await card.getByText('No second factor: signs in with the password alone.').waitFor();
     } finally {

@@ -96,38 +96,6 @@ export const CompleteSignIn = graphql(
   [UserErrorFields],
 );
 
-/** An administrator's view of a user's second factors (null without `security:manage`). */
-export const UserFactorsQuery = graphql(`
-  query UserFactors($id: ID!) {
-    user(id: $id) {
-      id
-      mfaFactors {
-        id
-        kind
-        name
-        createdAt
-        lastUsedAt
-      }
-    }
-  }
-`);
-
-export const ResetUserFactors = graphql(
-  `
-    mutation ResetUserFactors($input: ResetUserFactorsInput!) {
-      resetUserFactors(input: $input) {
-        user {
-          id
-        }
-        userErrors {
-          ...UserErrorFields
-        }
-      }
-    }
-  `,
-  [UserErrorFields],
-);
-
 /** Options for the second step with a passkey, bound to the sign-in's MFA challenge. */
 export const BeginSecondFactorPasskey = graphql(
   `

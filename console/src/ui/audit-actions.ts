@@ -30,6 +30,7 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'user.recovery_codes_generated': 'Recovery codes made',
   'user.recovery_code_used': 'Recovery code used',
   'user.mfa_reset': 'Second factors reset by an administrator',
+  'user.mfa_factor_reset': 'A second factor reset by an administrator',
   // passkeys
   'user.passkey_added': 'Passkey added',
   'user.passkey_renamed': 'Passkey renamed',

@@ -26,6 +26,7 @@ import './types/department-access.js';
 import './types/effective-permissions.js';
 import './types/cost-report.js';
 import './types/passkeys.js';
+import './types/user-factors.js';
 import './types/step-up.js';
 
 let schema: GraphQLSchema | undefined;

@@ -30,6 +30,7 @@ export const auditActions = [
   'user.recovery_codes_generated',
   'user.recovery_code_used',
   'user.mfa_reset',
+  'user.mfa_factor_reset',
   // passkeys
   'user.passkey_added',
   'user.passkey_renamed',

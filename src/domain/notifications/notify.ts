@@ -45,7 +45,7 @@ export type NoticeEvent =
     }
   | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number }
   // MFA (security/mfa-totp): `causeId` names the change for good (a factor id, a recovery-code batch).
-  | { kind: 'mfa_changed'; user: UserRow; change: MfaChange; causeId: string }
+  | { kind: 'mfa_changed'; user: UserRow; change: MfaChange; causeId: string; factor?: string }
   | { kind: 'passkey_changed'; userId: string; passkeyId: string; name: string; how: 'added' | 'removed' };
 
 const nilUuid = '00000000-0000-0000-0000-000000000000';
@@ -126,6 +126,7 @@ export async function notify(
     affectedId = event.user.id;
     cause = `mfa:${event.change}:${event.causeId}`;
     base.mfaChange = event.change;
+    if (event.factor) base.mfaFactor = event.factor;
   } else if (event.kind === 'passkey_changed') {
     affectedId = event.userId;
     // A passkey is added once and removed once: its id and the change name the notice for good.
@@ -207,6 +208,7 @@ export async function notify(
       'requestedBy',
       'passwordChange',
       'mfaChange',
+      'mfaFactor',
     ]),
     ...pick(base, ['passkeyChange', 'passkeyName']),
     ...(base.inviterName || event.kind === 'invitation' || event.kind === 'invitation_reminder'

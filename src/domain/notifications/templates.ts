@@ -36,13 +36,16 @@ export interface NoticeParams {
   passwordChange?: 'changed' | 'reset';
   // MFA
   mfaChange?: MfaChange;
+  /** For `factor_reset`: which factor, e.g. 'the passkey “YubiKey”'. */
+  mfaFactor?: string;
   // passkeys
   passkeyChange?: 'added' | 'removed';
   passkeyName?: string;
 }
 
 /** What changed about a person's second factors (the `mfa_changed` notice). */
-export type MfaChange = 'totp_added' | 'totp_removed' | 'recovery_codes_regenerated' | 'factors_reset';
+export type MfaChange =
+  'totp_added' | 'totp_removed' | 'recovery_codes_regenerated' | 'factors_reset' | 'factor_reset';
 
 const mfaChangeText: Record<MfaChange, (p: NoticeParams) => { subject: string; p: string }> = {
   totp_added: (p) => ({
@@ -59,7 +62,11 @@ const mfaChangeText: Record<MfaChange, (p: NoticeParams) => { subject: string; p
   }),
   factors_reset: (p) => ({
     subject: `Your second factors in ${p.orgName} were reset`,
-    p: `${p.actorName} reset the second factors (authenticator app, recovery codes) of your account in ${p.orgName}. Every session of the account was signed out; set up a second factor again after signing in.`,
+    p: `${p.actorName} reset the second factors (authenticator app, passkeys, recovery codes) of your account in ${p.orgName}. Every session of the account was signed out; set up a second factor again after signing in.`,
+  }),
+  factor_reset: (p) => ({
+    subject: `One of your second factors in ${p.orgName} was reset`,
+    p: `${p.actorName} removed ${p.mfaFactor ?? 'a second factor'} from your account in ${p.orgName}; your other factors still work. Every session of the account was signed out.`,
   }),
 };
 

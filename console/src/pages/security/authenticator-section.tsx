@@ -21,6 +21,7 @@ import { ConfirmModal } from '../../ui/confirm-modal';
 import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
 import { FormError } from '../../ui/states';
+import { mfaRequirementKey } from './mfa-requirement-api';
 
 export const myFactorsKey = ['me', 'factors'] as const;
 
@@ -79,7 +80,9 @@ function Enrolled({ factor }: { factor: Factor }) {
       setRemoving(false);
       setSecret('');
       notifyDone('The authenticator app is removed. Signing in asks only for your password.');
-      await queryClient.invalidateQueries({ queryKey: [...myFactorsKey] });
+      await Promise.all(
+        [myFactorsKey, mfaRequirementKey].map((k) => queryClient.invalidateQueries({ queryKey: [...k] })),
+      );
     },
   });
   return (
@@ -167,7 +170,9 @@ function Enrol({ onRecoveryCodes }: { onRecoveryCodes: (codes: readonly string[]
       setCode('');
       if (p.recoveryCodes) onRecoveryCodes(p.recoveryCodes);
       notifyDone('The authenticator app is set up. Signing in now asks for its code.');
-      await queryClient.invalidateQueries({ queryKey: [...myFactorsKey] });
+      await Promise.all(
+        [myFactorsKey, mfaRequirementKey].map((k) => queryClient.invalidateQueries({ queryKey: [...k] })),
+      );
     },
   });
   if (!pending) {

@@ -15,7 +15,8 @@ import { MyMfaRequirementQuery, mfaRequirementKey } from './mfa-requirement-api'
 /**
  * Where a person lands when their organisation requires a second factor and their grace period is over:
  * what is asked (any factor, or a passkey), the ways to set one up, and nothing else of the console — the
- * API refuses every other operation of this session. Once a factor is set up, a refresh of the session
+ * API refuses every other operation of this session. Once a factor is set up (here: the requirement is
+ * read again at once; elsewhere: on coming back to the tab, or within a minute), a refresh of the session
  * returns an unrestricted one and the console opens.
  */
 export function EnrolMfaPage() {
@@ -26,9 +27,15 @@ export function EnrolMfaPage() {
   const [stillRestricted, setStillRestricted] = useState(false);
   const [continuing, setContinuing] = useState(false);
   const [codes, setCodes] = useState<readonly string[] | null>(null);
+  // An enrolment completed here refreshes this at once (the passkey and app sections invalidate
+  // `mfaRequirementKey`); no polling for that. Another tab of this session, or another device of the
+  // person, can complete one too: coming back to this tab reads it again, and while it is open, visible
+  // and not yet satisfied, it is read once a minute.
   const requirement = useQuery({
     queryKey: mfaRequirementKey,
     queryFn: () => request(MyMfaRequirementQuery),
+    refetchOnWindowFocus: 'always',
+    refetchInterval: (q) => (q.state.data?.myMfaRequirement.satisfied ? false : 60_000),
   });
   const r = requirement.data?.myMfaRequirement;
   const dates = dateFormat(browserTimeZone(), navigator.language || undefined);
@@ -79,13 +86,7 @@ export function EnrolMfaPage() {
             </Alert>
             {codes ? <NewRecoveryCodes codes={codes} /> : null}
             {!r.satisfied ? (
-              <EnrolmentMethods
-                passkeyOnly={r.phishingResistant}
-                onRecoveryCodes={(c) => {
-                  setCodes(c);
-                  void queryClient.invalidateQueries({ queryKey: [...mfaRequirementKey] });
-                }}
-              />
+              <EnrolmentMethods passkeyOnly={r.phishingResistant} onRecoveryCodes={setCodes} />
             ) : null}
             {stillRestricted ? (
               <Alert color="red" variant="light" role="alert">

@@ -27,6 +27,7 @@ import { ConfirmModal } from '../../ui/confirm-modal';
 import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
 import { FormError } from '../../ui/states';
+import { mfaRequirementKey } from './mfa-requirement-api';
 
 const key = ['me', 'passkeys'] as const;
 
@@ -50,6 +51,10 @@ export function PasskeysSection() {
   const [removing, setRemoving] = useState<PasskeyItem | null>(null);
   const supported = browserSupportsWebAuthn();
   const refresh = () => queryClient.invalidateQueries({ queryKey: [...key] });
+  // Adding or removing a passkey may satisfy the MFA policy or stop satisfying it: what the policy asks is
+  // read again at once (the enrolment page opens the console when it is satisfied, the banner updates).
+  const refreshAll = () =>
+    Promise.all([refresh(), queryClient.invalidateQueries({ queryKey: [...mfaRequirementKey] })]);
 
   const add = useMutation({
     mutationFn: async () => {
@@ -70,7 +75,7 @@ export function PasskeysSection() {
     onSuccess: async (p) => {
       setName('');
       notifyDone(`Passkey “${p.passkey?.name ?? ''}” added.`);
-      await refresh();
+      await refreshAll();
     },
   });
   const rename = useMutation({
@@ -90,7 +95,7 @@ export function PasskeysSection() {
     onSuccess: async () => {
       setRemoving(null);
       notifyDone('Passkey removed.');
-      await refresh();
+      await refreshAll();
     },
   });
   const nameError =

@@ -1,22 +1,7 @@
-import { Button, Card, Group, NumberInput, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { request } from '../../api/client';
-import { unwrapPayload } from '../../api/errors';
-import { fieldError, isFieldError } from '../../ui/field-errors';
-import { notifyDone } from '../../ui/notify';
-import { FormError } from '../../ui/states';
-import { settingsKey, UpdateOrganizationSettings, type OrganizationSettings } from './settings-api';
+import { NumberSettingsForm } from './number-settings-form';
+import type { OrganizationSettings } from './settings-api';
 
-const fields = [
-  'reauthenticationWindowMinutes',
-  'sessionPrivilegedIdleMinutes',
-  'sessionPrivilegedAbsoluteHours',
-  'maxSessionsPerUser',
-] as const;
-type Field = (typeof fields)[number];
-
-const inputs: Record<Field, { label: string; description: string; min: number; max: number }> = {
+const fields = {
   reauthenticationWindowMinutes: {
     label: 'Confirm identity for sensitive actions after (minutes)',
     description:
@@ -46,71 +31,16 @@ const inputs: Record<Field, { label: string; description: string; min: number; m
 
 /** Step-up window, administrators' session lifetimes and the session limit (issue 12). */
 export function StepUpSettingsForm({ organization }: { organization: OrganizationSettings['organization'] }) {
-  const queryClient = useQueryClient();
-  const [values, setValues] = useState<Record<Field, number | string>>(() => ({
-    reauthenticationWindowMinutes: organization.reauthenticationWindowMinutes,
-    sessionPrivilegedIdleMinutes: organization.sessionPrivilegedIdleMinutes,
-    sessionPrivilegedAbsoluteHours: organization.sessionPrivilegedAbsoluteHours,
-    maxSessionsPerUser: organization.maxSessionsPerUser,
-  }));
-  const save = useMutation({
-    mutationFn: async () => {
-      const input: Partial<Record<Field, number>> = {};
-      for (const f of fields) {
-        const v = values[f];
-        // An empty box keeps the stored value; anything else goes to the server, which checks it.
-        if (v !== '') input[f] = Number(v);
-      }
-      return unwrapPayload((await request(UpdateOrganizationSettings, { input })).updateOrganizationSettings);
-    },
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: settingsKey });
-      notifyDone('Identity confirmation and session limits are saved.');
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    save.mutate();
-  };
-  const error = (f: Field) => fieldError(save.error, f)?.replace(`${f}: `, '');
-  const set = (f: Field) => (v: number | string) => setValues((old) => ({ ...old, [f]: v }));
-
   return (
-    <Card withBorder padding="lg" component="section" aria-labelledby="step-up-title">
-      <form onSubmit={submit} noValidate>
-        <Stack>
-          <div>
-            <Title order={2} size="h4" id="step-up-title">
-              Identity confirmation and session limits
-            </Title>
-            <Text c="dimmed" size="sm">
-              Changing these asks you to confirm your password if your sign-in is not recent.
-            </Text>
-          </div>
-          <SimpleGrid cols={{ base: 1, md: 2 }}>
-            {fields.map((f) => (
-              <NumberInput
-                key={f}
-                label={inputs[f].label}
-                description={inputs[f].description}
-                min={inputs[f].min}
-                max={inputs[f].max}
-                allowDecimal={false}
-                clampBehavior="none"
-                value={values[f]}
-                onChange={set(f)}
-                error={error(f)}
-              />
-            ))}
-          </SimpleGrid>
-          {isFieldError(save.error, fields) ? null : <FormError error={save.error} />}
-          <Group>
-            <Button type="submit" loading={save.isPending}>
-              Save identity confirmation and limits
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Card>
+    <NumberSettingsForm
+      organization={organization}
+      fields={fields}
+      id="step-up-title"
+      title="Identity confirmation and session limits"
+      intro="Changing these asks you to confirm your password if your sign-in is not recent."
+      columns={2}
+      saveLabel="Save identity confirmation and limits"
+      saved="Identity confirmation and session limits are saved."
+    />
   );
 }

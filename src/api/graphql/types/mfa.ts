@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
   resetUserFactors: t.field({
     type: UserPayload,
     description:
-      'Reset a user’s second factors (authenticator app, recovery codes) and end their sessions; the user is emailed. Needs `security:manage` on the user.',
+      'Reset all of a user’s second factors (authenticator app, passkeys, recovery codes) and end their sessions; the user is emailed. Needs `security:manage` on the user and a recent authentication.',
     args: { input: t.arg({ type: ResetUserFactorsInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(async () => ({
