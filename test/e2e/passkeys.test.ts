@@ -1,3 +1,4 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
@@ -10,8 +11,9 @@ import { startE2EServer, type E2EServer } from './e2e-server.js';
  * Issue 12, passkeys through the real console in Chromium with the DevTools virtual authenticator (CTAP2,
  * internal transport, resident keys, user verification): add a passkey in My security, sign out, sign in
  * without a password, see its last use, remove it. The server runs at http://localhost:<port> as its
- * PUBLIC_URL (a secure context whose host is the RP ID). A wrong origin is refused at API level
- * (test/api/passkeys.test.ts).
+ * PUBLIC_URL (a secure context whose host is the RP ID). A wrong origin is refused here in the browser
+ * (the console reached at 127.0.0.1 cannot use the RP ID localhost) and by the server's own origin check at
+ * API level (test/api/passkeys.test.ts).
  */
 const missing = browserMissingReason();
 if (missing) console.warn(`[e2e] browser tests skipped: ${missing}`);
@@ -216,4 +218,56 @@ describe.skipIf(missing !== null)('passkeys in the console', () => {
       .execute();
     expect(events.map((e) => (e.changes as { method: string }).method)).toEqual(['passkey']);
   }, 180_000);
+
+  it('refuses a passkey on another origin: the console served at 127.0.0.1 cannot use the RP ID localhost', async () => {
+    // The same server reached by another origin, as a look-alike site would be: PUBLIC_URL (and so the
+    // RP ID) stays http://localhost. The browser refuses to sign for an RP ID the page's host does not
+    // match, the console says so, and no session opens.
+    const db = server.rt.services.db;
+    const open = async () =>
+      (await db.selectFrom('sessions').select('id').where('revoked_at', 'is', null).execute()).length;
+    const before = await open();
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const foreign = await other.newPage();
+      const foreignCdp = await other.newCDPSession(foreign);
+      await foreignCdp.send('WebAuthn.enable');
+      const { authenticatorId: foreignId } = await foreignCdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      });
+      // The person's passkey for RP ID localhost is in this authenticator too.
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      await foreignCdp.send('WebAuthn.addCredential', {
+        authenticatorId: foreignId,
+        credential: {
+          credentialId: randomBytes(16).toString('base64'),
+          isResidentCredential: true,
+          rpId: 'localhost',
+          privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+          userHandle: Buffer.from(person.id).toString('base64'),
+          signCount: 0,
+        },
+      });
+      const origin = server.baseUrl.replace('//localhost:', '//127.0.0.1:');
+      await foreign.goto(`${origin}/sign-in`);
+      await foreign.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await foreign.getByText('This browser could not use a passkey here.').waitFor();
+      expect(new URL(foreign.url()).pathname).toBe('/sign-in');
+      const { credentials } = await foreignCdp.send('WebAuthn.getCredentials', {
+        authenticatorId: foreignId,
+      });
+      // Never used: the browser did not sign for localhost on this page.
+      expect(credentials.map((c) => c.signCount)).toEqual([0]);
+    } finally {
+      await other.close();
+    }
+    expect(await open()).toBe(before);
+  }, 120_000);
 });
