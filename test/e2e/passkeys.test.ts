@@ -20,6 +20,22 @@ if (missing) console.warn(`[e2e] browser tests skipped: ${missing}`);
 
 const password = 'pebble lantern orchard 58 quay';
 
+/** A platform authenticator as a laptop has one: CTAP2, resident keys, user verification, answering by itself. */
+async function addPlatformAuthenticator(cdp: CDPSession): Promise<string> {
+  await cdp.send('WebAuthn.enable');
+  const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return added.authenticatorId;
+}
+
 describe.skipIf(missing !== null)('passkeys in the console', () => {
   let server: E2EServer;
   let browser: Browser;
@@ -43,18 +59,7 @@ describe.skipIf(missing !== null)('passkeys in the console', () => {
     context.setDefaultTimeout(15_000);
     page = await context.newPage();
     cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    const added = await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
-    authenticatorId = added.authenticatorId;
+    authenticatorId = await addPlatformAuthenticator(cdp);
   }, 300_000);
 
   afterAll(async () => {
@@ -231,17 +236,7 @@ describe.skipIf(missing !== null)('passkeys in the console', () => {
     try {
       const foreign = await other.newPage();
       const foreignCdp = await other.newCDPSession(foreign);
-      await foreignCdp.send('WebAuthn.enable');
-      const { authenticatorId: foreignId } = await foreignCdp.send('WebAuthn.addVirtualAuthenticator', {
-        options: {
-          protocol: 'ctap2',
-          transport: 'internal',
-          hasResidentKey: true,
-          hasUserVerification: true,
-          isUserVerified: true,
-          automaticPresenceSimulation: true,
-        },
-      });
+      const foreignId = await addPlatformAuthenticator(foreignCdp);
       // The person's passkey for RP ID localhost is in this authenticator too.
       const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
       await foreignCdp.send('WebAuthn.addCredential', {
