@@ -9,8 +9,11 @@ export type Token =
 
 const whitespace = new Set([' ', '\t', '\r', '\n']);
 const punctuation = new Set(['(', ')', '[', ']', '.']);
-/** A word: an attribute path (with its schema URN), an operator, `and`/`or`/`not`, `true`/`false`/`null`. */
-const wordPattern = /[A-Za-z][A-Za-z0-9_\-:.]*/y;
+/**
+ * A word: an attribute path (with its schema URN), an operator, `and`/`or`/`not`, `true`/`false`/`null`.
+ * `$` is read for the `$ref` sub-attribute (RFC 7643 §2.3.7), which Entra ID names in member paths.
+ */
+const wordPattern = /[A-Za-z$][A-Za-z0-9_\-:.$]*/y;
 /** RFC 8259 number. */
 const numberPattern = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const escapes: Record<string, string> = {

@@ -129,6 +129,19 @@ describe('parseFilter', () => {
     expect(parseFilter('emails[not (type eq "work")]')).toEqual(vp('emails', not(eq('type', 'work'))));
   });
 
+  it('reads $ref, as Entra ID sends it in member paths', () => {
+    expect(parseFilter('$ref eq null and value eq "f648"')).toEqual(
+      and(eq('$ref', null), eq('value', 'f648')),
+    );
+    expect(parsePatchPath('members[$ref eq null and value eq "f648"]')).toEqual({
+      kind: 'valuePath',
+      path: p('members'),
+      filter: and(eq('$ref', null), eq('value', 'f648')),
+    });
+    expect(refusal(() => parseFilter('$other pr')).message).toContain('Invalid attribute path');
+    expect(refusal(() => parseFilter('a$b pr')).message).toContain('Invalid attribute path');
+  });
+
   it('takes attribute names that look like keywords where an attribute is due', () => {
     expect(parseFilter('not eq "x" and and pr')).toEqual(and(eq('not', 'x'), pr('and')));
   });

@@ -45,7 +45,8 @@ export function parseAttributePath(
 }
 
 const operators = new Set<string>(compareOperators);
-const namePattern = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** ATTRNAME (RFC 7644 Figure 1), and `$ref`, which RFC 7643 §2.3.7 names though the ABNF has no `$`. */
+const namePattern = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/i;
 
 class Parser {
   private readonly tokens: Token[];
