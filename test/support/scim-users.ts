@@ -68,7 +68,10 @@ export interface ScimDataset {
   departments: { id: string; name: string; archived: boolean }[];
 }
 
-/** Changes the case of ASCII letters only: lower() folds only those on a database whose LC_CTYPE is C. */
+/**
+ * Changes the case of ASCII letters only: PostgreSQL's lower() and JavaScript's toLowerCase() agree on them
+ * everywhere; beyond ASCII lower() follows the database's LC_CTYPE (C.UTF-8 folds É, plain C does not).
+ */
 export const randomCase = (rng: Random, s: string) =>
   [...s]
     .map((c) =>
