@@ -111,7 +111,8 @@ describe('fuzzed filters', () => {
       const t0 = performance.now();
       onlyScimErrors(() => compileUserFilter(parseFilter(input)), 'invalidFilter', input);
       onlyScimErrors(() => parsePatchPath(input), 'invalidPath', input);
-      expect(performance.now() - t0).toBeLessThan(250);
+      // Generous for a loaded machine: a quadratic path on 8 KB would take seconds.
+      expect(performance.now() - t0).toBeLessThan(1000);
     },
   );
 });

@@ -127,7 +127,10 @@ function check(leaf: Leaf, op: CompareOperator, value: FilterValue): void {
     if (
       typeof value !== 'string' ||
       !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i.test(value) ||
-      Number.isNaN(Date.parse(value))
+      Number.isNaN(Date.parse(value)) ||
+      // Date.parse rolls a day past the month's end over; the RFC's dateTime does not.
+      new Date(Date.parse(`${value.slice(0, 10)}T00:00:00Z`)).toISOString().slice(0, 10) !==
+        value.slice(0, 10)
     ) {
       throw new EvaluationRefused('dateTime value');
     }

@@ -38,7 +38,20 @@ const likeOperators = { co: ['%', '%'], sw: ['', '%'], ew: ['%', ''] } as const;
 const orderOperators = { gt: '>', ge: '>=', lt: '<', le: '<=' } as const;
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** xsd:dateTime as RFC 7643 §2.3.5 uses it, with a time zone so it names one instant. */
-const dateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
+const dateTimePattern =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/i;
+
+/** A real instant: Date.parse alone would roll 2026-02-30 over into March. */
+function isDateTime(value: string): boolean {
+  const m = dateTimePattern.exec(value);
+  if (!m || Number.isNaN(Date.parse(value))) return false;
+  type Parts = [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as Parts;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59
+  );
+}
 
 /** `%`, `_` and the escape character itself stand for themselves in the pattern. */
 export function escapeLike(value: string): string {
@@ -113,9 +126,7 @@ class Compiler {
     }
     // `emails co "x"` compares the values (`emails.value`); `name eq "x"` means nothing.
     if (attribute.valueSubAttribute === undefined) {
-      invalid(
-        `${pathText} is a complex attribute: compare one of its sub-attributes, e.g. ${pathText}.${Object.keys(attribute.subAttributes)[0] ?? ''}`,
-      );
+      invalid(`${pathText} is a complex attribute: compare one of its sub-attributes`);
     }
     const leaf = subAttributeOf(attribute, attribute.valueSubAttribute) as UserLeaf;
     return this.within(attribute.container, apply(leaf, attribute.container));
@@ -217,7 +228,7 @@ class Compiler {
     pathText: string,
   ): Predicate {
     if (op === 'co' || op === 'sw' || op === 'ew') invalid(`${pathText} is a dateTime: ${op} does not apply`);
-    if (typeof value !== 'string' || !dateTimePattern.test(value) || Number.isNaN(Date.parse(value))) {
+    if (typeof value !== 'string' || !isDateTime(value)) {
       invalid(`${pathText} is a dateTime: compare it with a string such as "2026-01-31T12:00:00Z"`);
     }
     const instant = new Date(value).toISOString();
