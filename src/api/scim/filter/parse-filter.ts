@@ -24,7 +24,9 @@ export function parseFilter(input: string): Filter {
 
 /**
  * Parses a PATCH operation's path (RFC 7644 §3.5.2, Figure 7): `attrPath` or `valuePath ["." subAttr]`,
- * e.g. `emails[type eq "work"].value`. Throws only ScimFilterError (`invalidPath`).
+ * e.g. `emails[type eq "work"].value`. Throws only ScimFilterError (`invalidPath`). A path that is a whole
+ * extension URN (`urn:…:enterprise:2.0:User`) reads as schema `urn:…:enterprise:2.0`, attribute `User`:
+ * the caller resolving the path recognises it.
  */
 export function parsePatchPath(input: string): PatchPath {
   const parser = new Parser(input, 'invalidPath');
