@@ -48,6 +48,18 @@ export interface UsersTable {
   primary_department_id: Generated<string | null>;
   /** Set with it: the instant of the last change of primary department (the seat ledger's time). */
   primary_department_changed_at: Timestamp | null;
+  /** SCIM externalId: the provisioning client's id for the person; unique per organisation, caseExact. */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  given_name: ColumnType<string | null, string | null | undefined, string | null>;
+  family_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The SCIM enterprise extension (RFC 7643 §4.3), as the identity provider sends it. */
+  employee_number: ColumnType<string | null, string | null | undefined, string | null>;
+  cost_center: ColumnType<string | null, string | null | undefined, string | null>;
+  organization_name: ColumnType<string | null, string | null | undefined, string | null>;
+  division: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The enterprise "department" (free text), not one of Roster's departments. */
+  hr_department: ColumnType<string | null, string | null | undefined, string | null>;
+  manager_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InvitationsTable {
