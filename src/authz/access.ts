@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/shared/context.js';
 import { allPermissions, type Permission } from './permissions.js';
-import { canGrantRole, isRoleKey, permissionsOf, type RoleKey } from './roles.js';
+import { isRoleKey, permissionsOf, type RoleKey } from './roles.js';
+import { actorMayGrantRole, actorPermissions } from './actor-permissions.js';
 
 /**
  * Scoped administration (docs/decisions/0004). A permission is held either for the whole organisation
@@ -65,6 +66,11 @@ export interface Access {
   orgWide: ReadonlySet<Permission>;
   /** Departments the actor manages (live ones only). Empty for most users. */
   managed: readonly ManagedScope[];
+  /**
+   * What ranks the actor against a target's role (`mayActOnRole`) when it is not `orgWide`: a SCIM token
+   * holds only its scopes, yet may act on users of roles up to its `maxRole`.
+   */
+  ranks?: ReadonlySet<Permission>;
 }
 
 /** Where a target user sits, as far as authorization cares. */
@@ -86,9 +92,20 @@ export function accessFor(
   departmentAdded: readonly Permission[] = [],
 ): Access {
   if (actor.type === 'system') return { actor, orgWide: allSet, managed: [] };
-  const role = permissionsOf(actor.role);
-  const orgWide = departmentAdded.some((p) => !role.has(p)) ? new Set([...role, ...departmentAdded]) : role;
-  return { actor, orgWide, managed };
+  // A SCIM token sits in no department: its scopes are all it holds, its rank is its maxRole's.
+  if (actor.type === 'api_credential') {
+    return { actor, orgWide: actor.permissions, managed: [], ranks: permissionsOf(actor.maxRole) };
+  }
+  const role = actorPermissions(actor);
+  // A personal token's own list narrows what departments add, and what its owner manages, too.
+  const limit = actor.type === 'personal_token' ? actor.permissions : null;
+  const added = limit === null ? departmentAdded : departmentAdded.filter((p) => limit.has(p));
+  const scopes =
+    limit === null
+      ? managed
+      : managed.map((s) => ({ ...s, permissions: new Set([...s.permissions].filter((p) => limit.has(p))) }));
+  const orgWide = added.some((p) => !role.has(p)) ? new Set([...role, ...added]) : role;
+  return { actor, orgWide, managed: scopes };
 }
 
 /**
@@ -147,7 +164,8 @@ export function mayActOnRole(access: Access, role: string): boolean {
   if (access.actor.type === 'system') return true;
   if (!isRoleKey(role)) return false;
   const theirs = permissionsOf(role);
-  return rankingPermissions.every((p) => !theirs.has(p) || access.orgWide.has(p));
+  const mine = access.ranks ?? access.orgWide;
+  return rankingPermissions.every((p) => !theirs.has(p) || mine.has(p));
 }
 
 /**
@@ -168,11 +186,11 @@ export function mayActOn(
   if (kind === 'write' && !mayActOnRole(access, target.role)) return false;
   if (access.orgWide.has(permission)) return true;
   const actor = access.actor;
-  if (actor.type !== 'user' || target.primaryPath === null) return false;
+  if ((actor.type !== 'user' && actor.type !== 'personal_token') || target.primaryPath === null) return false;
   const inScope = access.managed.some(
     (s) => s.permissions.has(permission) && target.primaryPath!.startsWith(s.path),
   );
   if (!inScope) return false;
   if (kind === 'read') return true;
-  return isRoleKey(target.role) && canGrantRole(actor.role, target.role as RoleKey);
+  return isRoleKey(target.role) && actorMayGrantRole(actor, target.role as RoleKey);
 }

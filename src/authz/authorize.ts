@@ -1,12 +1,11 @@
 import { DomainError } from '../domain/errors.js';
 import type { Permission } from './permissions.js';
-import { roleHas } from './roles.js';
+import { actorPermissions } from './actor-permissions.js';
 import type { Actor } from '../domain/shared/context.js';
 
-/** Whether the actor holds the permission in its own organisation. The system actor holds all. */
+/** Whether the actor holds the permission in its own organisation. The system actor holds all (actor-permissions.ts). */
 export function can(actor: Actor, permission: Permission): boolean {
-  if (actor.type === 'system') return true;
-  return roleHas(actor.role, permission);
+  return actorPermissions(actor).has(permission);
 }
 
 /**

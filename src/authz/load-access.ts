@@ -22,7 +22,7 @@ import { isPermission, type Permission } from './permissions.js';
  * after a reorganisation. Archived departments grant nothing.
  */
 export async function loadAccess(db: Kysely<DB>, actor: CommandContext['actor']): Promise<Access> {
-  if (actor.type !== 'user') return accessFor(actor);
+  if (actor.type !== 'user' && actor.type !== 'personal_token') return accessFor(actor);
   const added = db
     .selectFrom(addedPermissionRows(db, actor.orgId, actor.userId).as('x'))
     .select(sql<string[]>`coalesce(array_agg(distinct x.permission), '{}')`.as('v'));

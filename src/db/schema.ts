@@ -399,7 +399,41 @@ export interface MfaChallengesTable {
 }
 // --- end MFA ---
 
+/** SCIM bearer tokens of an organisation (domain/api-credentials/); only an HMAC of the secret. */
+export interface ScimTokensTable {
+  id: string;
+  org_id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string[];
+  max_role: string;
+  created_by: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+  rotated_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  last_used_ip: string | null;
+}
+
+/** Personal API tokens of a user holding api:access (domain/api-credentials/). */
+export interface PersonalApiTokensTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  name: string;
+  secret_hash: string;
+  permissions: string[] | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  last_used_ip: string | null;
+}
+
 export interface DB {
+  scim_tokens: ScimTokensTable;
+  personal_api_tokens: PersonalApiTokensTable;
   organizations: OrganizationsTable;
   users: UsersTable;
   invitations: InvitationsTable;

@@ -54,6 +54,10 @@ export const errorCodes = {
   // step-up (issue 12): a sensitive action needs a recent authentication of the session
   REAUTHENTICATION_REQUIRED:
     'For this action, confirm who you are again: enter your password (or another sign-in method).',
+  // API credentials (issue 13): SCIM tokens and personal API tokens
+  API_TOKEN_INVALID: 'The API token is not valid: it is unknown, expired or revoked.',
+  RATE_LIMITED: 'Too many requests with this token; wait and try again.',
+  SESSION_REQUIRED: 'This needs a signed-in session: an API token cannot do it.',
   INTERNAL: 'Something went wrong on our side.',
 } as const;
 

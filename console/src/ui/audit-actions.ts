@@ -55,6 +55,12 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'department.managers_changed': 'Department managers changed',
   'outbox.retried': 'Email retried',
   'audit.exported': 'Audit log exported',
+  // API credentials
+  'scim_token.created': 'SCIM token created',
+  'scim_token.rotated': 'SCIM token rotated',
+  'scim_token.revoked': 'SCIM token revoked',
+  'personal_token.created': 'Personal API token created',
+  'personal_token.revoked': 'Personal API token revoked',
   'report.cost_exported': 'Cost report exported',
 };
 
@@ -70,6 +76,8 @@ export const auditActionGroups: Readonly<Record<string, string>> = {
   outbox: 'Email',
   audit: 'Audit and reports',
   report: 'Audit and reports',
+  scim_token: 'API credentials',
+  personal_token: 'API credentials',
 };
 
 /** 'user.role_changed' → 'Role changed'; an action without a name still reads as words. */

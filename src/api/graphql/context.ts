@@ -10,6 +10,8 @@ export interface GraphQLContext {
   authFailure: string | null;
   /** The person of an enrolment-only session: accepted by `enrolmentContext` alone (authenticate.ts). */
   enrolling: Actor | null;
+  /** A personal API token over its rate limit (authenticate.ts): RATE_LIMITED with the wait. */
+  rateLimited?: { retryAfterSeconds: number } | null;
   meta: RequestMeta;
   request: FastifyRequest;
   reply: FastifyReply;
@@ -23,6 +25,7 @@ const commandContexts = new WeakMap<GraphQLContext, CommandContext>();
  */
 export function commandContext(ctx: GraphQLContext): CommandContext {
   if (!ctx.actor) {
+    if (ctx.rateLimited) throw new DomainError('RATE_LIMITED', undefined, { ...ctx.rateLimited });
     if (ctx.enrolling) throw new DomainError('MFA_ENROLMENT_REQUIRED');
     throw new DomainError('UNAUTHENTICATED', ctx.authFailure ?? undefined);
   }

@@ -28,6 +28,7 @@ import './types/cost-report.js';
 import './types/passkeys.js';
 import './types/user-factors.js';
 import './types/step-up.js';
+import './types/api-credentials.js';
 
 let schema: GraphQLSchema | undefined;
 

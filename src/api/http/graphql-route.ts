@@ -122,6 +122,7 @@ async function serve(
     services,
     actor: request.auth.actor,
     authFailure: request.auth.failure,
+    rateLimited: request.auth.rateLimited ?? null,
     enrolling: request.auth.enrolling,
     meta: { requestId: request.id, ip: request.ip, userAgent: request.headers['user-agent'] },
     request,

@@ -56,7 +56,9 @@ export async function buildServer(services: Services, options: ServerOptions = {
     // Every response: a browser must not sniff a JSON answer into something else.
     reply.header('x-content-type-options', 'nosniff');
     const header = request.headers.authorization;
-    request.auth = await authenticate(services, typeof header === 'string' ? header : undefined);
+    request.auth = await authenticate(services, typeof header === 'string' ? header : undefined, request.ip);
+    if (request.auth.rateLimited)
+      reply.header('retry-after', String(request.auth.rateLimited.retryAfterSeconds));
   });
 
   app.decorateRequest('graphqlOutcome', null);

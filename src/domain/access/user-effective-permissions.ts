@@ -1,6 +1,6 @@
 import { mayActOn, mayActOnRole } from '../../authz/access.js';
 import { accessOf, targetUserOf } from '../../authz/load-access.js';
-import { canGrantRole, isRoleKey, type RoleKey } from '../../authz/roles.js';
+import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { DepartmentRow, UserRow } from '../../db/schema.js';
 import type { CommandContext } from '../shared/context.js';
 import { getUser } from '../users/get-user.js';
@@ -11,6 +11,8 @@ import {
   type EffectiveRoleChange,
 } from './effective-permissions.js';
 import { loadEffectivePermissionFacts } from './load-effective-permissions.js';
+import { actorMayGrantRole } from '../../authz/actor-permissions.js';
+import { actorUserId } from '../shared/context.js';
 
 /**
  * What a user may do, each permission with its scope and sources (role, department, manager). Readable
@@ -66,10 +68,8 @@ async function mayChangeRole(
 ): Promise<boolean> {
   const actor = ctx.actor;
   if (from === null || from === to || user.status === 'deactivated') return false;
-  if (actor.type === 'user') {
-    if (actor.userId === user.id) return false;
-    if (!canGrantRole(actor.role, from) || !canGrantRole(actor.role, to)) return false;
-  }
+  if (actorUserId(actor) === user.id) return false;
+  if (!actorMayGrantRole(actor, from) || !actorMayGrantRole(actor, to)) return false;
   const access = await accessOf(ctx);
   if (access.orgWide.has('users:change_role')) return mayActOnRole(access, user.role);
   return mayActOn(access, 'users:change_role', await targetUserOf(ctx.db, user), 'write');

@@ -55,6 +55,12 @@ export const auditActions = [
   'department.managers_changed',
   'outbox.retried',
   'audit.exported',
+  // API credentials (issue 13)
+  'scim_token.created',
+  'scim_token.rotated',
+  'scim_token.revoked',
+  'personal_token.created',
+  'personal_token.revoked',
   'report.cost_exported',
 ] as const;
 

@@ -188,15 +188,7 @@ function chainRows(orgId: string, lastSeq: number, lastHash: string, items: read
   let prev = lastHash;
   const rows = items.map(({ ctx, event: e }) => {
     seq += 1;
-    const actorId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
-    const actorType =
-      ctx.actor.type === 'user'
-        ? 'user'
-        : ctx.actor.name === 'cli'
-          ? 'cli'
-          : ctx.actor.name === 'scim'
-            ? 'scim'
-            : 'system';
+    const { actorType, actorId } = auditActorOf(ctx.actor);
     const fields = {
       orgId,
       seq,
@@ -236,6 +228,26 @@ function chainRows(orgId: string, lastSeq: number, lastHash: string, items: read
     return row;
   });
   return { rows, seq, hash: prev };
+}
+
+/**
+ * How an actor is recorded: a user by id; a SCIM token as itself (its id, `api_credential`); a personal
+ * token as its owner, marked `personal_token` so a token's work is told apart from a session's.
+ */
+function auditActorOf(actor: Actor): { actorType: string; actorId: string | null } {
+  switch (actor.type) {
+    case 'user':
+      return { actorType: 'user', actorId: actor.userId };
+    case 'personal_token':
+      return { actorType: 'personal_token', actorId: actor.userId };
+    case 'api_credential':
+      return { actorType: 'api_credential', actorId: actor.credentialId };
+    case 'system':
+      return {
+        actorType: actor.name === 'cli' ? 'cli' : actor.name === 'scim' ? 'scim' : 'system',
+        actorId: null,
+      };
+  }
 }
 
 /** The changed fields between two snapshots, for the `changes` of an event. Pure. */

@@ -6,6 +6,7 @@ import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 import { ancestorIds, liveUserStatuses, loadDepartment, subtreePattern } from './department-record.js';
+import { actorUserId } from '../shared/context.js';
 
 /*
  * departments:read is held org-wide (roles) or over the subtrees a department manager manages. A scoped
@@ -150,7 +151,7 @@ export interface UserDepartment {
  * secondary ones outside the reader's subtrees (they are part of the user's record).
  */
 export async function userDepartments(ctx: CommandContext, userId: string): Promise<UserDepartment[]> {
-  const self = ctx.actor.type === 'user' && ctx.actor.userId === userId;
+  const self = actorUserId(ctx.actor) === userId;
   if (!self) await authorizeUserDepartments(ctx, userId);
   if (!isUuid(userId)) return [];
   const rows = await ctx.db

@@ -8,7 +8,7 @@ import { DomainError } from '../errors.js';
 import { notify } from '../notifications/notify.js';
 import type { MfaChange } from '../notifications/templates.js';
 import { revokeSessions } from '../sessions/revoke-sessions.js';
-import type { CommandContext } from '../shared/context.js';
+import { actorUserId, type CommandContext } from '../shared/context.js';
 import { bumpVersion, lockUser } from '../users/user-record.js';
 
 /** What one reset took away: the audit event's details, and the words the person's email names it by. */
@@ -42,8 +42,7 @@ export async function resetFactorsOf<I extends { userId: string }>(
     const { trx } = scope;
     const user = await lockUser(trx, ctx.actor.orgId, input.userId);
     await authorizeOnUser(ctx, trx, 'security:manage', user, 'write');
-    if (ctx.actor.type === 'user' && ctx.actor.userId === user.id)
-      throw new DomainError('CANNOT_TARGET_SELF');
+    if (actorUserId(ctx.actor) === user.id) throw new DomainError('CANNOT_TARGET_SELF');
     await requireRecentAuthentication(ctx, trx);
     const updated = await trx
       .updateTable('users')

@@ -1,6 +1,6 @@
 import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import { DomainError } from '../errors.js';
-import type { CommandContext } from '../shared/context.js';
+import { actorUserId, type CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
 
 export const userFactorKinds = ['authenticator_app', 'passkey', 'recovery_codes'] as const;
@@ -30,7 +30,7 @@ export interface UserFactor {
  * the target-role rule (resetting them is). Another organisation's user is NOT_FOUND, like a missing one.
  */
 export async function listUserFactors(ctx: CommandContext, userId: string): Promise<UserFactor[]> {
-  const self = ctx.actor.type === 'user' && ctx.actor.userId === userId;
+  const self = actorUserId(ctx.actor) === userId;
   if (!self) await authorizeAnywhere(ctx, 'security:manage');
   if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
   const user = await ctx.db

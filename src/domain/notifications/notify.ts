@@ -10,6 +10,7 @@ import { isRoleKey, roleDefinitions } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import type { TransactionScope } from '../../db/transaction.js';
 import type { CommandContext } from '../shared/context.js';
+import { actorUserId as actorUserIdOf } from '../shared/context.js';
 import { invitationLink } from '../invitations/invitation-link.js';
 import { passwordResetLink } from '../security/password-reset-link.js';
 import { nudgeDelivery } from './delivery-nudge.js';
@@ -154,7 +155,7 @@ export async function notify(
     }
   }
 
-  const actorUserId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
+  const actorUserId = actorUserIdOf(ctx.actor);
   // One read for everything the messages need: the organisation, the affected user, the actor's name and
   // the affected user's opt-out. It may run while the audit chain head is held (the audit event comes
   // first), so every statement saved here is saved for every writer of the organisation.

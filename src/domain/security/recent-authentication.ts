@@ -13,13 +13,17 @@ import { isAuthenticationRecent, reauthenticationWindowOf } from './step-up-sett
  * would; inside a transaction pass its handle (`db`), the only one it may use.
  *
  * System actors are exempt: the CLI is run by an operator who already holds the server's shell and its
- * database credentials (no session to re-prove), and scheduled work acts for nobody.
+ * database credentials (no session to re-prove), and scheduled work acts for nobody. A SCIM token is
+ * exempt too (an identity provider deprovisions unattended; issuing the token was the stepped-up act);
+ * a personal API token is refused (SESSION_REQUIRED).
  */
 export async function requireRecentAuthentication(
   ctx: CommandContext,
   db: Kysely<DB> = ctx.db,
 ): Promise<void> {
   const actor = ctx.actor;
+  // A personal API token proves nobody is behind it now: it never passes step-up.
+  if (actor.type === 'personal_token') throw new DomainError('SESSION_REQUIRED');
   if (actor.type !== 'user') return;
   const row = await db
     .selectFrom('sessions')

@@ -3,6 +3,7 @@ import type { SessionRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
+import { actorUserId } from '../shared/context.js';
 
 /** The most recent sessions shown per user. */
 export const sessionListLimit = 100;
@@ -12,7 +13,7 @@ export const sessionListLimit = 100;
  * `sessions:read` over them (org-wide, or as a manager of their primary department's subtree). Another organisation's user is NOT_FOUND, like a missing one.
  */
 export async function listSessions(ctx: CommandContext, userId?: string | null): Promise<SessionRow[]> {
-  const own = ctx.actor.type === 'user' ? ctx.actor.userId : null;
+  const own = actorUserId(ctx.actor);
   const target = userId ?? own;
   const self = target !== null && target === own;
   if (!self) await authorizeAnywhere(ctx, 'sessions:read');

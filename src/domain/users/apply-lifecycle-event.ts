@@ -10,6 +10,7 @@ import { bumpVersion, checkVersion, guardLastOwner, lockUser, statusState } from
 import { transition, type LifecycleEvent } from './user-status.js';
 import { lifecycleNotice, notify } from '../notifications/notify.js';
 import { requireRecentAuthentication } from '../security/recent-authentication.js';
+import { actorUserId } from '../shared/context.js';
 
 export interface LifecycleOptions {
   expectedVersion?: number | null | undefined;
@@ -52,7 +53,7 @@ export async function applyLifecycleEventIn(
   const user = await lockUser(scope.trx, orgId, userId);
   if (options.permission) await authorizeOnUser(ctx, scope.trx, options.permission, user, 'write');
   checkVersion(user, options.expectedVersion);
-  if (options.refuseSelf && ctx.actor.type === 'user' && ctx.actor.userId === user.id) {
+  if (options.refuseSelf && actorUserId(ctx.actor) === user.id) {
     throw new DomainError('CANNOT_TARGET_SELF');
   }
   if (options.recentAuthentication) await requireRecentAuthentication(ctx, scope.trx);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
-import { canGrantRole, compareRoles, isDowngrade, isRoleKey, type RoleKey } from '../../authz/roles.js';
+import { compareRoles, isDowngrade, isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
@@ -12,6 +12,8 @@ import { bumpVersion, checkVersion, guardLastOwner, lockUser, roleOf } from './u
 import { notify } from '../notifications/notify.js';
 import { isPrivilegedRole } from '../../authz/privileged-roles.js';
 import { requireRecentAuthentication } from '../security/recent-authentication.js';
+import { actorMayGrantRole } from '../../authz/actor-permissions.js';
+import { actorUserId } from '../shared/context.js';
 
 /**
  * Refuses a role the actor may not give or take away: it must hold every permission of the role. The
@@ -19,7 +21,7 @@ import { requireRecentAuthentication } from '../security/recent-authentication.j
  * organization:manage_ownership, so granting or removing ownership needs it without a special case.
  */
 export function assertCanGrant(actor: Actor, role: RoleKey, field: string): void {
-  if (actor.type === 'user' && !canGrantRole(actor.role, role)) {
+  if (!actorMayGrantRole(actor, role)) {
     throw new DomainError('ROLE_NOT_GRANTABLE', undefined, { field, role });
   }
 }
@@ -62,8 +64,7 @@ export async function changeUserRole(
     // new, are capped by the actor's own role below, as for everyone).
     await authorizeOnUser(ctx, scope.trx, 'users:change_role', user, 'write');
     checkVersion(user, input.expectedVersion);
-    if (ctx.actor.type === 'user' && ctx.actor.userId === user.id)
-      throw new DomainError('CANNOT_TARGET_SELF');
+    if (actorUserId(ctx.actor) === user.id) throw new DomainError('CANNOT_TARGET_SELF');
     if (user.status === 'deactivated') {
       throw new DomainError('INVALID_TRANSITION', 'The role of a deactivated user cannot change.', {
         from: user.status,

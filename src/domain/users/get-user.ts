@@ -8,6 +8,7 @@ import type { OrganizationRow, UserRow } from '../../db/schema.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { isUuid } from '../shared/ids.js';
+import { actorUserId } from '../shared/context.js';
 
 /**
  * One user of the viewer's organisation. Users may always read themselves; a department manager reads the
@@ -15,7 +16,7 @@ import { isUuid } from '../shared/ids.js';
  * organisation's user is NOT_FOUND like a missing one).
  */
 export async function getUser(ctx: CommandContext, userId: string): Promise<UserRow> {
-  const self = ctx.actor.type === 'user' && ctx.actor.userId === userId;
+  const self = actorUserId(ctx.actor) === userId;
   if (!self) await authorizeAnywhere(ctx, 'users:read');
   if (!isUuid(userId)) throw new DomainError('NOT_FOUND');
   const row = await ctx.db
@@ -34,8 +35,9 @@ export async function getUser(ctx: CommandContext, userId: string): Promise<User
 
 /** The signed-in user. */
 export async function getViewer(ctx: CommandContext): Promise<UserRow> {
-  if (ctx.actor.type !== 'user') throw new DomainError('UNAUTHENTICATED');
-  return getUser(ctx, ctx.actor.userId);
+  const userId = actorUserId(ctx.actor);
+  if (userId === null) throw new DomainError('UNAUTHENTICATED');
+  return getUser(ctx, userId);
 }
 
 export async function getOrganization(ctx: CommandContext): Promise<OrganizationRow> {

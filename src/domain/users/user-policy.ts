@@ -1,8 +1,10 @@
 import { mayActOn, type Access, type TargetUser } from '../../authz/access.js';
 import type { Permission } from '../../authz/permissions.js';
-import { canGrantRole, isRoleKey } from '../../authz/roles.js';
+import { isRoleKey } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
 import { canApply, type UserStatus } from './user-status.js';
+import { actorMayGrantRole } from '../../authz/actor-permissions.js';
+import { actorUserId } from '../shared/context.js';
 
 /** What the viewer may do to a user, so that no client re-implements the rules. Pure. */
 export interface UserActions {
@@ -46,12 +48,11 @@ export function allowedUserActions(access: Access, user: UserRow, primaryPath: s
   const actor = access.actor;
   if (actor.orgId !== user.org_id) return { ...noUserActions };
   const status = user.status as UserStatus;
-  const self = actor.type === 'user' && actor.userId === user.id;
+  const self = actorUserId(actor) === user.id;
   const target: TargetUser = { id: user.id, role: user.role, primaryPath };
   const may = (p: Permission) => mayActOn(access, p, target, 'write');
   // Changing the role, or resending the link (it grants the role), needs the right to grant the role held.
-  const targetRoleGrantable =
-    actor.type === 'system' || (isRoleKey(user.role) && canGrantRole(actor.role, user.role));
+  const targetRoleGrantable = isRoleKey(user.role) && actorMayGrantRole(actor, user.role);
   return {
     updateProfile: self || may('users:update'),
     changeRole: !self && status !== 'deactivated' && may('users:change_role') && targetRoleGrantable,

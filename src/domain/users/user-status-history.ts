@@ -6,6 +6,7 @@ import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { primaryPathsOf } from './user-actions.js';
 import type { UserStatus } from './user-status.js';
+import { actorUserId } from '../shared/context.js';
 
 /** One interval of a user's status: `to` is null while it lasts. */
 export interface StatusPeriod {
@@ -52,7 +53,7 @@ export async function statusHistoriesOf(
   }
   const access = await accessOf(ctx);
   const orgId = ctx.actor.orgId;
-  const selfId = ctx.actor.type === 'user' ? ctx.actor.userId : null;
+  const selfId = actorUserId(ctx.actor);
   const others = users.filter((u) => u.id !== selfId);
   const paths =
     others.length > 0 && !access.orgWide.has('users:read') && access.managed.length > 0

@@ -25,10 +25,11 @@ interface AuditEventConnectionShape {
   hasNextPage: boolean;
 }
 
-const actorTypes = ['user', 'system', 'scim', 'cli'] as const;
+const actorTypes = ['user', 'system', 'scim', 'cli', 'api_credential', 'personal_token'] as const;
 
 const AuditActorTypeEnum = builder.enumType('AuditActorType', {
-  description: 'Who acted: a signed-in user, the system (scheduled work), the SCIM endpoint or the CLI.',
+  description:
+    'Who acted: a signed-in user, the system (scheduled work), the SCIM endpoint, the CLI, a SCIM token (API_CREDENTIAL, actorId its id) or a personal API token (PERSONAL_TOKEN, actorId its owner).',
   values: Object.fromEntries(actorTypes.map((a) => [a.toUpperCase(), { value: a }])) as unknown as Record<
     Uppercase<(typeof actorTypes)[number]>,
     { value: (typeof actorTypes)[number] }

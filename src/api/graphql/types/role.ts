@@ -1,10 +1,11 @@
 import { can } from '../../../authz/authorize.js';
 import { permissionDescriptions, type Permission } from '../../../authz/permissions.js';
-import { canGrantRole, compareRoles, roleDefinitions, roleKeys, type RoleKey } from '../../../authz/roles.js';
+import { compareRoles, roleDefinitions, roleKeys, type RoleKey } from '../../../authz/roles.js';
 import { DomainError } from '../../../domain/errors.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { RoleKeyEnum } from './enums.js';
+import { actorMayGrantRole } from '../../../authz/actor-permissions.js';
 
 const PermissionRef = builder.objectRef<Permission>('Permission').implement({
   description: 'A capability, named `resource:action`.',
@@ -24,9 +25,7 @@ const RoleRef = builder.objectRef<RoleKey>('Role').implement({
     viewerCanGrant: t.boolean({
       description: 'Whether the viewer may give this role to someone (or take it away).',
       resolve: (k, _a, ctx) =>
-        !!ctx.actor &&
-        can(ctx.actor, 'users:change_role') &&
-        (ctx.actor.type === 'system' || canGrantRole(ctx.actor.role, k)),
+        !!ctx.actor && can(ctx.actor, 'users:change_role') && actorMayGrantRole(ctx.actor, k),
     }),
   }),
 });
