@@ -11,6 +11,7 @@ import { transition, type LifecycleEvent } from './user-status.js';
 import { lifecycleNotice, notify } from '../notifications/notify.js';
 import { requireRecentAuthentication } from '../security/recent-authentication.js';
 import { actorUserId } from '../shared/context.js';
+import { revokePersonalTokensOf } from '../api-credentials/revoke-personal-tokens-of.js';
 
 export interface LifecycleOptions {
   expectedVersion?: number | null | undefined;
@@ -95,6 +96,7 @@ export async function applyLifecycleEventIn(
   );
   if (t.revokeSessions) {
     await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, t.action, now);
+    await revokePersonalTokensOf(scope.trx, orgId, user.id, now);
   }
   // Acceptance notifies after it has set the profile (acceptInvitation), so notices carry the chosen name.
   if (event.type !== 'accept_invitation') await notify(scope, ctx, lifecycleNotice(t.action, updated));
