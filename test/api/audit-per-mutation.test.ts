@@ -64,6 +64,12 @@ const expectedEvents: Record<string, string[]> = {
   removeTotpFactor: ['user.totp_removed'],
   resetUserFactors: ['user.mfa_reset'],
   resetUserFactor: ['user.mfa_factor_reset'],
+  // API credentials (issue 13)
+  createScimToken: ['scim_token.created'],
+  rotateScimToken: ['scim_token.rotated'],
+  revokeScimToken: ['scim_token.revoked'],
+  createPersonalApiToken: ['personal_token.created'],
+  revokePersonalApiToken: ['personal_token.revoked'],
 };
 
 let rt: TestRuntime;
@@ -137,6 +143,38 @@ describe('audit events per mutation', () => {
       'mutation($i: SignInInput!) { signIn(input: $i) { accessToken refreshToken userErrors { code } } }',
       { i: { email: owner.email, password: defaultTestPassword, organization: org.slug } },
       { token: undefined, actor: owner.id, target: owner.id },
+    );
+
+    // API credentials, while the owner's sign-in is recent (issuing one is a stepped-up act)
+    const scim = await expectAudit(
+      'createScimToken',
+      'mutation { createScimToken(input: { name: "IdP", scopes: [USERS], maxRole: VIEWER }) { token { id } secret userErrors { code } } }',
+      {},
+      { actor: owner.id },
+    );
+    await expectAudit(
+      'rotateScimToken',
+      'mutation($id: ID!) { rotateScimToken(input: { id: $id }) { secret userErrors { code } } }',
+      { id: scim.token.id },
+      { actor: owner.id, target: scim.token.id },
+    );
+    await expectAudit(
+      'revokeScimToken',
+      'mutation($id: ID!) { revokeScimToken(input: { id: $id }) { userErrors { code } } }',
+      { id: scim.token.id },
+      { actor: owner.id, target: scim.token.id },
+    );
+    const pat = await expectAudit(
+      'createPersonalApiToken',
+      'mutation { createPersonalApiToken(input: { name: "Script" }) { token { id } secret userErrors { code } } }',
+      {},
+      { actor: owner.id, target: owner.id },
+    );
+    await expectAudit(
+      'revokePersonalApiToken',
+      'mutation($id: ID!) { revokePersonalApiToken(input: { id: $id }) { userErrors { code } } }',
+      { id: pat.token.id },
+      { actor: owner.id, target: owner.id },
     );
 
     // inviteUsers: two entries, two events

@@ -20,7 +20,7 @@ import { openTestRuntime, type TestRuntime } from '../support/test-runtime.js';
  * user's `viewerCan` flags answer the same.
  */
 
-type TargetState = 'active' | 'suspended' | 'invited' | 'locked' | 'dead-email' | 'department';
+type TargetState = 'active' | 'suspended' | 'invited' | 'locked' | 'dead-email' | 'department' | 'scim-token';
 
 interface Operation {
   /** The permission that gates it; 'signed-in' when any signed-in user may call it; 'anonymous' for credential exchanges. */
@@ -415,6 +415,36 @@ const operations: Record<string, Operation> = {
     document:
       'mutation { updateMyNotificationPreferences(input: { optOut: [USER_ACTIVATED] }) { userErrors { code } } }',
   },
+  // API credentials (issue 13): the organisation's SCIM tokens, your own personal tokens
+  scimTokens: { gate: 'api_credentials:manage', document: '{ scimTokens { id } }' },
+  createScimToken: {
+    gate: 'api_credentials:manage',
+    document:
+      'mutation { createScimToken(input: { name: "Matrix", scopes: [USERS], maxRole: VIEWER }) { secret userErrors { code } } }',
+  },
+  rotateScimToken: {
+    gate: 'api_credentials:manage',
+    target: 'scim-token',
+    document: 'mutation($id: ID!) { rotateScimToken(input: { id: $id }) { secret userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  revokeScimToken: {
+    gate: 'api_credentials:manage',
+    target: 'scim-token',
+    document: 'mutation($id: ID!) { revokeScimToken(input: { id: $id }) { userErrors { code } } }',
+    variables: (id) => ({ id }),
+  },
+  myPersonalApiTokens: { gate: 'signed-in', document: '{ myPersonalApiTokens { id } }' },
+  createPersonalApiToken: {
+    gate: 'api:access',
+    document: 'mutation { createPersonalApiToken(input: { name: "Matrix" }) { secret userErrors { code } } }',
+  },
+  revokePersonalApiToken: {
+    gate: 'signed-in',
+    document: 'mutation($id: ID!) { revokePersonalApiToken(input: { id: $id }) { userErrors { code } } }',
+    variables: () => ({ id: randomUUID() }),
+    answer: 'NOT_FOUND',
+  },
   updateNotificationSettings: {
     gate: 'organization:update',
     document:
@@ -449,6 +479,7 @@ async function makeTarget(
   const s = rt.services;
   if (state === 'dead-email') return makeDeadEmail(org);
   if (state === 'department') return makeDepartment(org);
+  if (state === 'scim-token') return makeScimToken(org);
   const user = await createUser(s, org, { role, status: state === 'locked' ? 'active' : state });
   // A live session, so an operation that wrongly reached the target would show in its revocation.
   await actorFor(s, user);
@@ -511,6 +542,12 @@ async function stateOf(id: string): Promise<unknown> {
       .execute();
     return { department, managers };
   }
+  const token = await db
+    .selectFrom('scim_tokens')
+    .select(['secret_hash', 'revoked_at', 'expires_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (token) return token;
   return db
     .selectFrom('outbox_messages')
     .select(['status', 'attempts'])
@@ -537,6 +574,24 @@ async function makeDepartment(org: string): Promise<{ id: string }> {
         archived_at: new Date(),
       },
     ])
+    .execute();
+  return { id };
+}
+
+/** A live SCIM token (its hash is of nothing anyone holds: the matrix only rotates and revokes it). */
+async function makeScimToken(org: string): Promise<{ id: string }> {
+  const id = randomUUID();
+  await rt.services.db
+    .insertInto('scim_tokens')
+    .values({
+      id,
+      org_id: org,
+      name: 'Matrix',
+      secret_hash: '0'.repeat(64),
+      scopes: ['users'],
+      max_role: 'viewer',
+      expires_at: new Date(rt.services.clock.now().getTime() + 86_400_000),
+    })
     .execute();
   return { id };
 }
