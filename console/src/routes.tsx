@@ -178,6 +178,14 @@ export const router = createBrowserRouter([
             ),
           },
           {
+            path: 'api-credentials',
+            element: page(
+              () => import('./pages/api-credentials/scim-tokens-page'),
+              (m) => m.ScimTokensPage,
+              'api_credentials:manage',
+            ),
+          },
+          {
             path: 'outbox',
             element: page(
               () => import('./pages/outbox'),

@@ -21,6 +21,7 @@ import {
   IconMailCog,
   IconMailForward,
   IconSend,
+  IconKey,
   IconSettings,
   IconShieldLock,
   IconUser,
@@ -76,6 +77,12 @@ const adminItems: NavItem[] = [
     label: 'Organisation settings',
     icon: <IconSettings size={18} aria-hidden />,
     permission: 'organization:update',
+  },
+  {
+    to: '/api-credentials',
+    label: 'API credentials',
+    icon: <IconKey size={18} aria-hidden />,
+    permission: 'api_credentials:manage',
   },
 ];
 

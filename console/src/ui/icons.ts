@@ -16,6 +16,7 @@ export { default as IconDevices } from '@tabler/icons-react/icons/IconDevices';
 export { default as IconHistory } from '@tabler/icons-react/icons/IconHistory';
 export { default as IconInbox } from '@tabler/icons-react/icons/IconInbox';
 export { default as IconInfoCircle } from '@tabler/icons-react/icons/IconInfoCircle';
+export { default as IconKey } from '@tabler/icons-react/icons/IconKey';
 export { default as IconLock } from '@tabler/icons-react/icons/IconLock';
 export { default as IconLogout } from '@tabler/icons-react/icons/IconLogout';
 export { default as IconMail } from '@tabler/icons-react/icons/IconMail';

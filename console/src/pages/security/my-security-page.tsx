@@ -6,6 +6,8 @@ import { MyFactorsQuery } from '../../api/mfa';
 import { Page } from '../../ui/page';
 import { AuthenticatorSection, myFactorsKey } from './authenticator-section';
 import { PasskeysSection } from './passkeys-section';
+import { PersonalTokensSection } from './personal-tokens-section';
+import { usePermissions } from '../../auth/viewer';
 import { PasswordSection } from './password-section';
 import { RecoveryCodesSection } from './recovery-codes-section';
 
@@ -20,6 +22,7 @@ export function MySecurityPage() {
   const totp = viewer?.mfaFactors?.find((f) => f.kind === 'TOTP') ?? null;
   // Recovery codes just made, shown once: kept only in this page's state.
   const [shownCodes, setShownCodes] = useState<readonly string[] | null>(null);
+  const { can } = usePermissions();
   return (
     <Page title="My security" description="Your password and the other ways you sign in.">
       <Stack gap="lg">
@@ -33,6 +36,7 @@ export function MySecurityPage() {
             onShown={setShownCodes}
           />
         ) : null}
+        {can('api:access') ? <PersonalTokensSection /> : null}
       </Stack>
     </Page>
   );

@@ -1,0 +1,192 @@
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  NumberInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import {
+  CreatePersonalApiToken,
+  MyPersonalApiTokens,
+  RevokePersonalApiToken,
+} from '../../api/api-credentials';
+import { request } from '../../api/client';
+import { unwrapPayload } from '../../api/errors';
+import { ConfirmModal } from '../../ui/confirm-modal';
+import { useDates } from '../../ui/dates';
+import { notifyDone } from '../../ui/notify';
+import { SecretOnce } from '../../ui/secret-once';
+import { FormError } from '../../ui/states';
+
+const key = ['me', 'personal-api-tokens'] as const;
+
+interface TokenItem {
+  id: string;
+  name: string;
+}
+
+/**
+ * "My security" → Personal API tokens (for holders of api:access): a token acts as you on the API, with
+ * your current role (never more), until it expires, you revoke it, or your account is suspended.
+ */
+export function PersonalTokensSection() {
+  const queryClient = useQueryClient();
+  const dates = useDates();
+  const list = useQuery({ queryKey: key, queryFn: () => request(MyPersonalApiTokens) });
+  const [name, setName] = useState('');
+  const [days, setDays] = useState<number | string>(30);
+  const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
+  const [revoking, setRevoking] = useState<TokenItem | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: [...key] });
+
+  const create = useMutation({
+    mutationFn: async () =>
+      unwrapPayload(
+        (
+          await request(CreatePersonalApiToken, {
+            input: { name: name.trim(), expiresInDays: typeof days === 'number' ? days : null },
+          })
+        ).createPersonalApiToken,
+      ),
+    onSuccess: async (p) => {
+      setName('');
+      setSecret({ name: p.token?.name ?? '', value: p.secret ?? '' });
+      await refresh();
+    },
+  });
+  const revoke = useMutation({
+    mutationFn: async (t: TokenItem) =>
+      unwrapPayload((await request(RevokePersonalApiToken, { input: { id: t.id } })).revokePersonalApiToken),
+    onSuccess: async () => {
+      setRevoking(null);
+      notifyDone('Token revoked.');
+      await refresh();
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (name.trim()) create.mutate();
+  };
+  const tokens = list.data?.myPersonalApiTokens ?? [];
+
+  return (
+    <Card withBorder padding="lg" component="section" aria-labelledby="personal-tokens-title">
+      <Stack gap="sm">
+        <Stack gap={2}>
+          <Title order={2} size="h3" id="personal-tokens-title">
+            Personal API tokens
+          </Title>
+          <Text size="sm" c="dimmed">
+            Send one as <code>Authorization: Bearer …</code> to the API. It acts as you, never with more than
+            your role, and cannot change your password or sign-in methods.
+          </Text>
+        </Stack>
+        {secret ? (
+          <SecretOnce label={`Token “${secret.name}”`} secret={secret.value} onDone={() => setSecret(null)} />
+        ) : null}
+        {list.isSuccess && tokens.length === 0 ? <Text size="sm">You have no personal tokens.</Text> : null}
+        {tokens.length > 0 ? (
+          <Table.ScrollContainer minWidth={520}>
+            <Table aria-label="Your personal API tokens" verticalSpacing="xs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">Expires</Table.Th>
+                  <Table.Th scope="col">Last used</Table.Th>
+                  <Table.Th scope="col">
+                    <VisuallyHidden>Actions</VisuallyHidden>
+                  </Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {tokens.map((t) => (
+                  <Table.Tr key={t.id} data-testid="personal-token-row">
+                    <Table.Td>
+                      <Group gap="xs">
+                        <Text size="sm" fw={500}>
+                          {t.name}
+                        </Text>
+                        {!t.live ? (
+                          <Badge color="gray" variant="light" size="sm">
+                            {t.revokedAt ? 'Revoked' : 'Expired'}
+                          </Badge>
+                        ) : null}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{dates.dateTime(t.expiresAt)}</Table.Td>
+                    <Table.Td>{t.lastUsedAt ? dates.dateTime(t.lastUsedAt) : 'Never'}</Table.Td>
+                    <Table.Td>
+                      {t.live ? (
+                        <Group justify="flex-end">
+                          <Button
+                            variant="light"
+                            color="red"
+                            size="xs"
+                            aria-label={`Revoke ${t.name}`}
+                            onClick={() => {
+                              revoke.reset();
+                              setRevoking(t);
+                            }}
+                          >
+                            Revoke
+                          </Button>
+                        </Group>
+                      ) : null}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        ) : null}
+        <form onSubmit={submit} noValidate>
+          <Group align="flex-end" gap="sm">
+            <TextInput
+              label="Name of the new token"
+              description="What will use it, e.g. “Report script”."
+              value={name}
+              maxLength={100}
+              onChange={(e) => setName(e.currentTarget.value)}
+              w={320}
+              maw="100%"
+            />
+            <NumberInput
+              label="Expires after (days)"
+              min={1}
+              max={365}
+              value={days}
+              onChange={setDays}
+              w={180}
+            />
+            <Button type="submit" loading={create.isPending} disabled={!name.trim()}>
+              Create token
+            </Button>
+          </Group>
+          <div style={{ marginTop: 'var(--mantine-spacing-sm)' }}>
+            <FormError error={create.error} />
+          </div>
+        </form>
+      </Stack>
+      <ConfirmModal
+        opened={revoking !== null}
+        onClose={() => setRevoking(null)}
+        title="Revoke the token?"
+        confirmLabel="Revoke token"
+        danger
+        onConfirm={() => revoking && revoke.mutate(revoking)}
+        pending={revoke.isPending}
+        error={revoke.error}
+      >
+        <Text size="sm">“{revoking?.name}” stops working at once.</Text>
+      </ConfirmModal>
+    </Card>
+  );
+}
