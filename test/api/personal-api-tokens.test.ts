@@ -277,4 +277,32 @@ describe('personal API tokens', () => {
       investigator.id,
     );
   });
+
+  it('answers every read as its owner does, and a narrowed one only within its list', async () => {
+    const { org } = await setUp();
+    const reads: Record<string, string> = {
+      users: '{ users(first: 1) { nodes { id } } }',
+      auditEvents: '{ auditEvents(first: 1) { edges { node { id } } } }',
+      roles: '{ roles { key } }',
+      departments: '{ departments { id } }',
+      costReport: '{ costReport { asOf } }',
+      scimTokens: '{ scimTokens { id } }',
+      outboxMessages: '{ outboxMessages(first: 1) { edges { node { id } } } }',
+    };
+    for (const role of ['owner', 'administrator', 'investigator'] as const) {
+      const person = await createUser(rt.services, org.id, { role });
+      const full = await tokenFor(person);
+      const narrow = await tokenFor(person, {
+        permissions: [role === 'investigator' ? 'DOCUMENTS_READ' : 'ROLES_READ'],
+      });
+      for (const [field, doc] of Object.entries(reads)) {
+        const bySession = codeOf((await gql(app, doc, undefined, full.accessToken)).body, field);
+        const byToken = codeOf((await gql(app, doc, undefined, full.secret)).body, field);
+        expect({ role, field, byToken }).toEqual({ role, field, byToken: bySession });
+        const byNarrow = codeOf((await gql(app, doc, undefined, narrow.secret)).body, field);
+        const expected = field === 'roles' && bySession === 'ok' ? 'ok' : 'FORBIDDEN';
+        expect({ role, field, byNarrow }).toEqual({ role, field, byNarrow: expected });
+      }
+    }
+  });
 });
