@@ -305,4 +305,18 @@ describe('personal API tokens', () => {
       }
     }
   });
+
+  it('stops once the organisation enforces a second factor its owner has not set up', async () => {
+    const { org } = await setUp();
+    const investigator = await createUser(rt.services, org.id, { role: 'investigator' });
+    const { secret } = await tokenFor(investigator);
+    await rt.services.db
+      .updateTable('organizations')
+      .set({ settings: JSON.stringify({ mfaRequiredRoles: ['investigator'], mfaGracePeriodDays: 0 }) })
+      .where('id', '=', org.id)
+      .execute();
+    const r = await gql(app, '{ myPersonalApiTokens { id } }', undefined, secret);
+    expect(codeOf(r.body, 'myPersonalApiTokens')).toBe('UNAUTHENTICATED');
+    expect(r.body.errors[0].message).toMatch(/requires a second factor/);
+  });
 });

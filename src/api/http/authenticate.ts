@@ -90,6 +90,10 @@ async function authenticatePersonal(services: Services, token: string, ip?: stri
       return { actor: null, failure: err.message, enrolling: null, rateLimited: { retryAfterSeconds } };
     }
     if (isDomainError(err) && err.code === 'API_TOKEN_INVALID') return tokenInvalid;
+    // A token cannot enrol a factor: it is simply refused, saying why.
+    if (isDomainError(err) && err.code === 'MFA_ENROLMENT_REQUIRED') {
+      return { actor: null, failure: enrolmentRequiredFailure, enrolling: null };
+    }
     throw err;
   }
 }

@@ -2,6 +2,8 @@ import { personalTokenPermissions } from '../../authz/actor-permissions.js';
 import { isPermission, type Permission } from '../../authz/permissions.js';
 import { isRoleKey } from '../../authz/roles.js';
 import { DomainError } from '../errors.js';
+import { mfaRequirementFor } from '../mfa/enrolment-restriction.js';
+import { mfaPolicyOf } from '../mfa/mfa-policy.js';
 import type { Actor, RequestMeta, Services } from '../shared/context.js';
 import { credentialServices } from './credential-services.js';
 import { isCredentialLive } from './credential-rules.js';
@@ -21,7 +23,9 @@ export function looksLikePersonalToken(token: string): boolean {
  * role that lost `api:access` stops the token on its very next request, on every instance, without the
  * session revocation registry (which exists because verified access tokens ARE cached). The actor
  * carries the owner's current role; `actorPermissions` intersects it with the token's list on each check.
- * Unknown, wrong, expired, revoked and dead-owner tokens answer API_TOKEN_INVALID alike.
+ * Unknown, wrong, expired, revoked and dead-owner tokens answer API_TOKEN_INVALID alike; an owner on whom
+ * the organisation's second-factor policy is enforced gets MFA_ENROLMENT_REQUIRED (one more query, only
+ * when the policy covers their role).
  */
 export async function authenticatePersonalToken(
   services: Services,
@@ -33,6 +37,7 @@ export async function authenticatePersonalToken(
   const row = await services.db
     .selectFrom('personal_api_tokens as t')
     .innerJoin('users as u', (j) => j.onRef('u.id', '=', 't.user_id').onRef('u.org_id', '=', 't.org_id'))
+    .innerJoin('organizations as o', 'o.id', 't.org_id')
     .select([
       't.id',
       't.org_id',
@@ -43,6 +48,8 @@ export async function authenticatePersonalToken(
       't.revoked_at',
       'u.status',
       'u.role',
+      'u.activated_at',
+      'o.settings',
     ])
     .where('t.id', '=', parsed.id)
     .executeTakeFirst();
@@ -56,6 +63,20 @@ export async function authenticatePersonalToken(
     personalTokenPermissions(row.role, null).size === 0
   ) {
     throw new DomainError('API_TOKEN_INVALID');
+  }
+  // The organisation's second-factor policy binds tokens as it binds sessions: once it is enforced on the
+  // owner (required, none enrolled, grace period over), their tokens stop until they enrol one.
+  const policy = mfaPolicyOf(row.settings);
+  if (policy.requiredRoles.has(row.role)) {
+    const requirement = await mfaRequirementFor(services.db, {
+      policy,
+      orgId: row.org_id,
+      userId: row.user_id,
+      role: row.role,
+      activatedAt: row.activated_at,
+      now: services.clock.now(),
+    });
+    if (requirement.enforced) throw new DomainError('MFA_ENROLMENT_REQUIRED');
   }
   const cs = credentialServices(services);
   const decision = cs.limiter.take(`pat:${row.id}`, personalTokenRateLimit);
