@@ -10,6 +10,7 @@ import { costReportExportRoutes } from './cost-report-export.js';
 import { graphiqlRoute } from './graphiql.js';
 import { graphqlRoutes } from './graphql-route.js';
 import { registerHealthRoutes } from './health.js';
+import { scimPrefix, scimRoutes } from '../scim/scim-routes.js';
 import { createMetrics, registerMetrics, type RosterMetrics } from './metrics.js';
 
 declare module 'fastify' {
@@ -56,7 +57,13 @@ export async function buildServer(services: Services, options: ServerOptions = {
     // Every response: a browser must not sniff a JSON answer into something else.
     reply.header('x-content-type-options', 'nosniff');
     const header = request.headers.authorization;
-    request.auth = await authenticate(services, typeof header === 'string' ? header : undefined, request.ip);
+    // SCIM authenticates its own tokens (scim-routes.ts); to the rest of the house its requests are anonymous.
+    const scim = request.url === scimPrefix || request.url.startsWith(`${scimPrefix}/`);
+    request.auth = await authenticate(
+      services,
+      !scim && typeof header === 'string' ? header : undefined,
+      request.ip,
+    );
     if (request.auth.rateLimited)
       reply.header('retry-after', String(request.auth.rateLimited.retryAfterSeconds));
   });
@@ -67,6 +74,7 @@ export async function buildServer(services: Services, options: ServerOptions = {
   await app.register(jwksRoutes(services));
   await app.register(auditExportRoutes(services));
   await app.register(costReportExportRoutes(services));
+  await app.register(scimRoutes(services), { prefix: scimPrefix });
   registerHealthRoutes(app, services, options.isReady);
   registerMetrics(app, services, options.metrics ?? createMetrics(services));
   if (options.consoleRoot !== false) await registerConsole(app, options.consoleRoot);

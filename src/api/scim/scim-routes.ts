@@ -1,0 +1,207 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticateScimToken } from '../../domain/api-credentials/authenticate-scim-token.js';
+import type { CommandContext, RequestMeta, Services } from '../../domain/shared/context.js';
+import { discoveryList, listResponse, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
+import { project, projectionOf, type Projection } from './projection.js';
+import { ScimError, scimErrorBody, scimErrorOf } from './scim-error.js';
+import { scimUserOf, userEtag } from './user-resource.js';
+import { getScimUser, listScimUsers, scimListLimits, type UserListRequest } from './users-query.js';
+
+export const scimMediaType = 'application/scim+json';
+export const scimPrefix = '/scim/v2';
+const searchRequest = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    scim: CommandContext | null;
+  }
+}
+
+/**
+ * SCIM 2.0 (RFC 7644) at /scim/v2: thin — parse the request, authenticate the organisation's SCIM token
+ * (every request; the token's organisation is the one served), call the domain, answer
+ * `application/scim+json`. Errors are RFC 7644 §3.12 bodies, never a bare 500 for bad input.
+ * This step serves discovery and reads (list, search, get with ETags); writes answer 501 until the next.
+ */
+export function scimRoutes(services: Services): FastifyPluginAsync {
+  return async (app) => {
+    app.decorateRequest('scim', null);
+    // SCIM clients send application/scim+json; plain JSON is accepted too (RFC 7644 §3.1 SHOULD).
+    app.addContentTypeParser(
+      scimMediaType,
+      { parseAs: 'string', bodyLimit: 1_048_576 },
+      (_req, body, done) => {
+        try {
+          done(null, body === '' ? undefined : JSON.parse(body as string));
+        } catch {
+          done(new ScimError(400, 'invalidSyntax', 'The body is not valid JSON.'), undefined);
+        }
+      },
+    );
+
+    app.addHook('onRequest', async (request) => {
+      const meta: RequestMeta = {
+        requestId: request.id,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'],
+      };
+      const actor = await authenticateScimToken(services, request.headers.authorization, meta);
+      request.scim = { ...services, actor, meta };
+    });
+
+    app.setErrorHandler(async (err, request, reply) => {
+      const known = scimErrorOf(err) ?? bodyError(err);
+      if (!known) {
+        request.log.error({ err }, 'unexpected error in the SCIM API');
+        return sendError(reply, new ScimError(500, undefined, 'Internal error.'));
+      }
+      return sendError(reply, known);
+    });
+    app.setNotFoundHandler(async (_request, reply) =>
+      sendError(reply, new ScimError(404, undefined, 'No such SCIM endpoint.')),
+    );
+
+    const base = () => `${services.config.publicUrl}${scimPrefix}`;
+
+    app.get('/ServiceProviderConfig', async (_req, reply) => send(reply, serviceProviderConfig(base())));
+    app.get('/ResourceTypes', async (_req, reply) => send(reply, discoveryList(resourceTypes(base()))));
+    app.get<{ Params: { id: string } }>('/ResourceTypes/:id', async (req, reply) =>
+      send(reply, found(resourceTypes(base()).find((r) => r.id === req.params.id))),
+    );
+    app.get('/Schemas', async (_req, reply) => send(reply, discoveryList(schemas(base()))));
+    app.get<{ Params: { id: string } }>('/Schemas/:id', async (req, reply) =>
+      send(reply, found(schemas(base()).find((s) => s.id === req.params.id))),
+    );
+
+    app.get('/Users', async (req, reply) => {
+      const q = (req.query ?? {}) as Record<string, unknown>;
+      return listUsers(ctxOf(req), reply, listRequestOf(q), projectionOf(q.attributes, q.excludedAttributes));
+    });
+    app.post('/Users/.search', async (req, reply) => {
+      const body = objectBody(req.body);
+      if (!Array.isArray(body.schemas) || !body.schemas.includes(searchRequest)) {
+        throw new ScimError(400, 'invalidSyntax', `A search request names the schema ${searchRequest}.`);
+      }
+      const r = listRequestOf(body);
+      reply.code(200);
+      return listUsers(ctxOf(req), reply, r, projectionOf(body.attributes, body.excludedAttributes));
+    });
+    app.get<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
+      const q = (req.query ?? {}) as Record<string, unknown>;
+      const { row, groups } = await getScimUser(ctxOf(req), req.params.id);
+      const etag = userEtag(row);
+      reply.header('etag', etag);
+      if (matchesAny(req.headers['if-none-match'], etag)) return reply.code(304).send();
+      reply.header('location', `${base()}/Users/${row.id}`);
+      return send(
+        reply,
+        project(scimUserOf(row, groups, base()), projectionOf(q.attributes, q.excludedAttributes)),
+      );
+    });
+    const notYet = async () => {
+      throw new ScimError(501, undefined, 'Writes through SCIM are not available yet on this server.');
+    };
+    app.post('/Users', notYet);
+    app.put('/Users/:id', notYet);
+    app.patch('/Users/:id', notYet);
+    app.delete('/Users/:id', notYet);
+    app.post('/Bulk', notYet);
+
+    async function listUsers(ctx: CommandContext, reply: FastifyReply, r: UserListRequest, p: Projection) {
+      const result = await listScimUsers(ctx, r);
+      return send(reply, {
+        schemas: [listResponse],
+        totalResults: result.totalResults,
+        startIndex: r.startIndex,
+        itemsPerPage: result.users.length,
+        Resources: result.users.map((u) => project(scimUserOf(u.row, u.groups, base()), p)),
+      });
+    }
+  };
+}
+
+function ctxOf(request: FastifyRequest): CommandContext {
+  if (!request.scim) throw new ScimError(401, undefined, 'Authentication required.');
+  return request.scim;
+}
+
+function send(reply: FastifyReply, body: unknown) {
+  return reply.type(`${scimMediaType}; charset=utf-8`).send(body);
+}
+
+function sendError(reply: FastifyReply, e: ScimError) {
+  if (e.status === 401) reply.header('www-authenticate', 'Bearer realm="roster-scim"');
+  if (e.retryAfterSeconds !== undefined)
+    reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterSeconds))));
+  return reply.code(e.status).type(`${scimMediaType}; charset=utf-8`).send(scimErrorBody(e));
+}
+
+function found<T>(x: T | undefined): T {
+  if (x === undefined) throw new ScimError(404, undefined, 'No such resource.');
+  return x;
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ScimError(400, 'invalidSyntax', 'The body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Fastify's own errors (body too large, unsupported media type, bad JSON) as SCIM errors. */
+function bodyError(err: unknown): ScimError | null {
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode >= 500) return null;
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ScimError(413, 'tooMany', 'The request body is too large.');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new ScimError(415, undefined, `Send ${scimMediaType} or application/json.`);
+  }
+  return new ScimError(
+    e.statusCode,
+    e.statusCode === 400 ? 'invalidSyntax' : undefined,
+    'The request is malformed.',
+  );
+}
+
+/** `If-None-Match: *` or a list of ETags (weak comparison, RFC 9110 §13.1.2). */
+function matchesAny(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const weak = (t: string) => t.trim().replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim() === '*' || weak(t) === weak(etag));
+}
+
+/** startIndex, count, filter, sortBy, sortOrder from a query string or a search body (RFC 7644 §3.4.2-3). */
+function listRequestOf(q: Record<string, unknown>): UserListRequest {
+  const int = (v: unknown, name: string, fallback: number) => {
+    if (v === undefined || v === null || v === '') return fallback;
+    const n = typeof v === 'number' ? v : Number(String(v));
+    if (!Number.isInteger(n)) throw new ScimError(400, 'invalidValue', `${name} must be an integer.`);
+    return n;
+  };
+  const text = (v: unknown, name: string, max: number) => {
+    if (v === undefined || v === null || v === '') return null;
+    if (typeof v !== 'string') throw new ScimError(400, 'invalidValue', `${name} must be a string.`);
+    if (v.length > max)
+      throw new ScimError(400, name === 'filter' ? 'invalidFilter' : 'invalidValue', `${name} is too long.`);
+    return v;
+  };
+  // RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1; a negative count as 0; above the maximum, the maximum.
+  const startIndex = Math.max(1, int(q.startIndex, 'startIndex', 1));
+  const count = Math.min(
+    scimListLimits.maxResults,
+    Math.max(0, int(q.count, 'count', scimListLimits.defaultCount)),
+  );
+  const order = text(q.sortOrder, 'sortOrder', 20);
+  if (order !== null && order !== 'ascending' && order !== 'descending') {
+    throw new ScimError(400, 'invalidValue', 'sortOrder is "ascending" or "descending".');
+  }
+  if (startIndex > 2_000_000_000) throw new ScimError(400, 'invalidValue', 'startIndex is too large.');
+  return {
+    filter: text(q.filter, 'filter', 8192),
+    startIndex,
+    count,
+    sortBy: text(q.sortBy, 'sortBy', 300),
+    sortOrder: order ?? 'ascending',
+  };
+}
