@@ -28,6 +28,10 @@
 //   factors part (issue 12): TOTP and WebAuthn verification cost per call against the bare library calls,
 //                        in this process on PostgreSQL (bench/factors.ts); BENCH_FACTORS_CALLS (default 2000);
 //                        not in the default parts (run it with BENCH_ONLY=factors)
+//   scim part (issue 13): SCIM look-ups (userName eq, externalId eq) and a broad 100-user page over HTTP
+//                        with a SCIM token on PostgreSQL, interleaved with the same domain call and the bare
+//                        SQL in this process (bench/scim.ts); BENCH_SCIM_SECONDS per scenario (default 10);
+//                        not in the default parts (run it with BENCH_ONLY=scim)
 //   BENCH_PROFILE_DIR    the HTTP server writes a V8 CPU profile (.cpuprofile) there when it stops
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +48,7 @@ import {
 import { environment } from './environment.js';
 import { benchFactors, type FactorsResult } from './factors.js';
 import { benchMemory, type MemoryResult } from './memory.js';
+import { benchScim, type ScimBenchResult } from './scim.js';
 import { benchSignIn, type SignInBenchResult } from './sign-in.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 import { benchWrites, type WritesResult } from './writes.js';
@@ -60,7 +65,7 @@ const parts = new Set(
   (env.BENCH_ONLY ?? 'users,departments,token,writes,memory').split(',').map((p) => p.trim()),
 );
 for (const p of parts) {
-  if (!['users', 'departments', 'token', 'writes', 'signin', 'factors', 'memory'].includes(p))
+  if (!['users', 'departments', 'token', 'writes', 'signin', 'factors', 'scim', 'memory'].includes(p))
     throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
@@ -99,6 +104,7 @@ const targets: TargetResult[] = [];
 const departments: DepartmentsResult[] = [];
 const writes: WritesResult[] = [];
 const signIn: SignInBenchResult[] = [];
+const scim: ScimBenchResult[] = [];
 const factors: FactorsResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
@@ -113,6 +119,8 @@ if (usersPg > 0) {
   if (parts.has('factors')) {
     factors.push(await benchFactors(postgresTarget(pgUrl), usersPg, num('BENCH_FACTORS_CALLS', 2000), log));
   }
+  if (parts.has('scim'))
+    scim.push(await benchScim(postgresTarget(pgUrl), usersPg, num('BENCH_SCIM_SECONDS', 10), log));
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
     departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
@@ -178,6 +186,7 @@ const result = {
     results: writes,
   },
   signIn: { performance: { ratioToBareHash: 0.8, errors: 0 }, results: signIn },
+  scim: { performance: { lookupP99Ms: 20, broadPageP99Ms: 100 }, results: scim },
   factors: { performance: { reported: 'cost per call and ratio to the bare library' }, results: factors },
   memory: { performance: { idleMiBEmbedded: 250 }, results: memory },
 };
