@@ -189,6 +189,12 @@ describe('SCIM list and filter', () => {
     expect(desc.Resources.map((u: Loose) => u.userName)).toEqual([people[11]!.email, people[10]!.email]);
     const countOnly = json(await get(`${q(filter)}&count=0`));
     expect(countOnly).toMatchObject({ totalResults: 12, itemsPerPage: 0, Resources: [] });
+    // past the end: no one, and still the total (a page short of `count` tells it without counting)
+    expect(json(await get(`${q(filter)}&startIndex=40&count=5`))).toMatchObject({
+      totalResults: 12,
+      Resources: [],
+    });
+    expect(json(await get(`${q('externalId eq "EXT-2"')}&startIndex=2`))).toMatchObject({ totalResults: 1 });
     // RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1
     expect(json(await get(`${q(filter)}&startIndex=0&count=1`)).startIndex).toBe(1);
   });
