@@ -8,7 +8,6 @@ const listResponse = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    documentationUri: 'https://github.com/roster/roster/blob/main/docs/scim-attributes.md',
     // Writes (POST, PUT, PATCH, DELETE) and /Bulk come in the next step of issue 13: until then false.
     patch: { supported: false },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
