@@ -13,6 +13,7 @@ export const errorCodes = {
   ROLE_NOT_GRANTABLE: 'You cannot grant a role with permissions you do not hold.',
   UNKNOWN_ROLE: 'There is no such role.',
   EMAIL_TAKEN: 'A user with this email already exists in the organisation.',
+  EXTERNAL_ID_TAKEN: 'Another user of the organisation already has this externalId.',
   CANNOT_TARGET_SELF: 'You cannot do this to your own account.',
   INVITATION_INVALID: 'This invitation link is not valid. Ask for a new invitation.',
   INVITATION_EXPIRED: 'This invitation has expired. Ask for a new invitation.',

@@ -98,7 +98,7 @@ describe('SCIM authentication', () => {
 });
 
 describe('SCIM discovery', () => {
-  it('describes what is supported: filter and sort and ETags yes, writes not yet', async () => {
+  it('describes what is supported: filter, sort, ETags and PATCH yes, bulk no', async () => {
     const r = await get('/ServiceProviderConfig');
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/scim\+json/);
@@ -106,7 +106,7 @@ describe('SCIM discovery', () => {
     expect(c.filter).toEqual({ supported: true, maxResults: 200 });
     expect(c.sort.supported).toBe(true);
     expect(c.etag.supported).toBe(true);
-    expect(c.patch.supported).toBe(false);
+    expect(c.patch.supported).toBe(true);
     expect(c.bulk.supported).toBe(false);
     expect(c.authenticationSchemes[0].type).toBe('oauthbearertoken');
   });
@@ -288,12 +288,15 @@ describe('SCIM search and get', () => {
     expectScimError(await get('/Users/not-a-uuid'), 404);
   });
 
-  it('answers writes with 501 until they are built', async () => {
+  it('answers /Bulk with 501: it is not supported', async () => {
     const r = await app.inject({
       method: 'POST',
-      url: '/scim/v2/Users',
+      url: '/scim/v2/Bulk',
       headers: { ...auth(), 'content-type': 'application/scim+json' },
-      payload: JSON.stringify({ schemas: [coreUserSchema], userName: 'new@scim-read.test' }),
+      payload: JSON.stringify({
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [],
+      }),
     });
     expectScimError(r, 501);
   });

@@ -8,6 +8,7 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'organization.updated': 'Organisation settings changed',
   'organization.notification_settings_updated': 'Notification settings changed',
   'user.invited': 'Invited',
+  'user.provisioned': 'Provisioned (SCIM)',
   'user.activated': 'Account activated',
   'user.updated': 'Profile updated',
   'user.role_changed': 'Role changed',

@@ -8,8 +8,8 @@ const listResponse = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    // Writes (POST, PUT, PATCH, DELETE) and /Bulk come in the next step of issue 13: until then false.
-    patch: { supported: false },
+    // POST, PUT, PATCH (RFC 7644 §3.5.2) and DELETE of Users are served; /Bulk is not (501).
+    patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: scimListLimits.maxResults },
     changePassword: { supported: false },
@@ -79,7 +79,8 @@ const userAttributes: Attr[] = [
     type: 'string',
     required: true,
     uniqueness: 'server',
-    description: "The person's email address, with which they sign in; unique in the organisation.",
+    description:
+      "The person's email address, with which they sign in; unique in the organisation. Set at creation; not changeable through SCIM yet.",
   },
   {
     name: 'name',

@@ -54,6 +54,8 @@ const statusOfCode: Partial<Record<ErrorCode, [number, ScimType | undefined]>> =
   FORBIDDEN: [403, undefined],
   NOT_FOUND: [404, undefined],
   EMAIL_TAKEN: [409, 'uniqueness'],
+  EXTERNAL_ID_TAKEN: [409, 'uniqueness'],
+  LAST_OWNER: [409, undefined],
   VERSION_CONFLICT: [412, undefined],
   RATE_LIMITED: [429, undefined],
 };

@@ -4,12 +4,33 @@ import type { CommandContext, RequestMeta, Services } from '../../domain/shared/
 import { discoveryList, listResponse, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { project, projectionOf, type Projection } from './projection.js';
 import { ScimError, scimErrorBody, scimErrorOf } from './scim-error.js';
-import { scimUserOf, userEtag } from './user-resource.js';
-import { getScimUser, listScimUsers, scimListLimits, type UserListRequest } from './users-query.js';
+import { scimUserOf, userEtag, type UserGroup } from './user-resource.js';
+import {
+  applyPatch,
+  docOfResource,
+  docOfRow,
+  domainFieldsOf,
+  expectedVersionOf,
+  type DomainUserFields,
+} from './user-writes.js';
+import {
+  getScimUser,
+  listScimUsers,
+  scimListLimits,
+  userGroupsOf,
+  type UserListRequest,
+} from './users-query.js';
+import type { UserRow } from '../../db/schema.js';
+import { deactivateUser } from '../../domain/users/deactivate-user.js';
+import { provisionUser } from '../../domain/users/provision-user.js';
+import { updateProvisionedUser } from '../../domain/users/update-provisioned-user.js';
+import { normalizeEmail } from '../../domain/users/user-record.js';
 
 export const scimMediaType = 'application/scim+json';
 export const scimPrefix = '/scim/v2';
 const searchRequest = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+/** The reason a SCIM DELETE records: Roster deactivates (the record and its audit stay). */
+export const deletedReason = 'Deleted by the identity provider (SCIM DELETE).';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,7 +42,8 @@ declare module 'fastify' {
  * SCIM 2.0 (RFC 7644) at /scim/v2: thin — parse the request, authenticate the organisation's SCIM token
  * (every request; the token's organisation is the one served), call the domain, answer
  * `application/scim+json`. Errors are RFC 7644 §3.12 bodies, never a bare 500 for bad input.
- * This step serves discovery and reads (list, search, get with ETags); writes answer 501 until the next.
+ * Users are read (list, search, get with ETags) and written (POST, PUT, PATCH, DELETE with If-Match), each
+ * write one domain command; /Bulk answers 501.
  */
 export function scimRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
@@ -98,14 +120,71 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
         project(scimUserOf(row, groups, base()), projectionOf(q.attributes, q.excludedAttributes)),
       );
     });
-    const notYet = async () => {
-      throw new ScimError(501, undefined, 'Writes through SCIM are not available yet on this server.');
-    };
-    app.post('/Users', notYet);
-    app.put('/Users/:id', notYet);
-    app.patch('/Users/:id', notYet);
-    app.delete('/Users/:id', notYet);
-    app.post('/Bulk', notYet);
+    // Writes (RFC 7644 §3.3, §3.5, §3.6): each is one domain command, the console's rules and audit.
+    app.post('/Users', async (req, reply) => {
+      const fields = domainFieldsOf(docOfResource(objectBody(req.body)));
+      const { active, email, ...profile } = fields;
+      const made = await provisionUser(ctxOf(req), { email, ...profile, active: active ?? true });
+      reply.code(201);
+      return sendUser(reply, made.user, []);
+    });
+    app.put<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const { row } = await getScimUser(ctx, req.params.id);
+      const expectedVersion = expectedVersionOf(req.headers['if-match'], row.version);
+      const body = objectBody(req.body);
+      if (body.id !== undefined && body.id !== row.id) {
+        throw new ScimError(400, 'mutability', 'id is immutable: it must be the id in the URL.');
+      }
+      const fields = domainFieldsOf(docOfResource(body));
+      return writeUser(ctx, reply, row, fields, expectedVersion, fields.active);
+    });
+    app.patch<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const { row } = await getScimUser(ctx, req.params.id);
+      const expectedVersion = expectedVersionOf(req.headers['if-match'], row.version);
+      const before = docOfRow(row);
+      const fields = domainFieldsOf(applyPatch(before, req.body), before);
+      const active = fields.active === before.core.active ? undefined : fields.active;
+      return writeUser(ctx, reply, row, fields, expectedVersion, active);
+    });
+    app.delete<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const { row } = await getScimUser(ctx, req.params.id);
+      const expectedVersion = expectedVersionOf(req.headers['if-match'], row.version);
+      await deactivateUser(ctx, { userId: row.id, reason: deletedReason, expectedVersion });
+      return reply.code(204).send();
+    });
+    app.post('/Bulk', async () => {
+      throw new ScimError(501, undefined, 'Bulk operations are not available on this server.');
+    });
+
+    async function writeUser(
+      ctx: CommandContext,
+      reply: FastifyReply,
+      row: UserRow,
+      fields: DomainUserFields,
+      expectedVersion: number | undefined,
+      active: boolean | undefined,
+    ) {
+      if (normalizeEmail(fields.email) !== row.email_normalized) {
+        throw new ScimError(400, 'mutability', 'userName (the email) cannot be changed through SCIM yet.');
+      }
+      const { email: _email, active: _active, ...profile } = fields;
+      const updated = await updateProvisionedUser(ctx, {
+        userId: row.id,
+        ...profile,
+        ...(active === undefined ? {} : { active }),
+        expectedVersion,
+      });
+      return sendUser(reply, updated, await userGroupsOf(ctx, updated.id));
+    }
+
+    function sendUser(reply: FastifyReply, row: UserRow, groups: UserGroup[]) {
+      reply.header('etag', userEtag(row));
+      reply.header('location', `${base()}/Users/${row.id}`);
+      return send(reply, scimUserOf(row, groups, base()));
+    }
 
     async function listUsers(ctx: CommandContext, reply: FastifyReply, r: UserListRequest, p: Projection) {
       const result = await listScimUsers(ctx, r);

@@ -33,7 +33,11 @@ export async function listScimUsers(ctx: CommandContext, r: UserListRequest): Pr
   authorize(ctx.actor, 'users:read');
   const where = r.filter === null ? null : compileUserFilter(parseFilter(r.filter));
   const base = () => {
-    let q = ctx.db.selectFrom('users').where('users.org_id', '=', ctx.actor.orgId);
+    // A deactivated user is, to SCIM, a deleted one (RFC 7644 §3.6: 404 and never in results afterwards).
+    let q = ctx.db
+      .selectFrom('users')
+      .where('users.org_id', '=', ctx.actor.orgId)
+      .where('users.status', '!=', 'deactivated');
     if (where) q = q.where(where);
     return q;
   };
@@ -71,7 +75,10 @@ export async function listScimUsers(ctx: CommandContext, r: UserListRequest): Pr
   };
 }
 
-/** One user of the organisation by SCIM id; NOT_FOUND for another organisation's or no one's. */
+/**
+ * One user of the organisation by SCIM id; NOT_FOUND for another organisation's or no one's, and for a
+ * deactivated one (deleted, to SCIM).
+ */
 export async function getScimUser(
   ctx: CommandContext,
   id: string,
@@ -83,9 +90,15 @@ export async function getScimUser(
     .selectAll()
     .where('org_id', '=', ctx.actor.orgId)
     .where('id', '=', id)
+    .where('status', '!=', 'deactivated')
     .executeTakeFirst();
   if (!row) throw notFound();
-  return { row, groups: (await groupsOf(ctx, [row.id])).get(row.id) ?? [] };
+  return { row, groups: await userGroupsOf(ctx, row.id) };
+}
+
+/** One user's department memberships, as `groups` lists them. */
+export async function userGroupsOf(ctx: CommandContext, userId: string): Promise<UserGroup[]> {
+  return (await groupsOf(ctx, [userId])).get(userId) ?? [];
 }
 
 /** The page's department memberships (not archived), in one query. */

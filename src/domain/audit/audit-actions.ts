@@ -8,6 +8,8 @@ export const auditActions = [
   'organization.updated',
   'organization.notification_settings_updated',
   'user.invited',
+  /** Created active by an identity provider (SCIM), without an invitation. */
+  'user.provisioned',
   'user.activated',
   'user.updated',
   'user.role_changed',

@@ -13,6 +13,7 @@ import { reauthenticationWindowBounds } from '../security/step-up-settings.js';
 import { sessionPolicyBounds } from '../sessions/session-policy.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
+import { scimDeactivationModes } from '../users/provisioning-settings.js';
 
 /** Bounds of the organisation settings; the keys are the names stored in `organizations.settings`. */
 export const organizationSettingBounds = {
@@ -85,6 +86,11 @@ export const updateOrganizationSettingsInput = z
     sessionPrivilegedAbsoluteHours: bounded('sessionPrivilegedAbsoluteHours'),
     /** A sign-in beyond this many live sessions of one person ends the oldest. */
     maxSessionsPerUser: bounded('maxSessionsPerUser'),
+    // SCIM provisioning (issue 13, users/provisioning-settings.ts)
+    /** A user created through SCIM gets an invitation instead of being active at once (default off). */
+    scimCreatesInvitations: z.boolean().optional(),
+    /** What SCIM `active: false` does: suspend (default, reversible) or deactivate (final). */
+    scimDeactivation: z.enum(scimDeactivationModes).optional(),
   })
   .strict();
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { holdsAnywhere, mayActOn } from '../../authz/access.js';
+import { holdsAnywhere, mayActOn, type Access } from '../../authz/access.js';
 import { accessOf, authorizeAnywhere, authorizeOnUser, targetUserOf } from '../../authz/load-access.js';
 import type { UserRow, UserUpdate } from '../../db/schema.js';
-import { withTransaction } from '../../db/transaction.js';
+import { withTransaction, type TransactionScope, type Tx } from '../../db/transaction.js';
+import { isUuid } from '../shared/ids.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
@@ -98,6 +99,38 @@ export const profileFieldsShape = {
 
 export type ProfileFields = z.output<z.ZodObject<typeof profileFieldsShape>>;
 
+const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => v || null)
+    .nullish();
+
+/**
+ * What an identity provider keeps about a person (SCIM, docs/scim-attributes.md): its own id for them, the
+ * name parts, the enterprise extension's HR fields and the manager. null or blank clears. Never editable on
+ * one's own account without users:update: they are the organisation's records, not the person's.
+ */
+export const provisioningFieldsShape = {
+  /** The provisioning client's id: case-exact, kept as sent, unique in the organisation. */
+  externalId: z.string().min(1).max(256).nullish(),
+  givenName: optionalText(200),
+  familyName: optionalText(200),
+  employeeNumber: optionalText(200),
+  costCenter: optionalText(200),
+  organizationName: optionalText(200),
+  division: optionalText(200),
+  /** The HR system's department name (free text), not one of Roster's departments. */
+  hrDepartment: optionalText(200),
+  /** A user of the same organisation (not the user). */
+  managerId: z.string().max(64).nullish(),
+};
+export const provisioningKeys = Object.keys(
+  provisioningFieldsShape,
+) as (keyof typeof provisioningFieldsShape)[];
+export type ProvisioningFields = z.output<z.ZodObject<typeof provisioningFieldsShape>>;
+
 const columnOf = {
   displayName: 'display_name',
   jobTitle: 'job_title',
@@ -105,6 +138,15 @@ const columnOf = {
   locale: 'locale',
   timeZone: 'time_zone',
   attributes: 'attributes',
+  externalId: 'external_id',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  employeeNumber: 'employee_number',
+  costCenter: 'cost_center',
+  organizationName: 'organization_name',
+  division: 'division',
+  hrDepartment: 'hr_department',
+  managerId: 'manager_id',
 } as const;
 type ProfileKey = keyof typeof columnOf;
 
@@ -148,9 +190,12 @@ export const updateUserProfileInput = z
     ...profileFieldsShape,
     /** Replaces the whole set of custom attributes. Needs users:update, also on one's own account. */
     attributes: attributesSchema.optional(),
+    /** The identity provider's fields; need users:update, also on one's own account. */
+    ...provisioningFieldsShape,
     expectedVersion: z.number().int().nullish(),
   })
   .strict();
+export type UpdateUserProfileInput = z.output<typeof updateUserProfileInput>;
 
 /**
  * Edits a user's profile. Users may edit their own name, job title, phone, locale and time zone; anything
@@ -170,37 +215,90 @@ export async function updateUserProfile(
   const input = parseInput(updateUserProfileInput, raw);
   // Someone else's profile needs users:update over the user (`authorizeOnUser`: org-wide or as the manager
   // of a department over the user's primary one, and never on a user whose role ranks above the actor).
-  // One's own custom attributes need the same right over oneself.
-  const attributesOnly = self && input.attributes !== undefined;
-  const forbidAttributes = () => new DomainError('FORBIDDEN', undefined, { field: 'attributes' });
-  const access = attributesOnly ? await accessOf(ctx) : null;
-  if (access && !holdsAnywhere(access, 'users:update')) throw forbidAttributes();
+  // One's own custom attributes and provisioning fields need the same right over oneself.
+  const guarded =
+    self && (input.attributes !== undefined || provisioningKeys.some((k) => input[k] !== undefined));
+  const access = guarded ? await accessOf(ctx) : null;
+  if (access && !holdsAnywhere(access, 'users:update')) throw forbidGuarded(input);
+  return withTransaction(ctx.db, (scope) => updateUserProfileIn(scope, ctx, input, { self, access }));
+}
+
+function forbidGuarded(input: UpdateUserProfileInput): DomainError {
+  const field =
+    input.attributes !== undefined ? 'attributes' : provisioningKeys.find((k) => input[k] !== undefined);
+  return new DomainError('FORBIDDEN', undefined, { field });
+}
+
+/**
+ * The profile change inside the caller's transaction (the caller has checked users:update anywhere, or
+ * that the actor edits itself): lock, authorize on the user, version, uniqueness of externalId, the
+ * manager, write and audit. Shared with the provisioning commands, which combine it with a status change
+ * in one transaction. Returns the user as stored afterwards (unchanged when nothing changed).
+ */
+export async function updateUserProfileIn(
+  scope: TransactionScope,
+  ctx: CommandContext,
+  input: UpdateUserProfileInput,
+  who: { self: boolean; access: Access | null },
+): Promise<UserRow> {
   const orgId = ctx.actor.orgId;
-  return withTransaction(ctx.db, async (scope) => {
-    const now = ctx.clock.now();
-    const user = await lockUser(scope.trx, orgId, input.userId);
-    if (!self) await authorizeOnUser(ctx, scope.trx, 'users:update', user, 'write');
-    else if (access && !access.orgWide.has('users:update')) {
-      const target = await targetUserOf(scope.trx, user);
-      if (!mayActOn(access, 'users:update', target, 'write')) throw forbidAttributes();
-    }
-    checkVersion(user, input.expectedVersion);
-    const { before, after } = profileSnapshots(user, input);
-    const changes = diffFields(before, after);
-    if (Object.keys(changes).length === 0) return user;
-    const updated = await scope.trx
-      .updateTable('users')
-      .set({ ...profileColumns(user, changes), updated_at: now, version: bumpVersion })
-      .where('org_id', '=', orgId)
-      .where('id', '=', user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAuditEvent(
-      scope.trx,
-      orgId,
-      { actor: ctx.actor, meta: ctx.meta, now },
-      { action: 'user.updated', targetType: 'user', targetId: user.id, changes },
-    );
-    return updated;
-  });
+  const now = ctx.clock.now();
+  const user = await lockUser(scope.trx, orgId, input.userId);
+  if (!who.self) await authorizeOnUser(ctx, scope.trx, 'users:update', user, 'write');
+  else if (who.access && !who.access.orgWide.has('users:update')) {
+    const target = await targetUserOf(scope.trx, user);
+    if (!mayActOn(who.access, 'users:update', target, 'write')) throw forbidGuarded(input);
+  }
+  checkVersion(user, input.expectedVersion);
+  const { before, after } = profileSnapshots(user, input);
+  const changes = diffFields(before, after);
+  if (Object.keys(changes).length === 0) return user;
+  if (changes.externalId?.to)
+    await assertExternalIdFree(scope.trx, orgId, String(changes.externalId.to), user.id);
+  if (changes.managerId?.to) await assertManager(scope.trx, orgId, String(changes.managerId.to), user.id);
+  const updated = await scope.trx
+    .updateTable('users')
+    .set({ ...profileColumns(user, changes), updated_at: now, version: bumpVersion })
+    .where('org_id', '=', orgId)
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await recordAuditEvent(
+    scope.trx,
+    orgId,
+    { actor: ctx.actor, meta: ctx.meta, now },
+    { action: 'user.updated', targetType: 'user', targetId: user.id, changes },
+  );
+  return updated;
+}
+
+/** EXTERNAL_ID_TAKEN when another user of the organisation has this externalId (compared exactly). */
+export async function assertExternalIdFree(
+  trx: Tx,
+  orgId: string,
+  externalId: string,
+  exceptUserId?: string,
+) {
+  let q = trx
+    .selectFrom('users')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('external_id', '=', externalId);
+  if (exceptUserId) q = q.where('id', '!=', exceptUserId);
+  if (await q.executeTakeFirst())
+    throw new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' });
+}
+
+/** A manager is another user of the same organisation. */
+export async function assertManager(trx: Tx, orgId: string, managerId: string, userId?: string) {
+  const refuse = (message: string) => new DomainError('VALIDATION_FAILED', message, { field: 'managerId' });
+  if (managerId === userId) throw refuse('A person cannot be their own manager.');
+  if (!isUuid(managerId)) throw refuse('There is no such user to be the manager.');
+  const found = await trx
+    .selectFrom('users')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('id', '=', managerId)
+    .executeTakeFirst();
+  if (!found) throw refuse('There is no such user to be the manager.');
 }

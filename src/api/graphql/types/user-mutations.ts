@@ -49,6 +49,13 @@ const UpdateOrganizationSettingsInput = builder.inputType('UpdateOrganizationSet
     endSessionsOnPasswordChange: t.boolean({
       description: 'Changing one’s own password ends one’s other sessions (default true).',
     }),
+    scimCreatesInvitations: t.boolean({
+      description:
+        'A user created through SCIM is invited (activates by accepting) instead of active at once (default false).',
+    }),
+    scimDeactivation: t.string({
+      description: 'What SCIM `active: false` does: "suspend" (default, reversible) or "deactivate" (final).',
+    }),
     mfaRequiredRoles: t.field({
       type: [RoleKeyEnum],
       description: 'Holders of these roles must enrol a second factor (an authenticator app or a passkey).',
@@ -148,6 +155,9 @@ builder.mutationFields((t) => ({
           sessionPrivilegedIdleMinutes: input.sessionPrivilegedIdleMinutes ?? undefined,
           sessionPrivilegedAbsoluteHours: input.sessionPrivilegedAbsoluteHours ?? undefined,
           maxSessionsPerUser: input.maxSessionsPerUser ?? undefined,
+          scimCreatesInvitations: input.scimCreatesInvitations ?? undefined,
+          // validated by the command's schema
+          scimDeactivation: (input.scimDeactivation ?? undefined) as 'suspend' | 'deactivate' | undefined,
         }),
       })),
   }),

@@ -2,6 +2,7 @@ import { can } from '../../../authz/authorize.js';
 import type { OrganizationRow } from '../../../db/schema.js';
 import { DomainError } from '../../../domain/errors.js';
 import { invitationTtlDaysOf } from '../../../domain/invitations/invitation-rules.js';
+import { provisioningSettingsOf } from '../../../domain/users/provisioning-settings.js';
 import { sessionPolicyOf } from '../../../domain/sessions/session-policy.js';
 import { passwordRules } from '../../../domain/security/password-policy.js';
 import {
@@ -41,6 +42,16 @@ export const OrganizationRef = builder.objectRef<OrganizationRow>('Organization'
       description:
         'Lifetime of a new invitation link in days, as in force (default filled in). Requires `organization:read`.',
       resolve: (o, _a, ctx) => invitationTtlDaysOf(readableSettings(o, ctx)),
+    }),
+    scimCreatesInvitations: t.boolean({
+      description:
+        'Whether a user created through SCIM is invited instead of active at once, as in force. Requires `organization:read`.',
+      resolve: (o, _a, ctx) => provisioningSettingsOf(readableSettings(o, ctx)).scimCreatesInvitations,
+    }),
+    scimDeactivation: t.string({
+      description:
+        'What SCIM `active: false` does, as in force: "suspend" or "deactivate". Requires `organization:read`.',
+      resolve: (o, _a, ctx) => provisioningSettingsOf(readableSettings(o, ctx)).scimDeactivation,
     }),
     sessionIdleMinutes: t.int({
       description: 'A session ends after this much inactivity, as in force. Requires `organization:read`.',
