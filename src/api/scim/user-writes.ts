@@ -288,7 +288,10 @@ function targetOf(path: PatchPath, text: string): { target: Target; filter?: Fil
   return { target: t, filter: path.filter };
 }
 
-/** A path-less add/replace: `{"name.givenName": "x", "urn:…:enterprise:2.0:User": {...}, "active": "False"}`. */
+/**
+ * A path-less add/replace: `{"name.givenName": "x", "urn:…:enterprise:2.0:User": {...}, "active": "False"}`.
+ * Each key is applied as if it were the operation's path (what Entra ID sends).
+ */
 function writeObject(doc: UserDoc, value: unknown, op: 'add' | 'replace') {
   if (!isObject(value)) throw invalidValue('Without a path, the value is an object of attributes.');
   for (const [key, v] of Object.entries(value)) {
@@ -302,7 +305,9 @@ function writeObject(doc: UserDoc, value: unknown, op: 'add' | 'replace') {
       }
       continue;
     }
-    write(doc, resolve(parseAttributePath(key, 'invalidPath'), key), v, op);
+    // A key is a path: `name.givenName`, `urn:…:enterprise:2.0:User:department`, `emails[type eq "work"].value`.
+    const { target, filter } = targetOf(parsePatchPath(key), key);
+    write(doc, target, v, op, filter, key);
   }
 }
 
