@@ -126,6 +126,15 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
     expect(await count()).toBe(before);
   });
 
+  it('two concurrent creates with one externalId: one 201, the other 409 uniqueness, never a 500', async () => {
+    for (let round = 0; round < 3; round++) {
+      const externalId = `race-${round}`;
+      const rs = await Promise.all([0, 1, 2].map(() => h.scim('POST', '/Users', newUser({ externalId }))));
+      expect(rs.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
+      for (const r of rs.filter((x) => x.statusCode === 409)) expect(json(r).scimType).toBe('uniqueness');
+    }
+  });
+
   it('refuses a body without userName, a wrong schemas list, a bad email and bad JSON: 400, never 500', async () => {
     expectScimError(await h.scim('POST', '/Users', newUser({ userName: undefined })), 400, 'invalidValue');
     expectScimError(await h.scim('POST', '/Users', { userName: 'x@scim-write.test' }), 400, 'invalidSyntax');

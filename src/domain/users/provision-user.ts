@@ -19,6 +19,7 @@ import { deprovisionEvent } from './update-provisioned-user.js';
 import {
   assertExternalIdFree,
   assertManager,
+  externalIdRace,
   profileFieldsShape,
   provisioningFieldsShape,
 } from './update-user-profile.js';
@@ -64,91 +65,93 @@ export async function provisionUser(
   const inactive = input.active ? null : deprovisionEvent(settings);
   if (inactive) await authorizeAnywhere(ctx, inactive.permission);
   const invite = settings.scimCreatesInvitations && input.active;
-  return withTransaction(ctx.db, async (scope) => {
-    const { trx } = scope;
-    const now = ctx.clock.now();
-    const emailNormalized = normalizeEmail(input.email);
-    const taken = () => new DomainError('EMAIL_TAKEN', undefined, { field: 'email' });
-    const existing = await trx
-      .selectFrom('users')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('email_normalized', '=', emailNormalized)
-      .executeTakeFirst();
-    if (existing) throw taken();
-    if (input.externalId) await assertExternalIdFree(trx, orgId, input.externalId);
-    if (input.managerId) await assertManager(trx, orgId, input.managerId);
-    const displayName =
-      input.displayName || [input.givenName, input.familyName].filter(Boolean).join(' ') || '';
-    // ON CONFLICT DO NOTHING: the same email committed meanwhile is EMAIL_TAKEN, not a constraint error.
-    const user = await trx
-      .insertInto('users')
-      .values({
-        org_id: orgId,
-        email: input.email,
-        email_normalized: emailNormalized,
-        display_name: displayName,
-        search_text: searchTextOf(displayName, input.email),
-        role,
-        status: invite ? 'invited' : 'active',
-        job_title: input.jobTitle ?? null,
-        external_id: input.externalId ?? null,
-        given_name: input.givenName ?? null,
-        family_name: input.familyName ?? null,
-        employee_number: input.employeeNumber ?? null,
-        cost_center: input.costCenter ?? null,
-        organization_name: input.organizationName ?? null,
-        division: input.division ?? null,
-        hr_department: input.hrDepartment ?? null,
-        manager_id: input.managerId ?? null,
-        created_at: now,
-        updated_at: now,
-        status_changed_at: now,
-        ...(invite ? {} : { activated_at: now }),
-      })
-      .onConflict((oc) => oc.columns(['org_id', 'email_normalized']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (!user) throw taken();
-    const audited = {
-      email: user.email,
-      role: user.role,
-      ...(user.external_id ? { externalId: user.external_id } : {}),
-    };
-    const audit = { actor: ctx.actor, meta: ctx.meta, now };
-    if (invite) {
-      const expiresAt = invitationExpiry(now, await loadInvitationTtlDays(trx, orgId));
-      const inv = await issueInvitation(trx, {
-        orgId,
-        userId: user.id,
-        role,
-        message: null,
-        invitedBy: actorUserId(ctx.actor),
-        expiresAt,
-        now,
-      });
+  return externalIdRace(() =>
+    withTransaction(ctx.db, async (scope) => {
+      const { trx } = scope;
+      const now = ctx.clock.now();
+      const emailNormalized = normalizeEmail(input.email);
+      const taken = () => new DomainError('EMAIL_TAKEN', undefined, { field: 'email' });
+      const existing = await trx
+        .selectFrom('users')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('email_normalized', '=', emailNormalized)
+        .executeTakeFirst();
+      if (existing) throw taken();
+      if (input.externalId) await assertExternalIdFree(trx, orgId, input.externalId);
+      if (input.managerId) await assertManager(trx, orgId, input.managerId);
+      const displayName =
+        input.displayName || [input.givenName, input.familyName].filter(Boolean).join(' ') || '';
+      // ON CONFLICT DO NOTHING: the same email committed meanwhile is EMAIL_TAKEN, not a constraint error.
+      const user = await trx
+        .insertInto('users')
+        .values({
+          org_id: orgId,
+          email: input.email,
+          email_normalized: emailNormalized,
+          display_name: displayName,
+          search_text: searchTextOf(displayName, input.email),
+          role,
+          status: invite ? 'invited' : 'active',
+          job_title: input.jobTitle ?? null,
+          external_id: input.externalId ?? null,
+          given_name: input.givenName ?? null,
+          family_name: input.familyName ?? null,
+          employee_number: input.employeeNumber ?? null,
+          cost_center: input.costCenter ?? null,
+          organization_name: input.organizationName ?? null,
+          division: input.division ?? null,
+          hr_department: input.hrDepartment ?? null,
+          manager_id: input.managerId ?? null,
+          created_at: now,
+          updated_at: now,
+          status_changed_at: now,
+          ...(invite ? {} : { activated_at: now }),
+        })
+        .onConflict((oc) => oc.columns(['org_id', 'email_normalized']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (!user) throw taken();
+      const audited = {
+        email: user.email,
+        role: user.role,
+        ...(user.external_id ? { externalId: user.external_id } : {}),
+      };
+      const audit = { actor: ctx.actor, meta: ctx.meta, now };
+      if (invite) {
+        const expiresAt = invitationExpiry(now, await loadInvitationTtlDays(trx, orgId));
+        const inv = await issueInvitation(trx, {
+          orgId,
+          userId: user.id,
+          role,
+          message: null,
+          invitedBy: actorUserId(ctx.actor),
+          expiresAt,
+          now,
+        });
+        await recordAuditEvent(trx, orgId, audit, {
+          action: 'user.invited',
+          targetType: 'user',
+          targetId: user.id,
+          changes: { ...audited, expiresAt },
+        });
+        await notify(scope, ctx, { kind: 'invitation', invitationId: inv.id, token: inv.token });
+        return { user, access: 'invitation' };
+      }
       await recordAuditEvent(trx, orgId, audit, {
-        action: 'user.invited',
+        action: 'user.provisioned',
         targetType: 'user',
         targetId: user.id,
-        changes: { ...audited, expiresAt },
+        changes: { ...audited, status: 'active' },
       });
-      await notify(scope, ctx, { kind: 'invitation', invitationId: inv.id, token: inv.token });
-      return { user, access: 'invitation' };
-    }
-    await recordAuditEvent(trx, orgId, audit, {
-      action: 'user.provisioned',
-      targetType: 'user',
-      targetId: user.id,
-      changes: { ...audited, status: 'active' },
-    });
-    if (inactive) {
-      const after = await applyLifecycleEventIn(scope, ctx, user.id, inactive.event, {
-        permission: inactive.permission,
-      });
-      return { user: after, access: 'none' };
-    }
-    await issueAndSendPasswordReset(scope, ctx, { user, now, requestedBy: 'administrator' });
-    return { user, access: 'password_link' };
-  });
+      if (inactive) {
+        const after = await applyLifecycleEventIn(scope, ctx, user.id, inactive.event, {
+          permission: inactive.permission,
+        });
+        return { user: after, access: 'none' };
+      }
+      await issueAndSendPasswordReset(scope, ctx, { user, now, requestedBy: 'administrator' });
+      return { user, access: 'password_link' };
+    }),
+  );
 }

@@ -3,6 +3,7 @@ import { authorizeAnywhere } from '../../authz/load-access.js';
 import type { Permission } from '../../authz/permissions.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
+import { externalIdRace } from './update-user-profile.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -65,20 +66,22 @@ export async function updateProvisionedUser(
   // Both directions may be needed (the status is read under the lock): authorize what `active` can ask.
   if (active === false && off) await authorizeAnywhere(ctx, off.permission);
   if (active === true) await authorizeAnywhere(ctx, 'users:reactivate');
-  return withTransaction(ctx.db, async (scope) => {
-    const locked = await lockUser(scope.trx, ctx.actor.orgId, userId);
-    checkVersion(locked, expectedVersion);
-    let user = locked;
-    if (profileGiven) user = await updateUserProfileIn(scope, ctx, profile, { self: false, access: null });
-    const event = statusEvent(user, active, off);
-    if (event) {
-      user = await applyLifecycleEventIn(scope, ctx, userId, event.event, {
-        permission: event.permission,
-        refuseSelf: true,
-      });
-    }
-    return user;
-  });
+  return externalIdRace(() =>
+    withTransaction(ctx.db, async (scope) => {
+      const locked = await lockUser(scope.trx, ctx.actor.orgId, userId);
+      checkVersion(locked, expectedVersion);
+      let user = locked;
+      if (profileGiven) user = await updateUserProfileIn(scope, ctx, profile, { self: false, access: null });
+      const event = statusEvent(user, active, off);
+      if (event) {
+        user = await applyLifecycleEventIn(scope, ctx, userId, event.event, {
+          permission: event.permission,
+          refuseSelf: true,
+        });
+      }
+      return user;
+    }),
+  );
 }
 
 function pick(input: z.output<typeof updateProvisionedUserInput>) {

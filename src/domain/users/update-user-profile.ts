@@ -4,6 +4,7 @@ import { accessOf, authorizeAnywhere, authorizeOnUser, targetUserOf } from '../.
 import type { UserRow, UserUpdate } from '../../db/schema.js';
 import { withTransaction, type TransactionScope, type Tx } from '../../db/transaction.js';
 import { isUuid } from '../shared/ids.js';
+import { isUniqueViolation } from '../../db/unique-violation.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
@@ -220,7 +221,9 @@ export async function updateUserProfile(
     self && (input.attributes !== undefined || provisioningKeys.some((k) => input[k] !== undefined));
   const access = guarded ? await accessOf(ctx) : null;
   if (access && !holdsAnywhere(access, 'users:update')) throw forbidGuarded(input);
-  return withTransaction(ctx.db, (scope) => updateUserProfileIn(scope, ctx, input, { self, access }));
+  return externalIdRace(() =>
+    withTransaction(ctx.db, (scope) => updateUserProfileIn(scope, ctx, input, { self, access })),
+  );
 }
 
 function forbidGuarded(input: UpdateUserProfileInput): DomainError {
@@ -287,6 +290,21 @@ export async function assertExternalIdFree(
   if (exceptUserId) q = q.where('id', '!=', exceptUserId);
   if (await q.executeTakeFirst())
     throw new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' });
+}
+
+/**
+ * Runs a write, answering EXTERNAL_ID_TAKEN when a concurrent writer took the externalId between our check
+ * and our write (the unique index `users_org_external_id` decides; the transaction has rolled back).
+ */
+export async function externalIdRace<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_org_external_id')) {
+      throw new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' });
+    }
+    throw err;
+  }
 }
 
 /** A manager is another user of the same organisation. */
