@@ -67,4 +67,35 @@ describe('organisation lifetimes over GraphQL', () => {
       sessionAbsoluteHours: 24,
     });
   });
+
+  it('reads and changes the SCIM provisioning settings: invitations off and suspend by default', async () => {
+    const org = await createOrg(rt.services);
+    const owner = (await signInAs(rt, app, await createUser(rt.services, org.id, { role: 'owner' })))
+      .accessToken;
+    const read = '{ organization { scimCreatesInvitations scimDeactivation } }';
+    expect((await gql(app, read, undefined, owner)).body.data.organization).toEqual({
+      scimCreatesInvitations: false,
+      scimDeactivation: 'suspend',
+    });
+    const wrong = await gql(
+      app,
+      'mutation { updateOrganizationSettings(input: { scimDeactivation: "delete" }) { userErrors { code field } } }',
+      undefined,
+      owner,
+    );
+    expect(wrong.body.data.updateOrganizationSettings.userErrors).toEqual([
+      { code: 'VALIDATION_FAILED', field: 'scimDeactivation' },
+    ]);
+    const saved = await gql(
+      app,
+      'mutation { updateOrganizationSettings(input: { scimCreatesInvitations: true, scimDeactivation: "deactivate" }) { userErrors { code } } }',
+      undefined,
+      owner,
+    );
+    expect(saved.body.data.updateOrganizationSettings.userErrors).toEqual([]);
+    expect((await gql(app, read, undefined, owner)).body.data.organization).toEqual({
+      scimCreatesInvitations: true,
+      scimDeactivation: 'deactivate',
+    });
+  });
 });
