@@ -94,6 +94,18 @@ describe('POST /Users (RFC 7644 §3.3)', () => {
       .where('user_id', '=', u.id)
       .execute();
     expect(resets).toHaveLength(1);
+    // the email is a welcome with the set-password link, not "someone asked to reset your password"
+    const mail = await h.rt.services.db
+      .selectFrom('outbox_messages')
+      .select(['kind', 'subject', 'text_body', 'recipient_email'])
+      .where('recipient_user_id', '=', u.id)
+      .executeTakeFirstOrThrow();
+    expect(mail).toMatchObject({
+      kind: 'password_reset',
+      subject: 'Your account in SCIM write org is ready',
+      recipient_email: u.userName,
+    });
+    expect(mail.text_body).toContain('Choose a password to sign in');
     const audit = await auditOf(u.id);
     expect(audit.map((a) => a.action)).toEqual(['user.provisioned', 'user.password_reset_sent']);
     expect(audit.every((a) => a.actor_type === 'api_credential')).toBe(true);

@@ -41,8 +41,11 @@ export type NoticeEvent =
       userId: string;
       token: string;
       expiresAt: Date;
-      /** An administrator (the actor) sent it, or the person asked for it. */
-      requestedBy: 'self' | 'administrator';
+      /**
+       * An administrator (the actor) sent it, the person asked for it, or it is the first password of an
+       * account an identity provider created (SCIM).
+       */
+      requestedBy: 'self' | 'administrator' | 'provisioned';
     }
   | { kind: 'password_changed'; user: UserRow; how: 'changed' | 'reset'; sessionCount: number }
   // MFA (security/mfa-totp): `causeId` names the change for good (a factor id, a recovery-code batch).

@@ -31,7 +31,7 @@ export interface NoticeParams {
   link?: string;
   // passwords
   /** Who asked for a reset link: the person, or an administrator (the actor). */
-  requestedBy?: 'self' | 'administrator';
+  requestedBy?: 'self' | 'administrator' | 'provisioned';
   /** How the password changed: by the person with their current one, or with an emailed link. */
   passwordChange?: 'changed' | 'reset';
   // MFA
@@ -183,22 +183,36 @@ const en: Record<NotificationKind, Template> = {
       ...byAndWhy(p),
     ],
   }),
-  password_reset: (p) => ({
-    subject: `Reset your password for ${p.orgName}`,
-    blocks: [
-      {
-        p:
-          p.requestedBy === 'administrator'
-            ? `${p.actorName}, an administrator of ${p.orgName}, sent you a link to choose a new password for your account.`
-            : `Someone asked to reset the password of your account in ${p.orgName}. If it was you, choose a new password:`,
-      },
-      { link: p.link!, label: 'Choose a new password' },
-      { p: `The link works once, until ${p.expires}. A newer link replaces it.` },
-      {
-        p: 'Did not ask for this? Ignore this email: your password stays as it is, and nobody can use the link without this email.',
-      },
-    ],
-  }),
+  password_reset: (p) =>
+    p.requestedBy === 'provisioned'
+      ? {
+          subject: `Your account in ${p.orgName} is ready`,
+          blocks: [
+            {
+              p: `${p.orgName} created your account through its identity provider. Choose a password to sign in:`,
+            },
+            { link: p.link!, label: 'Choose a password' },
+            {
+              p: `The link works once, until ${p.expires}. After that, "Forgot password" on the sign-in page sends a new one.`,
+            },
+          ],
+        }
+      : {
+          subject: `Reset your password for ${p.orgName}`,
+          blocks: [
+            {
+              p:
+                p.requestedBy === 'administrator'
+                  ? `${p.actorName}, an administrator of ${p.orgName}, sent you a link to choose a new password for your account.`
+                  : `Someone asked to reset the password of your account in ${p.orgName}. If it was you, choose a new password:`,
+            },
+            { link: p.link!, label: 'Choose a new password' },
+            { p: `The link works once, until ${p.expires}. A newer link replaces it.` },
+            {
+              p: 'Did not ask for this? Ignore this email: your password stays as it is, and nobody can use the link without this email.',
+            },
+          ],
+        },
   password_changed: (p) => ({
     subject: `Your password for ${p.orgName} was changed`,
     blocks: [

@@ -13,7 +13,13 @@ import { issuePasswordReset } from './password-reset-link.js';
 export async function issueAndSendPasswordReset(
   scope: TransactionScope,
   ctx: CommandContext,
-  s: { user: UserRow; now: Date; requestedBy: 'self' | 'administrator'; token?: string },
+  s: {
+    user: UserRow;
+    now: Date;
+    /** `provisioned`: the first password of an account an identity provider created (SCIM). */
+    requestedBy: 'self' | 'administrator' | 'provisioned';
+    token?: string;
+  },
 ): Promise<{ id: string; token: string; expiresAt: Date }> {
   const { user, now } = s;
   const reset = await issuePasswordReset(scope.trx, {

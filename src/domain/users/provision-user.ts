@@ -150,7 +150,7 @@ export async function provisionUser(
         });
         return { user: after, access: 'none' };
       }
-      await issueAndSendPasswordReset(scope, ctx, { user, now, requestedBy: 'administrator' });
+      await issueAndSendPasswordReset(scope, ctx, { user, now, requestedBy: 'provisioned' });
       return { user, access: 'password_link' };
     }),
   );
