@@ -262,6 +262,18 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
     expect(p.displayName).toBe('New Name');
     expect(p.name).toEqual({ givenName: u.name.givenName, familyName: 'Hopper', formatted: 'New Name' });
     expect(p[enterprise].division).toBe('Navy');
+    // the extension's URN as the path: the value holds its attributes
+    const byUrn = await h.scim(
+      'PATCH',
+      `/Users/${u.id}`,
+      patchOf({ op: 'add', path: enterprise, value: { costCenter: 'CC-1', organization: 'Fleet' } }),
+    );
+    expect(byUrn.statusCode, byUrn.body).toBe(200);
+    expect(json(byUrn)[enterprise]).toMatchObject({
+      division: 'Navy',
+      costCenter: 'CC-1',
+      organization: 'Fleet',
+    });
   });
 
   it('filters values in a path: emails[type eq "work"].value; no match on replace is 400 noTarget', async () => {

@@ -127,6 +127,11 @@ function coerce(kind: 'string' | 'boolean', value: unknown, name: string): unkno
   return value;
 }
 
+function isSchemaUrn(text: string): boolean {
+  const t = text.toLowerCase();
+  return t === coreUserSchema.toLowerCase() || t === enterpriseUserSchema.toLowerCase();
+}
+
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -342,6 +347,11 @@ export function applyPatch(current: UserDoc, body: unknown): UserDoc {
     if (pathText === null) {
       if (op === 'remove') throw new ScimError(400, 'noTarget', 'remove needs a path.');
       writeObject(doc, raw.value, op);
+      continue;
+    }
+    // A schema URN as the path names the extension as a whole: its value is an object of its attributes.
+    if (op !== 'remove' && isSchemaUrn(pathText)) {
+      writeObject(doc, { [pathText]: raw.value }, op);
       continue;
     }
     const { target, filter } = targetOf(parsePatchPath(pathText), pathText);
