@@ -97,5 +97,27 @@ describe('organisation lifetimes over GraphQL', () => {
       scimCreatesInvitations: true,
       scimDeactivation: 'deactivate',
     });
+    // Letting tokens deactivate for good is a security setting: a sign-in older than the window must confirm.
+    await rt.services.db
+      .updateTable('sessions')
+      .set({ auth_time: new Date(rt.services.clock.now().getTime() - 60 * 60_000) })
+      .where('org_id', '=', org.id)
+      .execute();
+    const stale = await gql(
+      app,
+      'mutation { updateOrganizationSettings(input: { scimDeactivation: "suspend" }) { userErrors { code } } }',
+      undefined,
+      owner,
+    );
+    expect(stale.body.data.updateOrganizationSettings.userErrors).toEqual([
+      { code: 'REAUTHENTICATION_REQUIRED' },
+    ]);
+    const invitations = await gql(
+      app,
+      'mutation { updateOrganizationSettings(input: { scimCreatesInvitations: false }) { userErrors { code } } }',
+      undefined,
+      owner,
+    );
+    expect(invitations.body.data.updateOrganizationSettings.userErrors).toEqual([]);
   });
 });

@@ -169,6 +169,32 @@ describe.skipIf(missing !== null)('organisation settings page', () => {
     await context.close();
   });
 
+  it('sets what the identity provider’s provisioning does: invitations, and deactivating instead of suspending', async () => {
+    const { page, context } = await newPage(browser);
+    await openSettings(page);
+    const section = page.getByRole('region', { name: 'Provisioning (SCIM)' });
+    const invite = section.getByLabel('People the identity provider creates are invited');
+    expect(await invite.isChecked()).toBe(false);
+    expect(await section.getByLabel(/^Suspend them/).isChecked()).toBe(true);
+    await invite.check();
+    await section.getByLabel(/^Deactivate them/).check();
+    await section.getByRole('button', { name: 'Save provisioning settings' }).click();
+    await page.getByText('Provisioning settings are saved.').waitFor();
+    const token = await signInApi(server, server.ownerEmail, ownerPassword);
+    const r = await gql(
+      server.app,
+      '{ organization { scimCreatesInvitations scimDeactivation } }',
+      undefined,
+      token,
+    );
+    expect(r.body.data.organization).toEqual({
+      scimCreatesInvitations: true,
+      scimDeactivation: 'deactivate',
+    });
+    await expectAccessible(page, 'organisation settings with provisioning changed');
+    await context.close();
+  });
+
   it('is neither listed nor shown to someone who may not change settings', async () => {
     const { page, context } = await newPage(browser);
     await signInBrowser(page, server, auditorEmail, auditorPassword);

@@ -36,7 +36,7 @@ const roleSet = z
   .optional();
 
 /**
- * The settings that govern sign-in and sessions: changing any of them is a sensitive action (step-up,
+ * The settings that govern sign-in, sessions and what identity providers may do: changing any of them is a sensitive action (step-up,
  * `requireRecentAuthentication`). Setting a value to what is stored is no change and needs nothing.
  */
 export const securitySettingKeys: readonly string[] = [
@@ -51,6 +51,8 @@ export const securitySettingKeys: readonly string[] = [
   'mfaRequiredRoles',
   'mfaPhishingResistantRoles',
   'mfaGracePeriodDays',
+  // lets the organisation's SCIM tokens end people's accounts for good
+  'scimDeactivation',
 ];
 
 /** A whole number within the key's bounds; the message says which, so a form can show it at the field. */

@@ -10,6 +10,7 @@ import { EmailForm } from './email-form';
 import { LifetimesForm } from './lifetimes-form';
 import { MfaPolicyForm } from './mfa-policy-form';
 import { PasswordSettingsForm } from './password-settings-form';
+import { ProvisioningSettingsForm } from './provisioning-settings-form';
 import { StepUpSettingsForm } from './step-up-settings-form';
 import { OrganizationSettingsQuery, settingsKey } from './settings-api';
 
@@ -26,7 +27,7 @@ function SettingsForms() {
   return (
     <Page
       title="Organisation settings"
-      description="Lifetimes of invitations and sessions, who is told about changes, and the emails’ colour. Every change is recorded in the audit log."
+      description="Lifetimes of invitations and sessions, security rules, what the identity provider’s provisioning does, who is told about changes, and the emails’ colour. Every change is recorded in the audit log."
     >
       {settings.isPending ? (
         <LoadingState />
@@ -39,6 +40,7 @@ function SettingsForms() {
           <PasswordSettingsForm organization={settings.data.organization} />
           <MfaPolicyForm organization={settings.data.organization} />
           <StepUpSettingsForm organization={settings.data.organization} />
+          <ProvisioningSettingsForm organization={settings.data.organization} />
           <AudienceForm settings={settings.data.notificationSettings} />
           <EmailForm settings={settings.data.notificationSettings} />
         </Stack>

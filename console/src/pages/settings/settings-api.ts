@@ -17,6 +17,8 @@ export const OrganizationSettingsQuery = graphql(`
       sessionPrivilegedIdleMinutes
       sessionPrivilegedAbsoluteHours
       maxSessionsPerUser
+      scimCreatesInvitations
+      scimDeactivation
     }
     notificationSettings {
       responsibleRecipients
@@ -57,6 +59,8 @@ export const UpdateOrganizationSettings = graphql(
           sessionPrivilegedIdleMinutes
           sessionPrivilegedAbsoluteHours
           maxSessionsPerUser
+          scimCreatesInvitations
+          scimDeactivation
         }
         userErrors {
           ...UserErrorFields
