@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { startAuthentication } from '@simplewebauthn/browser';
 import { useEffect, useRef, useState } from 'react';
 import { request } from '../api/client';
@@ -6,6 +6,7 @@ import { ApiError, unwrapPayload } from '../api/errors';
 import { passkeyBrowserError } from '../api/passkeys';
 import { session } from '../api/session';
 import { BeginReauthenticationPasskey, Reauthenticate, StepUpMethods } from '../api/step-up';
+import { OtherMethodLinks } from '../ui/other-method-links';
 import { FormError } from '../ui/states';
 import { setReauthenticationPrompt } from './step-up';
 
@@ -169,23 +170,16 @@ export function StepUpDialog() {
           <FormError error={error} />
           {methods.length > 1 ? (
             <Group gap="md">
-              {methods
-                .filter((m) => m !== method)
-                .map((m) => (
-                  <Anchor
-                    key={m}
-                    component="button"
-                    type="button"
-                    size="sm"
-                    onClick={() => {
-                      setMethod(m);
-                      setSecret('');
-                      setError(null);
-                    }}
-                  >
-                    {switchLabels[m]}
-                  </Anchor>
-                ))}
+              <OtherMethodLinks
+                methods={methods}
+                current={method}
+                labels={switchLabels}
+                onChoose={(m) => {
+                  setMethod(m);
+                  setSecret('');
+                  setError(null);
+                }}
+              />
             </Group>
           ) : null}
           <Group justify="flex-end">

@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/errors';
 import { completeSignIn, type SecondFactorProof } from '../auth/complete-sign-in';
 import type { MfaChallenge } from '../auth/sign-in';
+import { OtherMethodLinks } from '../ui/other-method-links';
 import { FormError } from '../ui/states';
 
 type Mode = 'totp' | 'recovery' | 'passkey';
@@ -105,23 +106,16 @@ export function SignInSecondStep({
             Verify
           </Button>
         )}
-        {offered
-          .filter((m) => m !== mode)
-          .map((m) => (
-            <Anchor
-              key={m}
-              component="button"
-              type="button"
-              size="sm"
-              onClick={() => {
-                setMode(m);
-                setCode('');
-                mutation.reset();
-              }}
-            >
-              {switchLabels[m]}
-            </Anchor>
-          ))}
+        <OtherMethodLinks
+          methods={offered}
+          current={mode}
+          labels={switchLabels}
+          onChoose={(m) => {
+            setMode(m);
+            setCode('');
+            mutation.reset();
+          }}
+        />
         <Anchor component="button" type="button" size="sm" onClick={onRestart}>
           Start again with another account
         </Anchor>
