@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Card,
   Checkbox,
@@ -29,6 +28,7 @@ import { notifyDone } from '../../ui/notify';
 import { Page } from '../../ui/page';
 import { SecretOnce } from '../../ui/secret-once';
 import { ErrorState, FormError, LoadingState } from '../../ui/states';
+import { CredentialName, RevokeCredentialButton } from './credential-parts';
 
 const key = ['settings', 'scim-tokens'] as const;
 type Scope = 'USERS' | 'GROUPS' | 'ROLE_MAPPING';
@@ -148,16 +148,7 @@ export function ScimTokensPage() {
                     {tokens.map((t) => (
                       <Table.Tr key={t.id} data-testid="scim-token-row">
                         <Table.Td>
-                          <Group gap="xs">
-                            <Text size="sm" fw={500}>
-                              {t.name}
-                            </Text>
-                            {!t.live ? (
-                              <Badge color="gray" variant="light" size="sm">
-                                {t.revokedAt ? 'Revoked' : 'Expired'}
-                              </Badge>
-                            ) : null}
-                          </Group>
+                          <CredentialName name={t.name} live={t.live} revokedAt={t.revokedAt} />
                         </Table.Td>
                         <Table.Td>
                           {t.scopes.map((s) => s.toLowerCase().replace('_', ' ')).join(', ')}
@@ -185,18 +176,13 @@ export function ScimTokensPage() {
                               >
                                 Rotate
                               </Button>
-                              <Button
-                                variant="light"
-                                color="red"
-                                size="xs"
-                                aria-label={`Revoke ${t.name}`}
+                              <RevokeCredentialButton
+                                name={t.name}
                                 onClick={() => {
                                   revoke.reset();
                                   setRevoking(t);
                                 }}
-                              >
-                                Revoke
-                              </Button>
+                              />
                             </Group>
                           ) : null}
                         </Table.Td>

@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Card,
   Group,
@@ -25,6 +24,7 @@ import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
 import { SecretOnce } from '../../ui/secret-once';
 import { FormError } from '../../ui/states';
+import { CredentialName, RevokeCredentialButton } from '../api-credentials/credential-parts';
 
 const key = ['me', 'personal-api-tokens'] as const;
 
@@ -110,34 +110,20 @@ export function PersonalTokensSection() {
                 {tokens.map((t) => (
                   <Table.Tr key={t.id} data-testid="personal-token-row">
                     <Table.Td>
-                      <Group gap="xs">
-                        <Text size="sm" fw={500}>
-                          {t.name}
-                        </Text>
-                        {!t.live ? (
-                          <Badge color="gray" variant="light" size="sm">
-                            {t.revokedAt ? 'Revoked' : 'Expired'}
-                          </Badge>
-                        ) : null}
-                      </Group>
+                      <CredentialName name={t.name} live={t.live} revokedAt={t.revokedAt} />
                     </Table.Td>
                     <Table.Td>{dates.dateTime(t.expiresAt)}</Table.Td>
                     <Table.Td>{t.lastUsedAt ? dates.dateTime(t.lastUsedAt) : 'Never'}</Table.Td>
                     <Table.Td>
                       {t.live ? (
                         <Group justify="flex-end">
-                          <Button
-                            variant="light"
-                            color="red"
-                            size="xs"
-                            aria-label={`Revoke ${t.name}`}
+                          <RevokeCredentialButton
+                            name={t.name}
                             onClick={() => {
                               revoke.reset();
                               setRevoking(t);
                             }}
-                          >
-                            Revoke
-                          </Button>
+                          />
                         </Group>
                       ) : null}
                     </Table.Td>
