@@ -14,6 +14,7 @@ import { UserPayload } from './lifecycle-mutations.js';
 import { SessionTokensPayload } from './session.js';
 import { UserRef } from './user.js';
 import { UserError, runMutation, type UserErrorShape } from './user-error.js';
+import { webauthnOptionsPayload } from './webauthn-options-payload.js';
 
 // Multi-factor authentication (issue 12, security/mfa-totp): thin edges over domain/mfa/.
 
@@ -173,23 +174,7 @@ const BeginSecondFactorPasskeyInput = builder.inputType('BeginSecondFactorPasske
   }),
 });
 
-const BeginSecondFactorPasskeyPayload = builder
-  .objectRef<{ options?: unknown; expiresAt?: Date; userErrors: UserErrorShape[] }>(
-    'BeginSecondFactorPasskeyPayload',
-  )
-  .implement({
-    fields: (t) => ({
-      options: t.field({
-        type: 'JSON',
-        nullable: true,
-        description:
-          'PublicKeyCredentialRequestOptionsJSON (your passkeys in allowCredentials) for startAuthentication({ optionsJSON }).',
-        resolve: (p) => p.options ?? null,
-      }),
-      expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.expiresAt ?? null }),
-      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
-    }),
-  });
+const BeginSecondFactorPasskeyPayload = webauthnOptionsPayload('BeginSecondFactorPasskeyPayload');
 
 const ResetUserFactorsInput = builder.inputType('ResetUserFactorsInput', {
   fields: (t) => ({ userId: t.id({ required: true }) }),

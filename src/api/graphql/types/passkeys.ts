@@ -10,6 +10,7 @@ import { builder } from '../builder.js';
 import { commandContext, enrolmentContext } from '../context.js';
 import { SessionTokensPayload } from './session.js';
 import { UserError, runMutation, type UserErrorShape } from './user-error.js';
+import { webauthnOptionsPayload } from './webauthn-options-payload.js';
 
 // Passkeys (WebAuthn): thin edges over domain/passkeys/. Options and responses are the JSON of
 // @simplewebauthn/browser's startRegistration / startAuthentication, passed through as the JSON scalar.
@@ -60,22 +61,10 @@ const FinishPasskeySignInInput = builder.inputType('FinishPasskeySignInInput', {
   }),
 });
 
-const BeginPasskeyRegistrationPayload = builder
-  .objectRef<{ options?: unknown; expiresAt?: Date; userErrors: UserErrorShape[] }>(
-    'BeginPasskeyRegistrationPayload',
-  )
-  .implement({
-    fields: (t) => ({
-      options: t.field({
-        type: 'JSON',
-        nullable: true,
-        description: 'PublicKeyCredentialCreationOptionsJSON for startRegistration({ optionsJSON }).',
-        resolve: (p) => p.options ?? null,
-      }),
-      expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.expiresAt ?? null }),
-      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
-    }),
-  });
+const BeginPasskeyRegistrationPayload = webauthnOptionsPayload(
+  'BeginPasskeyRegistrationPayload',
+  'PublicKeyCredentialCreationOptionsJSON for startRegistration({ optionsJSON }).',
+);
 
 const PasskeyPayload = builder
   .objectRef<{ passkey?: PasskeyRow; userErrors: UserErrorShape[] }>('PasskeyPayload')

@@ -6,6 +6,7 @@ import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { OrganizationRef, readableSettings } from './viewer.js';
 import { UserError, runMutation, type UserErrorShape } from './user-error.js';
+import { webauthnOptionsPayload } from './webauthn-options-payload.js';
 
 const ReauthenticateInput = builder.inputType('ReauthenticateInput', {
   description: 'The proof of identity: exactly one of the fields.',
@@ -20,23 +21,7 @@ const ReauthenticateInput = builder.inputType('ReauthenticateInput', {
   }),
 });
 
-const BeginReauthenticationPasskeyPayload = builder
-  .objectRef<{ options?: unknown; expiresAt?: Date; userErrors: UserErrorShape[] }>(
-    'BeginReauthenticationPasskeyPayload',
-  )
-  .implement({
-    fields: (t) => ({
-      options: t.field({
-        type: 'JSON',
-        nullable: true,
-        description:
-          'PublicKeyCredentialRequestOptionsJSON (your passkeys in allowCredentials) for startAuthentication({ optionsJSON }).',
-        resolve: (p) => p.options ?? null,
-      }),
-      expiresAt: t.field({ type: 'DateTime', nullable: true, resolve: (p) => p.expiresAt ?? null }),
-      userErrors: t.field({ type: [UserError], resolve: (p) => p.userErrors }),
-    }),
-  });
+const BeginReauthenticationPasskeyPayload = webauthnOptionsPayload('BeginReauthenticationPasskeyPayload');
 
 builder.mutationField('beginReauthenticationPasskey', (t) =>
   t.field({
