@@ -105,7 +105,6 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
         throw new ScimError(400, 'invalidSyntax', `A search request names the schema ${searchRequest}.`);
       }
       const r = listRequestOf(body);
-      reply.code(200);
       return listUsers(ctxOf(req), reply, r, projectionOf(body.attributes, body.excludedAttributes));
     });
     app.get<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
