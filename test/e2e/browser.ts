@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -141,4 +141,30 @@ export async function cutOffText(page: Page, root = 'body'): Promise<string[]> {
     }
     return found;
   });
+}
+
+/**
+ * Choose an option of a searchable picker the way a person does: click it, type, and click the option once
+ * its list shows it. On a loaded machine the list can miss the first keystrokes (a dialog still moving focus
+ * into itself closes it again); a person then clicks the picker once more, and so does this, up to 3 times.
+ */
+export async function pickOption(
+  picker: Locator,
+  typed: string,
+  option: { name: string | RegExp; exact?: boolean },
+): Promise<void> {
+  const page = picker.page();
+  for (let attempt = 1; ; attempt++) {
+    await picker.click();
+    await picker.fill(typed);
+    const choice = page.getByRole('option', option);
+    try {
+      await choice.waitFor({ timeout: 5_000 });
+    } catch (error) {
+      if (attempt === 3) throw error;
+      continue;
+    }
+    await choice.click();
+    return;
+  }
 }

@@ -166,7 +166,7 @@ describe.skipIf(missing !== null)('console polish at laptop size', () => {
       await page.getByRole('button', { name: 'Notifications, 1 unread' }).click();
       await page.getByRole('button', { name: /^Mark “Amara Okafor joined .*” read$/ }).click();
       await page.getByRole('button', { name: 'Notifications', exact: true }).waitFor();
-      expect(await page.getByRole('button', { name: /^Mark “.*” read$/ }).count()).toBe(0);
+      await expect.poll(() => page.getByRole('button', { name: /^Mark “.*” read$/ }).count()).toBe(0);
     } finally {
       await context.close();
     }

@@ -5,7 +5,7 @@ import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
 import type { RoleKey } from '../../src/authz/roles.js';
 import { gql } from '../support/auth.js';
 import { createUser } from '../support/factories.js';
-import { browserMissingReason, expectAccessible, launchBrowser, newPage } from './browser.js';
+import { browserMissingReason, expectAccessible, launchBrowser, newPage, pickOption } from './browser.js';
 import { signInApi, startE2EServer, type E2EServer } from './e2e-server.js';
 
 /**
@@ -179,8 +179,9 @@ describe.skipIf(missing !== null)('departments, cost report and roles in the con
     // Move with the picker: into its own subtree is refused by the server, with its message.
     await item(owner, 'Directorate of Operations').click();
     await owner.getByRole('button', { name: 'Move', exact: true }).click();
-    await dialog(owner).getByRole('combobox', { name: 'New parent department' }).fill('Fraud');
-    await owner.getByRole('option', { name: /Fraud Unit/ }).click();
+    await pickOption(dialog(owner).getByRole('combobox', { name: 'New parent department' }), 'Fraud', {
+      name: /Fraud Unit/,
+    });
     await dialog(owner).getByRole('button', { name: 'Move', exact: true }).click();
     await dialog(owner)
       .getByText('A department cannot be moved into itself or into its own subtree.')
@@ -255,8 +256,9 @@ describe.skipIf(missing !== null)('departments, cost report and roles in the con
     const managers = owner.getByRole('region', { name: 'Managers', exact: true });
     await managers.getByText('No manager is named.', { exact: false }).waitFor();
     await managers.getByRole('button', { name: 'Edit managers' }).click();
-    await dialog(owner).getByRole('combobox', { name: 'Managers' }).fill('Mona');
-    await owner.getByRole('option', { name: /Mona Manager/ }).click();
+    await pickOption(dialog(owner).getByRole('combobox', { name: 'Managers' }), 'Mona', {
+      name: /Mona Manager/,
+    });
     // The list stays open for more choices; leaving the field closes it.
     await dialog(owner).getByText('Only active or invited users can be named.', { exact: false }).click();
     await dialog(owner).getByRole('button', { name: 'Save managers' }).click();
@@ -399,8 +401,9 @@ describe.skipIf(missing !== null)('departments, cost report and roles in the con
     await dialog(owner)
       .getByText('The department or its subtree still has members or live sub-departments.')
       .waitFor();
-    await dialog(owner).getByRole('combobox', { name: 'Move its members to' }).fill('Serious');
-    await owner.getByRole('option', { name: /Serious Crime Division$/ }).click();
+    await pickOption(dialog(owner).getByRole('combobox', { name: 'Move its members to' }), 'Serious', {
+      name: /Serious Crime Division$/,
+    });
     await dialog(owner).getByRole('button', { name: 'Archive', exact: true }).click();
     await dialog(owner).waitFor({ state: 'detached' });
     await owner.getByText('Cyber Team is archived.').waitFor();

@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql } from '../support/auth.js';
 import { createUser } from '../support/factories.js';
-import { browserMissingReason, expectAccessible, launchBrowser } from './browser.js';
+import { browserMissingReason, expectAccessible, launchBrowser, pickOption } from './browser.js';
 import type { E2EServer } from './e2e-server.js';
 import { seedOrganisation } from './seed.js';
 import { clippedText, ownerPassword, signedInPage, startWithOwner } from './user-page.js';
@@ -84,8 +84,7 @@ describe.skipIf(missing !== null)('departments of a user', () => {
       await page.getByRole('button', { name: 'Change departments' }).click();
       const dialog = page.getByRole('dialog', { name: 'Departments of Ben Hughes' });
       await dialog.waitFor();
-      await dialog.getByLabel('Add a department').fill('Regional');
-      await page.getByRole('option', { name: longName }).click();
+      await pickOption(dialog.getByLabel('Add a department'), 'Regional', { name: longName });
       await dialog.getByRole('button', { name: 'Add', exact: true }).click();
       await dialog.getByRole('radio', { name: `Make ${longName} the primary department` }).check();
       await expectAccessible(page, 'the departments dialog');

@@ -16,7 +16,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { request } from '../api/client';
 import { unwrapPayload } from '../api/errors';
-import { graphql } from '../graphql';
+import { graphql, type ResultOf } from '../graphql';
 import { useDates } from '../ui/dates';
 import { EmptyState, ErrorState, FormError, LoadingState } from '../ui/states';
 import { UserErrorFields } from '../api/user-errors';
@@ -59,6 +59,8 @@ const MarkRead = graphql(
   [UserErrorFields],
 );
 
+type Notice = ResultOf<typeof RecentNotifications>['notifications']['edges'][number]['node'];
+
 /**
  * The bell: unread count (checked every minute), the latest notices, "mark all read", and one notice marked
  * read when it is opened or its own button is pressed.
@@ -72,7 +74,7 @@ export function NotificationsBell() {
     queryFn: async () => (await request(UnreadCount)).unreadNotificationCount,
     refetchInterval: 60_000,
   });
-  const list = useQuery({
+  const list = useQuery<Notice[]>({
     queryKey: ['notifications', 'recent'],
     queryFn: async () => (await request(RecentNotifications)).notifications.edges.map((e) => e.node),
     enabled: opened,
@@ -82,7 +84,17 @@ export function NotificationsBell() {
       unwrapPayload(
         (await request(MarkRead, { input: ids ? { ids } : { all: true } })).markNotificationsRead,
       ),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+    // The answer carries the new unread count: the badge and the list change together from it (a refetch of
+    // each would land at different moments and show a read notice still offering "Mark read"), then both are
+    // refetched for whatever else changed meanwhile.
+    onSuccess: (payload, ids) => {
+      const readAt = new Date().toISOString();
+      queryClient.setQueryData(['notifications', 'unread'], payload.unreadCount);
+      queryClient.setQueryData<Notice[]>(['notifications', 'recent'], (notices) =>
+        notices?.map((n) => (n.readAt || (ids && !ids.includes(n.id)) ? n : { ...n, readAt })),
+      );
+      return queryClient.invalidateQueries({ queryKey: ['notifications'] });
+    },
   });
   const unread = count.data ?? 0;
 
