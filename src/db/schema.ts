@@ -309,7 +309,9 @@ export interface DepartmentsTable {
   /** Platform permissions added for members of the department and of its subtree. */
   added_permissions: Generated<string[]>;
   /** What its managers may do over its subtree; null: the default set. */
-  manager_permissions: string[] | null;
+  manager_permissions:
+    string[] | null; /** The identity provider's id for the department as a SCIM Group (caseExact). */
+  external_id: string | null;
 }
 
 export interface DepartmentManagersTable {

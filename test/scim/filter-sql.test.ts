@@ -4,7 +4,7 @@ import type { Filter } from '../../src/api/scim/filter/ast.js';
 import { compileUserFilter } from '../../src/api/scim/filter/compile-user-filter.js';
 import { ScimFilterError } from '../../src/api/scim/filter/errors.js';
 import { parseFilter } from '../../src/api/scim/filter/parse-filter.js';
-import { userSortExpression } from '../../src/api/scim/filter/sort-users.js';
+import { userSortExpression } from '../../src/api/scim/filter/sort-expression.js';
 import { createOrg } from '../support/factories.js';
 import { Random } from '../support/random.js';
 import { EvaluationRefused, evaluator } from '../support/scim-filter-evaluator.js';

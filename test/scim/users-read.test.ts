@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type RosterServer } from '../../src/api/http/server.js';
-import { coreUserSchema, enterpriseUserSchema } from '../../src/api/scim/filter/index.js';
+import { coreGroupSchema, coreUserSchema, enterpriseUserSchema } from '../../src/api/scim/filter/index.js';
 import type { UserRow } from '../../src/db/schema.js';
 import { createScimToken } from '../../src/domain/api-credentials/create-scim-token.js';
 import { revokeScimToken } from '../../src/domain/api-credentials/revoke-scim-token.js';
@@ -111,14 +111,21 @@ describe('SCIM discovery', () => {
     expect(c.authenticationSchemes[0].type).toBe('oauthbearertoken');
   });
 
-  it('lists the User resource type and the User and EnterpriseUser schemas, each also by id', async () => {
+  it('lists the User and Group resource types and the User, EnterpriseUser and Group schemas, each also by id', async () => {
     const types = json(await get('/ResourceTypes'));
     expect(types.schemas).toEqual([listSchema]);
-    expect(types.Resources.map((t: Loose) => t.id)).toEqual(['User']);
+    expect(types.Resources.map((t: Loose) => t.id)).toEqual(['User', 'Group']);
     expect(types.Resources[0].schemaExtensions).toEqual([{ schema: enterpriseUserSchema, required: false }]);
     expect(json(await get('/ResourceTypes/User')).endpoint).toBe('/Users');
+    expect(json(await get('/ResourceTypes/Group')).endpoint).toBe('/Groups');
     const schemas = json(await get('/Schemas'));
-    expect(schemas.Resources.map((s: Loose) => s.id)).toEqual([coreUserSchema, enterpriseUserSchema]);
+    expect(schemas.Resources.map((s: Loose) => s.id)).toEqual([
+      coreUserSchema,
+      enterpriseUserSchema,
+      coreGroupSchema,
+    ]);
+    const group = json(await get(`/Schemas/${coreGroupSchema}`));
+    expect(group.attributes.map((a: Loose) => a.name)).toEqual(['displayName', 'members']);
     const user = json(await get(`/Schemas/${coreUserSchema}`));
     const userName = user.attributes.find((a: Loose) => a.name === 'userName');
     expect(userName).toMatchObject({

@@ -14,6 +14,7 @@ export const scimSchemas = {
   patchOp: 'urn:ietf:params:scim:api:messages:2.0:PatchOp',
   error: 'urn:ietf:params:scim:api:messages:2.0:Error',
   list: 'urn:ietf:params:scim:api:messages:2.0:ListResponse',
+  group: 'urn:ietf:params:scim:schemas:core:2.0:Group',
 } as const;
 
 // SCIM bodies are read loosely in tests: each assertion states the shape it expects.
@@ -39,7 +40,11 @@ export interface ScimHarness {
 }
 
 /** A real server, an organisation with an owner and an administrator, and a SCIM token (scope users). */
-export async function openScimHarness(name: string, maxRole: RoleKey = 'user_manager'): Promise<ScimHarness> {
+export async function openScimHarness(
+  name: string,
+  maxRole: RoleKey = 'user_manager',
+  scopes: ('users' | 'groups' | 'role_mapping')[] = ['users'],
+): Promise<ScimHarness> {
   const rt = await openTestRuntime();
   const app = await buildServer(rt.services, { logger: false, consoleRoot: false });
   const org = await createOrg(rt.services, name);
@@ -49,7 +54,7 @@ export async function openScimHarness(name: string, maxRole: RoleKey = 'user_man
   const actor = await actorFor(rt.services, admin);
   await authenticatedNow(rt.services, actor);
   const ctx = contextFor(rt.services, actor);
-  const token = (await createScimToken(ctx, { name: 'IdP', scopes: ['users'], maxRole })).secret;
+  const token = (await createScimToken(ctx, { name: 'IdP', scopes, maxRole })).secret;
   return {
     rt,
     app,
@@ -88,3 +93,31 @@ export function expectScimError(r: LightMyRequestResponse, status: number, scimT
 }
 
 export const patchOf = (...Operations: unknown[]) => ({ schemas: [scimSchemas.patchOp], Operations });
+
+/** `count` active users of the organisation in one statement (for groups of thousands), ids ascending. */
+export async function insertPeople(h: ScimHarness, count: number, prefix: string): Promise<string[]> {
+  const now = h.rt.services.clock.now();
+  const rows = await h.rt.services.db
+    .insertInto('users')
+    .values(
+      Array.from({ length: count }, (_, i) => {
+        const email = `${prefix}.${i}@people.test`;
+        return {
+          org_id: h.org.id,
+          email,
+          email_normalized: email,
+          display_name: `${prefix} ${i}`,
+          search_text: `${prefix} ${i} ${email}`,
+          role: 'viewer',
+          status: 'active',
+          status_changed_at: now,
+          created_at: now,
+          updated_at: now,
+          activated_at: now,
+        };
+      }),
+    )
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort();
+}

@@ -1,4 +1,4 @@
-import { coreUserSchema, enterpriseUserSchema } from './filter/index.js';
+import { coreGroupSchema, coreUserSchema, enterpriseUserSchema } from './filter/index.js';
 import { scimListLimits } from './users-query.js';
 
 /** RFC 7643 §5-§7: what this service provider supports — exactly, so a client can rely on it. */
@@ -8,7 +8,7 @@ const listResponse = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    // POST, PUT, PATCH (RFC 7644 §3.5.2) and DELETE of Users are served; /Bulk is not (501).
+    // POST, PUT, PATCH (RFC 7644 §3.5.2) and DELETE of Users and Groups are served; /Bulk is not (501).
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: scimListLimits.maxResults },
@@ -39,6 +39,16 @@ export function resourceTypes(baseUrl: string) {
       schema: coreUserSchema,
       schemaExtensions: [{ schema: enterpriseUserSchema, required: false }],
       meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/User` },
+    },
+    {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
+      id: 'Group',
+      name: 'Group',
+      endpoint: '/Groups',
+      description: 'A department of the organisation',
+      schema: coreGroupSchema,
+      schemaExtensions: [],
+      meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/Group` },
     },
   ];
 }
@@ -148,6 +158,34 @@ const userAttributes: Attr[] = [
   },
 ];
 
+const groupAttributes: Attr[] = [
+  {
+    name: 'displayName',
+    type: 'string',
+    required: true,
+    description: "The department's name.",
+  },
+  {
+    name: 'members',
+    type: 'complex',
+    multiValued: true,
+    description:
+      "The department's members (primary or secondary; deactivated people left out). Changed in batches of 1,000 people per transaction.",
+    subAttributes: [
+      { name: 'value', type: 'string', mutability: 'immutable', description: "The member's User id." },
+      {
+        name: '$ref',
+        type: 'reference',
+        referenceTypes: ['User'],
+        mutability: 'immutable',
+        description: "The member's URI.",
+      },
+      { name: 'display', type: 'string', mutability: 'readOnly', description: "The member's name." },
+      { name: 'type', type: 'string', mutability: 'immutable', description: 'Always "User".' },
+    ],
+  },
+];
+
 const enterpriseAttributes: Attr[] = [
   { name: 'employeeNumber', type: 'string', description: 'Employee number, as the HR system has it.' },
   { name: 'costCenter', type: 'string', description: 'Cost center.' },
@@ -188,6 +226,7 @@ export function schemas(baseUrl: string) {
     // id, externalId and meta are common attributes (RFC 7643 §3.1), not part of any schema's list.
     schema(coreUserSchema, 'User', 'User Account', userAttributes),
     schema(enterpriseUserSchema, 'EnterpriseUser', 'Enterprise User', enterpriseAttributes),
+    schema(coreGroupSchema, 'Group', 'Group: a department', groupAttributes),
   ];
 }
 

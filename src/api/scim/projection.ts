@@ -1,4 +1,4 @@
-import { coreUserSchema, parseAttributePath, type AttributePath } from './filter/index.js';
+import { coreGroupSchema, coreUserSchema, parseAttributePath, type AttributePath } from './filter/index.js';
 import { ScimError } from './scim-error.js';
 
 /** Returned whatever `attributes` / `excludedAttributes` say (RFC 7643 §7 `returned: always`). */
@@ -74,7 +74,15 @@ export function project<T extends Record<string, unknown>>(
 }
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-const isCore = (schema: string | undefined) => schema === undefined || sameName(schema, coreUserSchema);
+const isCore = (schema: string | undefined) =>
+  schema === undefined || sameName(schema, coreUserSchema) || sameName(schema, coreGroupSchema);
+
+/** Whether a projection returns a core attribute at all (so its values are worth reading). Pure. */
+export function returnsAttribute(p: Projection, name: string): boolean {
+  const names = (a: AttributePath) => sameName(a.name, name) && isCore(a.schema);
+  if (p.include) return p.include.some(names);
+  return !p.exclude.some((a) => names(a) && a.subAttribute === undefined);
+}
 
 /** `urn:…:enterprise:2.0:User:employeeNumber` parses as schema `urn:…:enterprise:2.0:User`, name `employeeNumber`;
  *  the URN alone parses as schema `urn:…:2.0`, name `User`. */

@@ -56,6 +56,9 @@ const statusOfCode: Partial<Record<ErrorCode, [number, ScimType | undefined]>> =
   EMAIL_TAKEN: [409, 'uniqueness'],
   EXTERNAL_ID_TAKEN: [409, 'uniqueness'],
   LAST_OWNER: [409, undefined],
+  DEPARTMENT_NOT_EMPTY: [409, undefined],
+  DEPARTMENT_PERMISSION_NOT_HELD: [403, undefined],
+  PERMISSION_NOT_HELD: [403, undefined],
   VERSION_CONFLICT: [412, undefined],
   RATE_LIMITED: [429, undefined],
 };

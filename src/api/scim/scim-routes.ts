@@ -1,9 +1,22 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { authenticateScimToken } from '../../domain/api-credentials/authenticate-scim-token.js';
 import type { CommandContext, RequestMeta, Services } from '../../domain/shared/context.js';
 import { discoveryList, listResponse, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { project, projectionOf, type Projection } from './projection.js';
-import { ScimError, scimErrorBody, scimErrorOf } from './scim-error.js';
+import { ScimError, scimErrorOf } from './scim-error.js';
+import { groupRoutes } from './group-routes.js';
+import {
+  bodyError,
+  ctxOf,
+  found,
+  listRequestOf,
+  matchesAny,
+  objectBody,
+  scimMediaType,
+  searchRequest,
+  send,
+  sendError,
+} from './scim-reply.js';
 import { scimUserOf, userEtag, type UserGroup } from './user-resource.js';
 import {
   applyPatch,
@@ -13,22 +26,14 @@ import {
   expectedVersionOf,
   type DomainUserFields,
 } from './user-writes.js';
-import {
-  getScimUser,
-  listScimUsers,
-  scimListLimits,
-  userGroupsOf,
-  type UserListRequest,
-} from './users-query.js';
+import { getScimUser, listScimUsers, userGroupsOf, type UserListRequest } from './users-query.js';
 import type { UserRow } from '../../db/schema.js';
 import { deactivateUser } from '../../domain/users/deactivate-user.js';
 import { provisionUser } from '../../domain/users/provision-user.js';
 import { updateProvisionedUser } from '../../domain/users/update-provisioned-user.js';
 import { normalizeEmail } from '../../domain/users/user-record.js';
 
-export const scimMediaType = 'application/scim+json';
 export const scimPrefix = '/scim/v2';
-const searchRequest = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 /** The reason a SCIM DELETE records: Roster deactivates (the record and its audit stay). */
 export const deletedReason = 'Deleted by the identity provider (SCIM DELETE).';
 
@@ -42,8 +47,8 @@ declare module 'fastify' {
  * SCIM 2.0 (RFC 7644) at /scim/v2: thin — parse the request, authenticate the organisation's SCIM token
  * (every request; the token's organisation is the one served), call the domain, answer
  * `application/scim+json`. Errors are RFC 7644 §3.12 bodies, never a bare 500 for bad input.
- * Users are read (list, search, get with ETags) and written (POST, PUT, PATCH, DELETE with If-Match), each
- * write one domain command; /Bulk answers 501.
+ * Users and Groups (group-routes.ts) are read (list, search, get with ETags) and written (POST, PUT, PATCH,
+ * DELETE with If-Match), each write the console's domain commands; /Bulk answers 501.
  */
 export function scimRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
@@ -154,6 +159,7 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
       await deactivateUser(ctx, { userId: row.id, reason: deletedReason, expectedVersion });
       return reply.code(204).send();
     });
+    groupRoutes(app, services, base);
     app.post('/Bulk', async () => {
       throw new ScimError(501, undefined, 'Bulk operations are not available on this server.');
     });
@@ -195,91 +201,5 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
         Resources: result.users.map((u) => project(scimUserOf(u.row, u.groups, base()), p)),
       });
     }
-  };
-}
-
-function ctxOf(request: FastifyRequest): CommandContext {
-  if (!request.scim) throw new ScimError(401, undefined, 'Authentication required.');
-  return request.scim;
-}
-
-function send(reply: FastifyReply, body: unknown) {
-  return reply.type(`${scimMediaType}; charset=utf-8`).send(body);
-}
-
-function sendError(reply: FastifyReply, e: ScimError) {
-  if (e.status === 401) reply.header('www-authenticate', 'Bearer realm="roster-scim"');
-  if (e.retryAfterSeconds !== undefined)
-    reply.header('retry-after', String(Math.max(1, Math.ceil(e.retryAfterSeconds))));
-  return reply.code(e.status).type(`${scimMediaType}; charset=utf-8`).send(scimErrorBody(e));
-}
-
-function found<T>(x: T | undefined): T {
-  if (x === undefined) throw new ScimError(404, undefined, 'No such resource.');
-  return x;
-}
-
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ScimError(400, 'invalidSyntax', 'The body must be a JSON object.');
-  }
-  return body as Record<string, unknown>;
-}
-
-/** Fastify's own errors (body too large, unsupported media type, bad JSON) as SCIM errors. */
-function bodyError(err: unknown): ScimError | null {
-  const e = err as { statusCode?: number; code?: string; message?: string };
-  if (typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode >= 500) return null;
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return new ScimError(413, 'tooMany', 'The request body is too large.');
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return new ScimError(415, undefined, `Send ${scimMediaType} or application/json.`);
-  }
-  return new ScimError(
-    e.statusCode,
-    e.statusCode === 400 ? 'invalidSyntax' : undefined,
-    'The request is malformed.',
-  );
-}
-
-/** `If-None-Match: *` or a list of ETags (weak comparison, RFC 9110 §13.1.2). */
-function matchesAny(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const weak = (t: string) => t.trim().replace(/^W\//, '');
-  return header.split(',').some((t) => t.trim() === '*' || weak(t) === weak(etag));
-}
-
-/** startIndex, count, filter, sortBy, sortOrder from a query string or a search body (RFC 7644 §3.4.2-3). */
-function listRequestOf(q: Record<string, unknown>): UserListRequest {
-  const int = (v: unknown, name: string, fallback: number) => {
-    if (v === undefined || v === null || v === '') return fallback;
-    const n = typeof v === 'number' ? v : Number(String(v));
-    if (!Number.isInteger(n)) throw new ScimError(400, 'invalidValue', `${name} must be an integer.`);
-    return n;
-  };
-  const text = (v: unknown, name: string, max: number) => {
-    if (v === undefined || v === null || v === '') return null;
-    if (typeof v !== 'string') throw new ScimError(400, 'invalidValue', `${name} must be a string.`);
-    if (v.length > max)
-      throw new ScimError(400, name === 'filter' ? 'invalidFilter' : 'invalidValue', `${name} is too long.`);
-    return v;
-  };
-  // RFC 7644 §3.4.2.4: a startIndex below 1 is read as 1; a negative count as 0; above the maximum, the maximum.
-  const startIndex = Math.max(1, int(q.startIndex, 'startIndex', 1));
-  const count = Math.min(
-    scimListLimits.maxResults,
-    Math.max(0, int(q.count, 'count', scimListLimits.defaultCount)),
-  );
-  const order = text(q.sortOrder, 'sortOrder', 20);
-  if (order !== null && order !== 'ascending' && order !== 'descending') {
-    throw new ScimError(400, 'invalidValue', 'sortOrder is "ascending" or "descending".');
-  }
-  if (startIndex > 2_000_000_000) throw new ScimError(400, 'invalidValue', 'startIndex is too large.');
-  return {
-    filter: text(q.filter, 'filter', 8192),
-    startIndex,
-    count,
-    sortBy: text(q.sortBy, 'sortBy', 300),
-    sortOrder: order ?? 'ascending',
   };
 }

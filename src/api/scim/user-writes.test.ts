@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from './filter/index.js';
 import { ScimError } from './scim-error.js';
-import {
-  applyPatch,
-  domainFieldsOf,
-  expectedVersionOf,
-  matchesValue,
-  patchOpSchema,
-  type UserDoc,
-} from './user-writes.js';
+import { patchOpSchema } from './patch-request.js';
+import { applyPatch, domainFieldsOf, expectedVersionOf, matchesValue, type UserDoc } from './user-writes.js';
 
 const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const base = (): UserDoc => ({

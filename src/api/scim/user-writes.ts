@@ -9,6 +9,7 @@ import {
   type Filter,
   type PatchPath,
 } from './filter/index.js';
+import { isObject, patchOperationsOf } from './patch-request.js';
 import { ScimError } from './scim-error.js';
 
 /**
@@ -20,9 +21,6 @@ export interface UserDoc {
   core: Record<string, unknown>;
   enterprise: Record<string, unknown>;
 }
-
-export const patchOpSchema = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-export const maxPatchOperations = 100;
 
 type Kind = 'string' | 'boolean' | 'complex' | 'multi' | 'readOnly';
 interface Attr {
@@ -130,10 +128,6 @@ function coerce(kind: 'string' | 'boolean', value: unknown, name: string): unkno
 function isSchemaUrn(text: string): boolean {
   const t = text.toLowerCase();
   return t === coreUserSchema.toLowerCase() || t === enterpriseUserSchema.toLowerCase();
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** A complex value with its sub-attributes under canonical names and types. */
@@ -323,42 +317,23 @@ function writeObject(doc: UserDoc, value: unknown, op: 'add' | 'replace') {
  * caller writes nothing (the whole request is one transaction below).
  */
 export function applyPatch(current: UserDoc, body: unknown): UserDoc {
-  if (!isObject(body)) throw new ScimError(400, 'invalidSyntax', 'The body must be a JSON object.');
-  if (!Array.isArray(body.schemas) || !body.schemas.includes(patchOpSchema)) {
-    throw new ScimError(400, 'invalidSyntax', `A PATCH request names the schema ${patchOpSchema}.`);
-  }
-  const ops = body.Operations ?? body.operations;
-  if (!Array.isArray(ops) || ops.length === 0) {
-    throw new ScimError(400, 'invalidSyntax', 'Operations is a non-empty array.');
-  }
-  if (ops.length > maxPatchOperations) {
-    throw new ScimError(400, 'tooMany', `At most ${maxPatchOperations} operations per request.`);
-  }
   const doc: UserDoc = structuredClone(current);
-  for (const raw of ops as unknown[]) {
-    if (!isObject(raw)) throw new ScimError(400, 'invalidSyntax', 'Each operation is an object.');
-    const op = typeof raw.op === 'string' ? raw.op.toLowerCase() : '';
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') {
-      throw new ScimError(400, 'invalidSyntax', 'op is "add", "remove" or "replace".');
-    }
-    const pathText = raw.path === undefined || raw.path === null || raw.path === '' ? null : raw.path;
-    if (pathText !== null && typeof pathText !== 'string')
-      throw new ScimError(400, 'invalidPath', 'path is a string.');
+  for (const { op, path: pathText, hasValue, value } of patchOperationsOf(body)) {
     if (pathText === null) {
       if (op === 'remove') throw new ScimError(400, 'noTarget', 'remove needs a path.');
-      writeObject(doc, raw.value, op);
+      writeObject(doc, value, op);
       continue;
     }
     // A schema URN as the path names the extension as a whole: its value is an object of its attributes.
     if (op !== 'remove' && isSchemaUrn(pathText)) {
-      writeObject(doc, { [pathText]: raw.value }, op);
+      writeObject(doc, { [pathText]: value }, op);
       continue;
     }
     const { target, filter } = targetOf(parsePatchPath(pathText), pathText);
     if (op === 'remove') remove(doc, target, filter, pathText);
     else {
-      if (!('value' in raw)) throw invalidValue(`${op} needs a value.`);
-      write(doc, target, raw.value, op, filter, pathText);
+      if (!hasValue) throw invalidValue(`${op} needs a value.`);
+      write(doc, target, value, op, filter, pathText);
     }
   }
   return doc;

@@ -25,6 +25,20 @@ export interface UserListResult {
 }
 
 /**
+ * `totalResults` of a list whose page holds `pageLength` rows: a page that is not full ends the list, so it
+ * tells the total without counting (a look-up by userName, externalId or displayName, the commonest query of
+ * all, is then one statement); a full or an empty later page does not, and `count` is asked.
+ */
+export async function listTotal(
+  r: Pick<UserListRequest, 'startIndex' | 'count'>,
+  pageLength: number,
+  count: () => Promise<number>,
+): Promise<number> {
+  const endsTheList = r.count > 0 && pageLength < r.count && (pageLength > 0 || r.startIndex === 1);
+  return endsTheList ? r.startIndex - 1 + pageLength : count();
+}
+
+/**
  * The organisation's users a SCIM query selects, one page of them in order, and how many match. The filter
  * compiles to one SQL predicate (never filtered in memory); the page is ordered by `sortBy` (then id, so
  * pages never overlap) or by creation. Needs `users:read`; a SCIM token reads its whole organisation.
@@ -53,18 +67,15 @@ export async function listScimUsers(ctx: CommandContext, r: UserListRequest): Pr
           .offset(r.startIndex - 1)
           .limit(r.count)
           .execute();
-  // A page that is not full ends the list, so it tells the total without counting (a look-up by userName
-  // or externalId, the commonest query of all, is then one statement); a full or an empty later page does not.
-  const endsTheList = r.count > 0 && rows.length < r.count && (rows.length > 0 || r.startIndex === 1);
-  const totalResults = endsTheList
-    ? r.startIndex - 1 + rows.length
-    : Number(
-        (
-          await base()
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+  const totalResults = await listTotal(r, rows.length, async () =>
+    Number(
+      (
+        await base()
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ),
+  );
   const groups = await groupsOf(
     ctx,
     rows.map((u) => u.id),

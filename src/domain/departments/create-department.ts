@@ -8,8 +8,11 @@ import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
+import { externalIdRace } from '../users/update-user-profile.js';
 import {
   checkCodeFree,
+  checkExternalIdFree,
+  departmentExternalIdIndex,
   departmentFields,
   loadLiveDepartment,
   lockTree,
@@ -56,52 +59,57 @@ export async function createDepartment(
     );
   }
   const orgId = ctx.actor.orgId;
-  return withTransaction(ctx.db, async ({ trx }) => {
-    const now = ctx.clock.now();
-    await lockTree(trx, orgId);
-    const parent = input.parentId ? await loadLiveDepartment(trx, orgId, input.parentId, 'parentId') : null;
-    if (input.code) await checkCodeFree(trx, orgId, input.code);
-    const id = randomUUID();
-    const row = await trx
-      .insertInto('departments')
-      .values({
-        id,
-        org_id: orgId,
-        name: input.name,
-        code: input.code || null,
-        description: input.description || null,
-        parent_id: parent?.id ?? null,
-        cost_centre: input.costCentre || null,
-        monthly_cost_per_seat: input.monthlyCostPerSeat ?? null,
-        path: pathUnder(parent, id),
-        depth: parent ? parent.depth + 1 : 0,
-        added_permissions: added,
-        manager_permissions: managerSet,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAuditEvent(
-      trx,
-      orgId,
-      { actor: ctx.actor, meta: ctx.meta, now },
-      {
-        action: 'department.created',
-        targetType: 'department',
-        targetId: id,
-        changes: {
-          name: row.name,
-          code: row.code,
-          parentId: row.parent_id,
-          costCentre: row.cost_centre,
-          monthlyCostPerSeat: row.monthly_cost_per_seat,
-          addedPermissions: added,
-          // null: the default manager set
-          managerPermissions: managerSet,
+  const write = () =>
+    withTransaction(ctx.db, async ({ trx }) => {
+      const now = ctx.clock.now();
+      await lockTree(trx, orgId);
+      const parent = input.parentId ? await loadLiveDepartment(trx, orgId, input.parentId, 'parentId') : null;
+      if (input.code) await checkCodeFree(trx, orgId, input.code);
+      if (input.externalId) await checkExternalIdFree(trx, orgId, input.externalId);
+      const id = randomUUID();
+      const row = await trx
+        .insertInto('departments')
+        .values({
+          id,
+          org_id: orgId,
+          name: input.name,
+          code: input.code || null,
+          description: input.description || null,
+          parent_id: parent?.id ?? null,
+          cost_centre: input.costCentre || null,
+          monthly_cost_per_seat: input.monthlyCostPerSeat ?? null,
+          path: pathUnder(parent, id),
+          depth: parent ? parent.depth + 1 : 0,
+          added_permissions: added,
+          manager_permissions: managerSet,
+          external_id: input.externalId ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAuditEvent(
+        trx,
+        orgId,
+        { actor: ctx.actor, meta: ctx.meta, now },
+        {
+          action: 'department.created',
+          targetType: 'department',
+          targetId: id,
+          changes: {
+            name: row.name,
+            code: row.code,
+            parentId: row.parent_id,
+            costCentre: row.cost_centre,
+            monthlyCostPerSeat: row.monthly_cost_per_seat,
+            addedPermissions: added,
+            // null: the default manager set
+            managerPermissions: managerSet,
+            ...(row.external_id ? { externalId: row.external_id } : {}),
+          },
         },
-      },
-    );
-    return row;
-  });
+      );
+      return row;
+    });
+  return externalIdRace(write, departmentExternalIdIndex);
 }

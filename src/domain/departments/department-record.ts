@@ -19,6 +19,8 @@ export const departmentFields = {
   costCentre: z.string().trim().max(64).nullish(),
   /** null: inherit from the parent department. */
   monthlyCostPerSeat: z.number().min(0).max(1e9).nullish(),
+  /** The identity provider's id for it as a SCIM Group: compared exactly, unique among live departments. */
+  externalId: z.string().min(1).max(256).nullish(),
 };
 
 /** The path of a department under `parent` (null: a root). Pure. */
@@ -93,6 +95,22 @@ export async function checkCodeFree(trx: Tx, orgId: string, code: string, except
   if (await q.executeTakeFirst())
     throw new DomainError('DEPARTMENT_CODE_TAKEN', undefined, { field: 'code' });
 }
+
+/** EXTERNAL_ID_TAKEN when another live department of the organisation has this externalId (exactly). */
+export async function checkExternalIdFree(trx: Tx, orgId: string, externalId: string, exceptId?: string) {
+  let q = trx
+    .selectFrom('departments')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('external_id', '=', externalId)
+    .where('archived_at', 'is', null);
+  if (exceptId) q = q.where('id', '<>', exceptId);
+  if (await q.executeTakeFirst())
+    throw new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' });
+}
+
+/** The unique index a concurrent writer of the same department externalId trips (see externalIdRace). */
+export const departmentExternalIdIndex = 'departments_org_external_id';
 
 /** `path LIKE prefix%` with LIKE's wildcards escaped (paths hold only uuids and '/', but be exact). */
 export function subtreePattern(path: string): string {

@@ -9,9 +9,12 @@ import { recordAuditEvent, type FieldChanges } from '../audit/record-audit-event
 import type { CommandContext } from '../shared/context.js';
 import { checkVersion } from '../shared/check-version.js';
 import { parseInput } from '../shared/parse-input.js';
+import { externalIdRace } from '../users/update-user-profile.js';
 import {
   bumpDepartmentVersion,
   checkCodeFree,
+  checkExternalIdFree,
+  departmentExternalIdIndex,
   departmentFields,
   loadDepartment,
 } from './department-record.js';
@@ -32,6 +35,7 @@ export const updateDepartmentInput = z
     description: departmentFields.description,
     costCentre: departmentFields.costCentre,
     monthlyCostPerSeat: departmentFields.monthlyCostPerSeat,
+    externalId: departmentFields.externalId,
     /** The complete list (replaces the current one); null or [] removes them all. */
     addedPermissions: addedPermissionsField.nullish(),
     /** The complete manager set; null goes back to the default set. */
@@ -46,6 +50,7 @@ const columns = {
   description: 'description',
   costCentre: 'cost_centre',
   monthlyCostPerSeat: 'monthly_cost_per_seat',
+  externalId: 'external_id',
 } as const;
 
 /**
@@ -61,59 +66,65 @@ export async function updateDepartment(
   const input = parseInput(updateDepartmentInput, raw);
   const access = await accessOf(ctx);
   const orgId = ctx.actor.orgId;
-  return withTransaction(ctx.db, async ({ trx }) => {
-    const now = ctx.clock.now();
-    const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
-    checkVersion(dept, input.expectedVersion);
-    const set: Updateable<DepartmentsTable> = {};
-    const changes: FieldChanges = {};
-    for (const [field, column] of Object.entries(columns) as [
-      keyof typeof columns,
-      (typeof columns)[keyof typeof columns],
-    ][]) {
-      const value = input[field];
-      if (value === undefined) continue;
-      const next = value === '' ? null : value;
-      if (next === dept[column]) continue;
-      changes[field] = { from: dept[column], to: next };
-      (set as Record<string, unknown>)[column] = next;
-    }
-    if (input.addedPermissions !== undefined) {
-      const from = addedPermissionsOf(dept.added_permissions);
-      const to = input.addedPermissions ?? [];
-      const changed = changedPermissions(from, to);
-      if (changed.length > 0) {
-        assertHeldOrgWide(access, 'addedPermissions', changed);
-        changes.addedPermissions = { from, to };
-        set.added_permissions = to;
+  const write = () =>
+    withTransaction(ctx.db, async ({ trx }) => {
+      const now = ctx.clock.now();
+      const dept = await loadDepartment(trx, orgId, input.departmentId, { lock: true });
+      checkVersion(dept, input.expectedVersion);
+      const set: Updateable<DepartmentsTable> = {};
+      const changes: FieldChanges = {};
+      for (const [field, column] of Object.entries(columns) as [
+        keyof typeof columns,
+        (typeof columns)[keyof typeof columns],
+      ][]) {
+        const value = input[field];
+        if (value === undefined) continue;
+        const next = value === '' ? null : value;
+        if (next === dept[column]) continue;
+        changes[field] = { from: dept[column], to: next };
+        (set as Record<string, unknown>)[column] = next;
       }
-    }
-    if (input.managerPermissions !== undefined) {
-      // Stored as given: null is "the default set" (and follows the default if it ever changes).
-      const from = dept.manager_permissions;
-      const to = input.managerPermissions;
-      if (JSON.stringify(from) !== JSON.stringify(to)) {
-        const changed = changedPermissions(managerPermissionsOf(from), managerPermissionsOf(to));
-        assertHeldOrgWide(access, 'managerPermissions', changed);
-        changes.managerPermissions = { from, to };
-        set.manager_permissions = to;
+      if (input.addedPermissions !== undefined) {
+        const from = addedPermissionsOf(dept.added_permissions);
+        const to = input.addedPermissions ?? [];
+        const changed = changedPermissions(from, to);
+        if (changed.length > 0) {
+          assertHeldOrgWide(access, 'addedPermissions', changed);
+          changes.addedPermissions = { from, to };
+          set.added_permissions = to;
+        }
       }
-    }
-    if (Object.keys(changes).length === 0) return dept;
-    if (typeof set.code === 'string' && !dept.archived_at) await checkCodeFree(trx, orgId, set.code, dept.id);
-    const updated = await trx
-      .updateTable('departments')
-      .set({ ...set, updated_at: now, version: bumpDepartmentVersion })
-      .where('org_id', '=', orgId)
-      .where('id', '=', dept.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordAuditEvent(
-      trx,
-      orgId,
-      { actor: ctx.actor, meta: ctx.meta, now },
-      { action: 'department.updated', targetType: 'department', targetId: dept.id, changes },
-    );
-    return updated;
-  });
+      if (input.managerPermissions !== undefined) {
+        // Stored as given: null is "the default set" (and follows the default if it ever changes).
+        const from = dept.manager_permissions;
+        const to = input.managerPermissions;
+        if (JSON.stringify(from) !== JSON.stringify(to)) {
+          const changed = changedPermissions(managerPermissionsOf(from), managerPermissionsOf(to));
+          assertHeldOrgWide(access, 'managerPermissions', changed);
+          changes.managerPermissions = { from, to };
+          set.manager_permissions = to;
+        }
+      }
+      if (Object.keys(changes).length === 0) return dept;
+      if (typeof set.code === 'string' && !dept.archived_at)
+        await checkCodeFree(trx, orgId, set.code, dept.id);
+      if (typeof set.external_id === 'string' && !dept.archived_at) {
+        await checkExternalIdFree(trx, orgId, set.external_id, dept.id);
+      }
+      const updated = await trx
+        .updateTable('departments')
+        .set({ ...set, updated_at: now, version: bumpDepartmentVersion })
+        .where('org_id', '=', orgId)
+        .where('id', '=', dept.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await recordAuditEvent(
+        trx,
+        orgId,
+        { actor: ctx.actor, meta: ctx.meta, now },
+        { action: 'department.updated', targetType: 'department', targetId: dept.id, changes },
+      );
+      return updated;
+    });
+  return externalIdRace(write, departmentExternalIdIndex);
 }

@@ -294,13 +294,17 @@ export async function assertExternalIdFree(
 
 /**
  * Runs a write, answering EXTERNAL_ID_TAKEN when a concurrent writer took the externalId between our check
- * and our write (the unique index `users_org_external_id` decides; the transaction has rolled back).
+ * and our write (the unique index decides, `users_org_external_id` or a department's
+ * `departments_org_external_id`; the transaction has rolled back).
  */
-export async function externalIdRace<T>(write: () => Promise<T>): Promise<T> {
+export async function externalIdRace<T>(
+  write: () => Promise<T>,
+  uniqueIndex = 'users_org_external_id',
+): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    if (isUniqueViolation(err, 'users_org_external_id')) {
+    if (isUniqueViolation(err, uniqueIndex)) {
       throw new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' });
     }
     throw err;

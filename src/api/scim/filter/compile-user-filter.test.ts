@@ -1,10 +1,11 @@
 import { DummyDriver, Kysely, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../../../db/schema.js';
-import { compileUserFilter, escapeLike } from './compile-user-filter.js';
+import { escapeLike } from './compile-filter.js';
+import { compileUserFilter } from './compile-user-filter.js';
 import { ScimFilterError } from './errors.js';
 import { parseFilter } from './parse-filter.js';
-import { userSortExpression } from './sort-users.js';
+import { userSortExpression } from './sort-expression.js';
 
 /** Kysely without a database: SQL text only (the results are tested on both databases in test/scim/). */
 const db = new Kysely<DB>({
