@@ -32,6 +32,9 @@
 //                        with a SCIM token on PostgreSQL, interleaved with the same domain call and the bare
 //                        SQL in this process (bench/scim.ts); BENCH_SCIM_SECONDS per scenario (default 10);
 //                        not in the default parts (run it with BENCH_ONLY=scim)
+//   scimwrites part (issue 13): POST and PATCH /Users from 10 clients over HTTP against the same domain
+//                        commands in process, and a 10,000-member group PATCH (bench/scim-writes.ts);
+//                        BENCH_SCIM_SECONDS per phase; not in the default parts (BENCH_ONLY=scimwrites)
 //   BENCH_PROFILE_DIR    the HTTP server writes a V8 CPU profile (.cpuprofile) there when it stops
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -49,6 +52,7 @@ import { environment } from './environment.js';
 import { benchFactors, type FactorsResult } from './factors.js';
 import { benchMemory, type MemoryResult } from './memory.js';
 import { benchScim, type ScimBenchResult } from './scim.js';
+import { benchScimWrites, type ScimWritesResult } from './scim-writes.js';
 import { benchSignIn, type SignInBenchResult } from './sign-in.js';
 import { benchUsersList, type BenchOptions, type TargetResult } from './users-list.js';
 import { benchWrites, type WritesResult } from './writes.js';
@@ -65,7 +69,19 @@ const parts = new Set(
   (env.BENCH_ONLY ?? 'users,departments,token,writes,memory').split(',').map((p) => p.trim()),
 );
 for (const p of parts) {
-  if (!['users', 'departments', 'token', 'writes', 'signin', 'factors', 'scim', 'memory'].includes(p))
+  if (
+    ![
+      'users',
+      'departments',
+      'token',
+      'writes',
+      'signin',
+      'factors',
+      'scim',
+      'scimwrites',
+      'memory',
+    ].includes(p)
+  )
     throw new Error(`BENCH_ONLY: unknown part "${p}"`);
 }
 const deptParts = new Set(
@@ -105,6 +121,7 @@ const departments: DepartmentsResult[] = [];
 const writes: WritesResult[] = [];
 const signIn: SignInBenchResult[] = [];
 const scim: ScimBenchResult[] = [];
+const scimWrites: ScimWritesResult[] = [];
 const factors: FactorsResult[] = [];
 if (usersPg > 0) {
   await createBenchSchema(pgUrl);
@@ -121,6 +138,10 @@ if (usersPg > 0) {
   }
   if (parts.has('scim'))
     scim.push(await benchScim(postgresTarget(pgUrl), usersPg, num('BENCH_SCIM_SECONDS', 10), log));
+  if (parts.has('scimwrites')) {
+    const seconds = num('BENCH_SCIM_SECONDS', 10);
+    scimWrites.push(await benchScimWrites(postgresTarget(pgUrl), usersPg, seconds, 10, log));
+  }
   if (parts.has('users')) targets.push(await benchUsersList(postgresTarget(pgUrl), usersPg, options, log));
   if (parts.has('departments')) {
     departments.push(await benchDepartments(postgresTarget(pgUrl), usersPg, options, log, deptParts));
@@ -187,6 +208,10 @@ const result = {
   },
   signIn: { performance: { ratioToBareHash: 0.8, errors: 0 }, results: signIn },
   scim: { performance: { lookupP99Ms: 20, broadPageP99Ms: 100 }, results: scim },
+  scimWrites: {
+    performance: { writesPerSecond: 200, p99Ms: 100, tenThousandMemberPatchMs: 2000 },
+    results: scimWrites,
+  },
   factors: { performance: { reported: 'cost per call and ratio to the bare library' }, results: factors },
   memory: { performance: { idleMiBEmbedded: 250 }, results: memory },
 };

@@ -17,7 +17,7 @@ import {
 
 let h: ScimHarness;
 beforeAll(async () => {
-  h = await openScimHarness('Entra dialect org');
+  h = await openScimHarness('Entra dialect org', 'user_manager', ['users', 'groups']);
 });
 afterAll(async () => {
   await h?.close();
@@ -174,5 +174,98 @@ describe('Microsoft Entra ID provisioning cycle', () => {
     expectScimError(await h.scim('GET', `/Users/${id}`), 404);
     expect(json(await lookUp('userName', upn)).totalResults).toBe(0);
     expect((await rowOf(id)).status).toBe('deactivated');
+  });
+});
+
+// Groups as the same tutorial shows them: created with an empty member list, looked up by displayName with
+// members excluded, members added and removed by PATCH "Add"/"Remove" on `members` with a value list
+// (`$ref` null), renamed by "Replace" of displayName, each answered 204, and deleted.
+describe('Microsoft Entra ID group provisioning', () => {
+  const groupSchema = scimSchemas.group;
+  const displayName = 'Contoso Fraud Analysts';
+  let groupId = '';
+  let userId = '';
+  const members = async () =>
+    (
+      await h.rt.services.db
+        .selectFrom('user_departments')
+        .select('user_id')
+        .where('department_id', '=', groupId)
+        .execute()
+    ).map((r) => r.user_id);
+
+  it('looks the group up by displayName (excludedAttributes=members), then creates it with no members', async () => {
+    const find = () =>
+      h.scim(
+        'GET',
+        `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`,
+      );
+    expect(json(await find())).toMatchObject({ totalResults: 0, Resources: [] });
+    const r = await h.scim('POST', '/Groups', {
+      externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159',
+      displayName,
+      meta: { resourceType: 'Group' },
+      members: [],
+      schemas: [groupSchema],
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    groupId = json(r).id;
+    const found = json(await find());
+    expect(found.Resources.map((g: { id: string }) => g.id)).toEqual([groupId]);
+    expect(found.Resources[0].members).toBeUndefined();
+    const byId = json(await h.scim('GET', `/Groups/${groupId}?excludedAttributes=members`));
+    expect(byId).toMatchObject({
+      id: groupId,
+      displayName,
+      externalId: '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159',
+    });
+    expect(byId.members).toBeUndefined();
+  });
+
+  it('adds a member with "Add" and a value list, and checks the membership by filter', async () => {
+    const u = await h.scim('POST', '/Users', {
+      schemas: [coreSchema],
+      userName: 'Lee.Gu@entra-dialect.test',
+      active: true,
+      emails: [{ primary: true, type: 'work', value: 'Lee.Gu@entra-dialect.test' }],
+      name: { givenName: 'Lee', familyName: 'Gu' },
+    });
+    expect(u.statusCode, u.body).toBe(201);
+    userId = json(u).id;
+    const r = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'Add', path: 'members', value: [{ $ref: null, value: userId }] }],
+    });
+    expect(r.statusCode, r.body).toBe(204);
+    expect(await members()).toEqual([userId]);
+    const check = await h.scim(
+      'GET',
+      `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`id eq "${groupId}" and members[value eq "${userId}"]`)}`,
+    );
+    expect(json(check).totalResults).toBe(1);
+    // The user's own resource lists the group.
+    expect(json(await h.scim('GET', `/Users/${userId}`)).groups).toEqual([
+      expect.objectContaining({ value: groupId, display: displayName }),
+    ]);
+  });
+
+  it('renames with "Replace" of displayName, removes the member with "Remove" and a value list', async () => {
+    const rename = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'Replace', path: 'displayName', value: `${displayName} (EMEA)` }],
+    });
+    expect(rename.statusCode, rename.body).toBe(204);
+    expect(json(await h.scim('GET', `/Groups/${groupId}`)).displayName).toBe(`${displayName} (EMEA)`);
+    const remove = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'Remove', path: 'members', value: [{ $ref: null, value: userId }] }],
+    });
+    expect(remove.statusCode, remove.body).toBe(204);
+    expect(await members()).toEqual([]);
+  });
+
+  it('deletes the group: 204, then 404', async () => {
+    expect((await h.scim('DELETE', `/Groups/${groupId}`)).statusCode).toBe(204);
+    expectScimError(await h.scim('GET', `/Groups/${groupId}`), 404);
   });
 });

@@ -17,7 +17,7 @@ import {
 
 let h: ScimHarness;
 beforeAll(async () => {
-  h = await openScimHarness('Okta dialect org');
+  h = await openScimHarness('Okta dialect org', 'user_manager', ['users', 'groups']);
 });
 afterAll(async () => {
   await h?.close();
@@ -141,5 +141,92 @@ describe('Okta provisioning cycle', () => {
     expect(first.totalResults).toBe(3); // owner, administrator, the provisioned user
     expect(second.startIndex).toBe(3);
     expect(second.itemsPerPage).toBe(1);
+  });
+});
+
+// Group push as Okta documents it ("SCIM 2.0 protocol reference", Groups): a page of groups to match, POST
+// with an empty member list, members added with PATCH "add" (value list with display), removed with a
+// filtered path members[value eq "…"], renamed with a path-less replace of { id, displayName }, an optional
+// PUT of the whole group (older integrations), and DELETE when the push is unlinked.
+describe('Okta group push', () => {
+  const groupSchema = scimSchemas.group;
+  let groupId = '';
+  const ids: string[] = [];
+  const members = async () =>
+    (
+      await h.rt.services.db
+        .selectFrom('user_departments')
+        .select('user_id')
+        .where('department_id', '=', groupId)
+        .orderBy('user_id')
+        .execute()
+    ).map((r) => r.user_id);
+
+  it('lists groups with startIndex=1&count=100, then creates the pushed group', async () => {
+    const page = await h.scim('GET', '/Groups?startIndex=1&count=100');
+    expect(page.statusCode).toBe(200);
+    expect(json(page)).toMatchObject({ schemas: [scimSchemas.list], startIndex: 1 });
+    const r = await h.scim('POST', '/Groups', {
+      schemas: [groupSchema],
+      displayName: 'Test SCIMv2',
+      members: [],
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    groupId = json(r).id;
+    expect(json(r)).toMatchObject({ displayName: 'Test SCIMv2', members: [] });
+  });
+
+  it('adds members with PATCH "add", removes one by filtered path', async () => {
+    for (const n of [1, 2]) {
+      const u = await h.scim('POST', '/Users', {
+        schemas: [coreSchema],
+        userName: `pushed.${n}@okta-dialect.test`,
+        name: { givenName: 'Pushed', familyName: `${n}` },
+        emails: [{ primary: true, value: `pushed.${n}@okta-dialect.test`, type: 'work' }],
+        active: true,
+      });
+      expect(u.statusCode, u.body).toBe(201);
+      ids.push(json(u).id);
+    }
+    const add = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [
+        {
+          op: 'add',
+          path: 'members',
+          value: ids.map((value, i) => ({ value, display: `pushed.${i + 1}@okta-dialect.test` })),
+        },
+      ],
+    });
+    expect(add.statusCode, add.body).toBe(204);
+    expect(await members()).toEqual([...ids].sort());
+    const remove = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'remove', path: `members[value eq "${ids[0]}"]` }],
+    });
+    expect(remove.statusCode, remove.body).toBe(204);
+    expect(await members()).toEqual([ids[1]]);
+  });
+
+  it('renames with a path-less replace of { id, displayName }; a PUT of the whole group replaces members', async () => {
+    const rename = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'replace', value: { id: groupId, displayName: 'Test SCIMv2 renamed' } }],
+    });
+    expect(rename.statusCode, rename.body).toBe(204);
+    const put = await h.scim('PUT', `/Groups/${groupId}`, {
+      schemas: [groupSchema],
+      id: groupId,
+      displayName: 'Test SCIMv2 renamed',
+      members: [{ value: ids[0], display: 'pushed.1@okta-dialect.test' }],
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(json(put).members.map((m: Loose) => m.value)).toEqual([ids[0]]);
+    expect(await members()).toEqual([ids[0]]);
+  });
+
+  it('deletes the group when the push is unlinked', async () => {
+    expect((await h.scim('DELETE', `/Groups/${groupId}`)).statusCode).toBe(204);
+    expect(json(await h.scim('GET', '/Groups?startIndex=1&count=100')).Resources).toEqual([]);
   });
 });
