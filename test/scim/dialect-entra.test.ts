@@ -262,6 +262,19 @@ describe('Microsoft Entra ID group provisioning', () => {
     });
     expect(remove.statusCode, remove.body).toBe(204);
     expect(await members()).toEqual([]);
+    // The filtered form of the same removal, as the compliance notes show it.
+    const back = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'Add', path: 'members', value: [{ $ref: null, value: userId }] }],
+    });
+    expect(back.statusCode, back.body).toBe(204);
+    expect(await members()).toEqual([userId]);
+    const filtered = await h.scim('PATCH', `/Groups/${groupId}`, {
+      schemas: [patchOp],
+      Operations: [{ op: 'Remove', path: `members[$ref eq null and value eq "${userId}"]` }],
+    });
+    expect(filtered.statusCode, filtered.body).toBe(204);
+    expect(await members()).toEqual([]);
   });
 
   it('deletes the group: 204, then 404', async () => {

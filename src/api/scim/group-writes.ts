@@ -1,4 +1,4 @@
-import { parsePatchPath, type Filter } from './filter/index.js';
+import { parsePatchPath, type AttributePath, type Filter } from './filter/index.js';
 import { coreGroupSchema } from './filter/index.js';
 import { isObject, patchOperationsOf } from './patch-request.js';
 import { ScimError } from './scim-error.js';
@@ -174,17 +174,17 @@ function memberIdsOf(value: unknown): string[] {
   });
 }
 
-/** The ids a removal filter names: `value eq "…"` terms, joined by `or`. */
+/**
+ * The ids a removal filter names: `value eq "…"` terms joined by `or`; a term may be joined by `and` to one
+ * that every member satisfies (`$ref eq null`, which Entra ID sends, or `type eq "User"`).
+ */
 function idsOfFilter(f: Filter): string[] {
   if (f.kind === 'or') return [...idsOfFilter(f.left), ...idsOfFilter(f.right)];
-  if (
-    f.kind === 'compare' &&
-    f.op === 'eq' &&
-    f.path.schema === undefined &&
-    f.path.subAttribute === undefined &&
-    f.path.name.toLowerCase() === 'value' &&
-    typeof f.value === 'string'
-  ) {
+  if (f.kind === 'and') {
+    if (holdsForEveryMember(f.left)) return idsOfFilter(f.right);
+    if (holdsForEveryMember(f.right)) return idsOfFilter(f.left);
+  }
+  if (f.kind === 'compare' && f.op === 'eq' && isSub(f.path, 'value') && typeof f.value === 'string') {
     return [f.value];
   }
   throw new ScimError(
@@ -192,6 +192,18 @@ function idsOfFilter(f: Filter): string[] {
     'invalidFilter',
     'Remove members by value: members[value eq "…"] (terms joined by or).',
   );
+}
+
+function holdsForEveryMember(f: Filter): boolean {
+  if (f.kind !== 'compare' || f.op !== 'eq') return false;
+  return (
+    (isSub(f.path, '$ref') && f.value === null) ||
+    (isSub(f.path, 'type') && typeof f.value === 'string' && f.value.toLowerCase() === 'user')
+  );
+}
+
+function isSub(p: AttributePath, name: string): boolean {
+  return p.schema === undefined && p.subAttribute === undefined && p.name.toLowerCase() === name;
 }
 
 function key(o: Record<string, unknown>, name: string): unknown {
