@@ -98,7 +98,7 @@ describe('SCIM authentication', () => {
 });
 
 describe('SCIM discovery', () => {
-  it('describes what is supported: filter, sort, ETags and PATCH yes, bulk no', async () => {
+  it('describes what is supported: filter, sort, ETags, PATCH and bulk, with its limits', async () => {
     const r = await get('/ServiceProviderConfig');
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/scim\+json/);
@@ -107,7 +107,7 @@ describe('SCIM discovery', () => {
     expect(c.sort.supported).toBe(true);
     expect(c.etag.supported).toBe(true);
     expect(c.patch.supported).toBe(true);
-    expect(c.bulk.supported).toBe(false);
+    expect(c.bulk).toEqual({ supported: true, maxOperations: 1000, maxPayloadSize: 1_048_576 });
     expect(c.authenticationSchemes[0].type).toBe('oauthbearertoken');
   });
 
@@ -295,7 +295,7 @@ describe('SCIM search and get', () => {
     expectScimError(await get('/Users/not-a-uuid'), 404);
   });
 
-  it('answers /Bulk with 501: it is not supported', async () => {
+  it('refuses an empty /Bulk request (400 invalidSyntax); bulk itself is tested in test/scim/bulk.test.ts', async () => {
     const r = await app.inject({
       method: 'POST',
       url: '/scim/v2/Bulk',
@@ -305,6 +305,6 @@ describe('SCIM search and get', () => {
         Operations: [],
       }),
     });
-    expectScimError(r, 501);
+    expectScimError(r, 400, 'invalidSyntax');
   });
 });

@@ -1,4 +1,5 @@
 import { coreGroupSchema, coreUserSchema, enterpriseUserSchema } from './filter/index.js';
+import { bulkLimits } from './bulk.js';
 import { scimListLimits } from './users-query.js';
 
 /** RFC 7643 §5-§7: what this service provider supports — exactly, so a client can rely on it. */
@@ -8,9 +9,9 @@ const listResponse = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export function serviceProviderConfig(baseUrl: string) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
-    // POST, PUT, PATCH (RFC 7644 §3.5.2) and DELETE of Users and Groups are served; /Bulk is not (501).
+    // POST, PUT, PATCH (RFC 7644 §3.5.2) and DELETE of Users and Groups, alone or in a /Bulk request.
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, ...bulkLimits },
     filter: { supported: true, maxResults: scimListLimits.maxResults },
     changePassword: { supported: false },
     sort: { supported: true },

@@ -1,5 +1,8 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { authenticateScimToken } from '../../domain/api-credentials/authenticate-scim-token.js';
+import {
+  authenticateScimToken,
+  chargeScimToken,
+} from '../../domain/api-credentials/authenticate-scim-token.js';
 import type { CommandContext, RequestMeta, Services } from '../../domain/shared/context.js';
 import { discoveryList, listResponse, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { project, projectionOf, type Projection } from './projection.js';
@@ -17,25 +20,12 @@ import {
   send,
   sendError,
 } from './scim-reply.js';
-import { scimUserOf, userEtag, type UserGroup } from './user-resource.js';
-import {
-  applyPatch,
-  docOfResource,
-  docOfRow,
-  domainFieldsOf,
-  expectedVersionOf,
-  type DomainUserFields,
-} from './user-writes.js';
-import { getScimUser, listScimUsers, userGroupsOf, type UserListRequest } from './users-query.js';
-import type { UserRow } from '../../db/schema.js';
-import { deactivateUser } from '../../domain/users/deactivate-user.js';
-import { provisionUser } from '../../domain/users/provision-user.js';
-import { updateProvisionedUser } from '../../domain/users/update-provisioned-user.js';
-import { normalizeEmail } from '../../domain/users/user-record.js';
+import { bulkLimits, runBulk } from './bulk.js';
+import { scimUserOf, userEtag } from './user-resource.js';
+import { getScimUser, listScimUsers, type UserListRequest } from './users-query.js';
+import { writeOperations, type WriteAnswer } from './write-operations.js';
 
 export const scimPrefix = '/scim/v2';
-/** The reason a SCIM DELETE records: Roster deactivates (the record and its audit stay). */
-export const deletedReason = 'Deleted by the identity provider (SCIM DELETE).';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -56,7 +46,7 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
     // SCIM clients send application/scim+json; plain JSON is accepted too (RFC 7644 §3.1 SHOULD).
     app.addContentTypeParser(
       scimMediaType,
-      { parseAs: 'string', bodyLimit: 1_048_576 },
+      { parseAs: 'string', bodyLimit: bulkLimits.maxPayloadSize },
       (_req, body, done) => {
         try {
           done(null, body === '' ? undefined : JSON.parse(body as string));
@@ -124,72 +114,36 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
         project(scimUserOf(row, groups, base()), projectionOf(q.attributes, q.excludedAttributes)),
       );
     });
-    // Writes (RFC 7644 §3.3, §3.5, §3.6): each is one domain command, the console's rules and audit.
-    app.post('/Users', async (req, reply) => {
-      const fields = domainFieldsOf(docOfResource(objectBody(req.body)));
-      const { active, email, ...profile } = fields;
-      const made = await provisionUser(ctxOf(req), { email, ...profile, active: active ?? true });
-      reply.code(201);
-      return sendUser(reply, made.user, []);
-    });
-    app.put<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
-      const ctx = ctxOf(req);
-      const { row } = await getScimUser(ctx, req.params.id);
-      const expectedVersion = expectedVersionOf(req.headers['if-match'], row.version);
-      const body = objectBody(req.body);
-      if (body.id !== undefined && body.id !== row.id) {
-        throw new ScimError(400, 'mutability', 'id is immutable: it must be the id in the URL.');
+    // Writes (RFC 7644 §3.3, §3.5, §3.6) of Users and Groups: the same operations /Bulk runs.
+    const writes = writeOperations(base);
+    for (const kind of ['Users', 'Groups'] as const) {
+      app.post(`/${kind}`, async (req, reply) =>
+        answer(reply, await writes[kind].POST(ctxOf(req), { body: req.body })),
+      );
+      for (const method of ['PUT', 'PATCH', 'DELETE'] as const) {
+        app.route<{ Params: { id: string } }>({
+          method,
+          url: `/${kind}/:id`,
+          handler: async (req, reply) =>
+            answer(
+              reply,
+              await writes[kind][method](ctxOf(req), {
+                id: req.params.id,
+                body: req.body,
+                ifMatch: req.headers['if-match'],
+              }),
+            ),
+        });
       }
-      const fields = domainFieldsOf(docOfResource(body));
-      return writeUser(ctx, reply, row, fields, expectedVersion, fields.active);
-    });
-    app.patch<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
-      const ctx = ctxOf(req);
-      const { row } = await getScimUser(ctx, req.params.id);
-      const expectedVersion = expectedVersionOf(req.headers['if-match'], row.version);
-      const before = docOfRow(row);
-      const fields = domainFieldsOf(applyPatch(before, req.body), before);
-      const active = fields.active === before.core.active ? undefined : fields.active;
-      return writeUser(ctx, reply, row, fields, expectedVersion, active);
-    });
-    app.delete<{ Params: { id: string } }>('/Users/:id', async (req, reply) => {
-      const ctx = ctxOf(req);
-      const { row } = await getScimUser(ctx, req.params.id);
-      const expectedVersion = expectedVersionOf(req.headers['if-match'], row.version);
-      await deactivateUser(ctx, { userId: row.id, reason: deletedReason, expectedVersion });
-      return reply.code(204).send();
-    });
-    groupRoutes(app, services, base);
-    app.post('/Bulk', async () => {
-      throw new ScimError(501, undefined, 'Bulk operations are not available on this server.');
-    });
-
-    async function writeUser(
-      ctx: CommandContext,
-      reply: FastifyReply,
-      row: UserRow,
-      fields: DomainUserFields,
-      expectedVersion: number | undefined,
-      active: boolean | undefined,
-    ) {
-      if (normalizeEmail(fields.email) !== row.email_normalized) {
-        throw new ScimError(400, 'mutability', 'userName (the email) cannot be changed through SCIM yet.');
-      }
-      const { email: _email, active: _active, ...profile } = fields;
-      const updated = await updateProvisionedUser(ctx, {
-        userId: row.id,
-        ...profile,
-        ...(active === undefined ? {} : { active }),
-        expectedVersion,
-      });
-      return sendUser(reply, updated, await userGroupsOf(ctx, updated.id));
     }
-
-    function sendUser(reply: FastifyReply, row: UserRow, groups: UserGroup[]) {
-      reply.header('etag', userEtag(row));
-      reply.header('location', `${base()}/Users/${row.id}`);
-      return send(reply, scimUserOf(row, groups, base()));
-    }
+    groupRoutes(app, base);
+    app.post('/Bulk', async (req, reply) => {
+      const ctx = ctxOf(req);
+      const charge = () => chargeScimToken(services, ctx.actor);
+      const unexpected = (err: unknown) =>
+        req.log.error({ err }, 'unexpected error in a SCIM bulk operation');
+      return send(reply, await runBulk(ctx, req.body, writes, charge, unexpected));
+    });
 
     async function listUsers(ctx: CommandContext, reply: FastifyReply, r: UserListRequest, p: Projection) {
       const result = await listScimUsers(ctx, r);
@@ -202,4 +156,12 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
       });
     }
   };
+}
+
+/** A write's answer: status, ETag and Location headers, the resource (none for 204). */
+function answer(reply: FastifyReply, a: WriteAnswer) {
+  if (a.etag) reply.header('etag', a.etag);
+  if (a.location) reply.header('location', a.location);
+  reply.code(a.status);
+  return a.resource ? send(reply, a.resource) : reply.send();
 }

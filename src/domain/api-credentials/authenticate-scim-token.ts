@@ -35,10 +35,7 @@ export async function authenticateScimToken(
     throw new DomainError('API_TOKEN_INVALID');
   }
   const cs = credentialServices(services);
-  const decision = cs.limiter.take(`scim:${row.id}`, scimRateLimit);
-  if (!decision.ok) {
-    throw new DomainError('RATE_LIMITED', undefined, { retryAfterSeconds: decision.retryAfterSeconds });
-  }
+  chargeScim(services, row.id);
   cs.usage.note('scim_tokens', row.id, meta.ip);
   return Object.freeze({
     type: 'api_credential',
@@ -48,4 +45,20 @@ export async function authenticateScimToken(
     maxRole: row.max_role,
     permissions: permissionsOfScopes(row.scopes),
   });
+}
+
+/**
+ * One more request of a SCIM token against its rate limit: each operation of a /Bulk request counts as
+ * the request it stands for (RATE_LIMITED, with `retryAfterSeconds`, when the bucket is empty).
+ */
+export function chargeScimToken(services: Services, actor: Actor): void {
+  if (actor.type !== 'api_credential') return;
+  chargeScim(services, actor.credentialId);
+}
+
+function chargeScim(services: Services, credentialId: string): void {
+  const decision = credentialServices(services).limiter.take(`scim:${credentialId}`, scimRateLimit);
+  if (!decision.ok) {
+    throw new DomainError('RATE_LIMITED', undefined, { retryAfterSeconds: decision.retryAfterSeconds });
+  }
 }
