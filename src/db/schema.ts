@@ -26,6 +26,8 @@ export interface UsersTable {
   time_zone: string | null;
   attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
   role: string;
+  /** 'group_mapping' when a SCIM group→role mapping gave the role, else 'manual'. */
+  role_source: Generated<string>;
   status: string;
   status_reason: string | null;
   status_changed_at: ColumnType<Date, Date | string | undefined, Date | string>;
@@ -309,9 +311,11 @@ export interface DepartmentsTable {
   /** Platform permissions added for members of the department and of its subtree. */
   added_permissions: Generated<string[]>;
   /** What its managers may do over its subtree; null: the default set. */
-  manager_permissions:
-    string[] | null; /** The identity provider's id for the department as a SCIM Group (caseExact). */
-  external_id: string | null;
+  manager_permissions: string[] | null;
+  /** The identity provider's id for the department as a SCIM Group (caseExact). */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The role SCIM membership of the department grants (a group→role mapping); null: none. */
+  scim_role: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DepartmentManagersTable {

@@ -378,3 +378,79 @@ describe('scopes', () => {
     }
   });
 });
+
+describe('group→role mapping', () => {
+  it('moves roles with membership when the department maps to a role, only for a token allowed to', async () => {
+    const { createScimToken } = await import('../../src/domain/api-credentials/create-scim-token.js');
+    const { updateDepartment } = await import('../../src/domain/departments/update-department.js');
+    const { actorFor } = await import('../support/factories.js');
+    const mapper = (
+      await createScimToken(h.ctx, {
+        name: 'IdP with role mapping',
+        scopes: ['users', 'groups', 'role_mapping'],
+        maxRole: 'user_manager',
+      })
+    ).secret;
+    const asMapper = (method: 'PATCH', url: string, body: unknown) =>
+      h.scim(method, url, body, { authorization: `Bearer ${mapper}` });
+    const g = await createGroup('User Admins');
+    // A privileged role is never granted by a group; an ordinary one is, by whoever may grant it.
+    await expect(
+      updateDepartment(h.ctx, { departmentId: g.id, scimRole: 'administrator' }),
+    ).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    await updateDepartment(h.ctx, { departmentId: g.id, scimRole: 'user_manager' });
+    expect(json(await h.scim('GET', `/Groups/${g.id}`)).displayName).toBe('User Admins');
+
+    const a = await person();
+    const analyst = await createUser(h.rt.services, h.org.id, {
+      role: 'analyst',
+      email: `analyst.${seq}@scim-groups.test`,
+    });
+    const add = patchOf({ op: 'add', path: 'members', value: [{ value: a.id }, { value: analyst.id }] });
+    // Without the role_mapping scope the change is refused whole.
+    expectScimError(await h.scim('PATCH', `/Groups/${g.id}`, add), 403);
+    expect(await memberIds(g.id)).toEqual([]);
+
+    const r = await asMapper('PATCH', `/Groups/${g.id}`, add);
+    expect(r.statusCode, r.body).toBe(204);
+    const roleOf = (id: string) =>
+      h.rt.services.db
+        .selectFrom('users')
+        .select(['role', 'role_source'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    expect(await roleOf(a.id)).toEqual({ role: 'user_manager', role_source: 'group_mapping' });
+    // A role a person chose is replaced only by one holding all of it: the analyst keeps theirs.
+    expect(await roleOf(analyst.id)).toEqual({ role: 'analyst', role_source: 'manual' });
+    const changed = await h.rt.services.db
+      .selectFrom('audit_events')
+      .select(['actor_type', 'changes'])
+      .where('target_id', '=', a.id)
+      .where('action', '=', 'user.role_changed')
+      .execute();
+    expect(changed).toHaveLength(1);
+    expect(changed[0]).toMatchObject({
+      actor_type: 'api_credential',
+      changes: { role: { from: 'viewer', to: 'user_manager' } },
+    });
+
+    // Leaving the group takes the mapped role back, and the sessions it signed in with end (a downgrade).
+    const session = (await actorFor(h.rt.services, { ...a, role: 'user_manager' })) as { sessionId?: string };
+    const out = await asMapper(
+      'PATCH',
+      `/Groups/${g.id}`,
+      patchOf({ op: 'remove', path: `members[value eq "${a.id}"]` }),
+    );
+    expect(out.statusCode, out.body).toBe(204);
+    expect(await roleOf(a.id)).toEqual({ role: 'viewer', role_source: 'manual' });
+    const live = await h.rt.services.db
+      .selectFrom('sessions')
+      .select('id')
+      .where('user_id', '=', a.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(live, `session ${session.sessionId ?? ''} ended`).toEqual([]);
+  });
+});

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { missingForPlacement, mayActOnRole } from '../../authz/access.js';
+import { actorMayGrantRole } from '../../authz/actor-permissions.js';
 import { accessOf, addedPermissionsAt, outranked } from '../../authz/load-access.js';
+import { isPrivilegedRole } from '../../authz/privileged-roles.js';
+import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import { sql, type Kysely } from 'kysely';
-import type { DB, DepartmentRow } from '../../db/schema.js';
+import type { DB, DepartmentRow, UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
 import { recordAuditEvents, type AuditEventInput } from '../audit/record-audit-event.js';
 import { DomainError, notFound } from '../errors.js';
@@ -11,6 +14,8 @@ import { isUuid } from '../shared/ids.js';
 import { parseInput } from '../shared/parse-input.js';
 import { loadDepartment } from './department-record.js';
 import { membershipSummary, type Membership } from './memberships.js';
+import { applyRoleChange } from '../users/change-user-role.js';
+import { mappedRoleChange, mappedRoleOf, type RoleSource } from './group-role-mapping.js';
 import { maxSecondaryDepartments } from './set-user-departments.js';
 
 /** People one transaction adds or removes: bounds its locks, its statements' parameters and its length. */
@@ -58,6 +63,11 @@ export interface MemberChangeResult {
  * in the most secondary departments. Removing someone who is no user (or was deactivated, a deleted user to
  * SCIM) is no change: an identity provider removes a deleted user from its groups afterwards.
  *
+ * A department with a group→role mapping (`scim_role`) also moves its members' roles (group-role-mapping.ts):
+ * the actor then needs `users:change_role` org-wide and must be able to grant every role the organisation's
+ * departments map to (FORBIDDEN, ROLE_NOT_GRANTABLE, before anything is written); each person's role change is
+ * the console's (audited, sessions ended on a downgrade, notified) in their batch's transaction.
+ *
  * Then it is applied in batches of `memberBatchSize` people, each its own transaction taking the department
  * (FOR SHARE: an archive waits) and then the batch's users by id ascending (the lock order), re-checking
  * what it checked above, and auditing each person's change (`user.departments_changed`). A change of up to
@@ -95,6 +105,9 @@ export async function changeDepartmentMembers(
     }
   }
   const mayActOn = (role: string) => mayActOnRole(access, role);
+  const roles = department.scim_role
+    ? await roleMappingOf(ctx, access.orgWide.has('users:change_role'))
+    : null;
   await eachConcurrently(batches(add), (batch) =>
     checkAdditions(ctx.db, orgId, department.id, batch, mayActOn),
   );
@@ -106,7 +119,7 @@ export async function changeDepartmentMembers(
   let added = 0;
   let removed = 0;
   await eachConcurrently(batches(add), async (batch) => {
-    added += await applyBatch(ctx, department, batch, 'add', mayActOn);
+    added += await applyBatch(ctx, department, batch, 'add', mayActOn, roles);
   });
   if (input.replaceWith) {
     // Everyone in the department not in the new list, found by walking its members in id order.
@@ -123,11 +136,12 @@ export async function changeDepartmentMembers(
       if (page.length === 0) break;
       after = page[page.length - 1]!.user_id;
       const leaving = page.map((r) => r.user_id).filter((id) => !addSet.has(id));
-      if (leaving.length > 0) removed += await applyBatch(ctx, department, leaving, 'remove', mayActOn);
+      if (leaving.length > 0)
+        removed += await applyBatch(ctx, department, leaving, 'remove', mayActOn, roles);
     }
   } else {
     await eachConcurrently(batches(remove), async (batch) => {
-      removed += await applyBatch(ctx, department, batch, 'remove', mayActOn);
+      removed += await applyBatch(ctx, department, batch, 'remove', mayActOn, roles);
     });
   }
   return { added, removed };
@@ -145,7 +159,7 @@ async function checkAdditions(
   batch: readonly string[],
   mayActOn: (role: string) => boolean,
   lock = false,
-): Promise<Map<string, Membership[]>> {
+): Promise<{ people: UserRow[]; current: Map<string, Membership[]> }> {
   const people = await usersIn(db, orgId, batch, lock);
   const live = new Set(people.filter((p) => p.status !== 'deactivated').map((p) => p.id));
   const unknown = batch.find((id) => !live.has(id));
@@ -166,7 +180,7 @@ async function checkAdditions(
       );
     }
   }
-  return current;
+  return { people, current };
 }
 
 /** The batch's people who exist (any status), under their locks when `lock`; refused if one outranks the actor. */
@@ -176,10 +190,10 @@ async function peopleToRemove(
   batch: readonly string[],
   mayActOn: (role: string) => boolean,
   lock: boolean,
-): Promise<string[]> {
+): Promise<UserRow[]> {
   const people = await usersIn(db, orgId, batch, lock);
   if (people.some((p) => !mayActOn(p.role))) throw outranked();
-  return people.map((p) => p.id);
+  return people;
 }
 
 /** Whether the actor may act on everyone a replacement takes out of the department (one aggregate query). */
@@ -204,12 +218,7 @@ async function leaversActable(
 
 /** Users of the organisation among `ids`, by id ascending (the lock order); FOR NO KEY UPDATE when `lock`. */
 async function usersIn(db: Kysely<DB>, orgId: string, ids: readonly string[], lock: boolean) {
-  let q = db
-    .selectFrom('users')
-    .select(['id', 'role', 'status'])
-    .where('org_id', '=', orgId)
-    .where('id', 'in', ids)
-    .orderBy('id');
+  let q = db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('id');
   if (lock) q = q.forNoKeyUpdate();
   return q.execute();
 }
@@ -242,10 +251,12 @@ async function applyBatch(
   batch: readonly string[],
   kind: 'add' | 'remove',
   mayActOn: (role: string) => boolean,
+  roles: ReadonlyMap<string, RoleKey> | null,
 ): Promise<number> {
   const orgId = ctx.actor.orgId;
   const sorted = [...batch].sort();
-  return withTransaction(ctx.db, async ({ trx }) => {
+  return withTransaction(ctx.db, async (scope) => {
+    const { trx } = scope;
     const now = ctx.clock.now();
     const live = await trx
       .selectFrom('departments')
@@ -256,10 +267,10 @@ async function applyBatch(
       .forShare()
       .executeTakeFirst();
     if (!live) throw notFound();
-    const current =
+    const { people, current } =
       kind === 'add'
         ? await checkAdditions(trx, orgId, department.id, sorted, mayActOn, true)
-        : await membershipsByPerson(trx, orgId, await peopleToRemove(trx, orgId, sorted, mayActOn, true));
+        : await removals(trx, orgId, sorted, mayActOn);
     const changes: { userId: string; from: Membership[]; to: Membership[] }[] = [];
     for (const [userId, from] of current) {
       const has = from.find((m) => m.departmentId === department.id);
@@ -323,8 +334,68 @@ async function applyBatch(
       changes: { departments: { from: membershipSummary(c.from), to: membershipSummary(c.to) } },
     }));
     await recordAuditEvents(trx, orgId, { actor: ctx.actor, meta: ctx.meta, now }, events);
+    if (roles) {
+      const byId = new Map(people.map((p) => [p.id, p]));
+      for (const c of changes) {
+        const person = byId.get(c.userId);
+        if (!person || person.status === 'deactivated' || !isRoleKey(person.role)) continue;
+        const next = mappedRoleChange(
+          person.role,
+          person.role_source as RoleSource,
+          mappedRoleOf(c.to, roles),
+        );
+        if (next) await applyRoleChange(scope, ctx, person, person.role, next.to, next.source);
+      }
+    }
     return changes.length;
   });
+}
+
+async function removals(
+  db: Kysely<DB>,
+  orgId: string,
+  batch: readonly string[],
+  mayActOn: (role: string) => boolean,
+) {
+  const people = await peopleToRemove(db, orgId, batch, mayActOn, true);
+  return {
+    people,
+    current: await membershipsByPerson(
+      db,
+      orgId,
+      people.map((p) => p.id),
+    ),
+  };
+}
+
+/**
+ * The organisation's group→role mapping (live departments with a `scim_role`), when the actor may apply it:
+ * `users:change_role` org-wide (a SCIM token's `role_mapping` scope) and every mapped role one it may grant
+ * (a token's `maxRole`). A mapped role that is no role, or a privileged one, is refused as it is when set.
+ */
+async function roleMappingOf(ctx: CommandContext, mayChangeRoles: boolean): Promise<Map<string, RoleKey>> {
+  if (!mayChangeRoles) {
+    throw new DomainError(
+      'FORBIDDEN',
+      'This group grants a role to its members: changing them needs the right to change roles (a SCIM token’s role_mapping scope).',
+    );
+  }
+  const rows = await ctx.db
+    .selectFrom('departments')
+    .select(['id', 'scim_role'])
+    .where('org_id', '=', ctx.actor.orgId)
+    .where('archived_at', 'is', null)
+    .where('scim_role', 'is not', null)
+    .execute();
+  const out = new Map<string, RoleKey>();
+  for (const r of rows) {
+    const role = r.scim_role as string;
+    if (!isRoleKey(role) || isPrivilegedRole(role) || !actorMayGrantRole(ctx.actor, role)) {
+      throw new DomainError('ROLE_NOT_GRANTABLE', undefined, { field: 'members', role });
+    }
+    out.set(r.id, role);
+  }
+  return out;
 }
 
 function distinct(list: readonly string[]): string[] {

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { managerPermissionsOf } from '../../authz/access.js';
+import { managerPermissionsOf, type Access } from '../../authz/access.js';
+import { isPrivilegedRole } from '../../authz/privileged-roles.js';
+import { isRoleKey } from '../../authz/roles.js';
+import { DomainError } from '../errors.js';
+import { assertCanGrant } from '../users/change-user-role.js';
 import { authorize } from '../../authz/authorize.js';
 import { accessOf } from '../../authz/load-access.js';
 import type { DepartmentRow, DepartmentsTable } from '../../db/schema.js';
@@ -36,6 +40,11 @@ export const updateDepartmentInput = z
     costCentre: departmentFields.costCentre,
     monthlyCostPerSeat: departmentFields.monthlyCostPerSeat,
     externalId: departmentFields.externalId,
+    /**
+     * The role SCIM membership of the department grants (a group→role mapping); null: none. Not a
+     * privileged role; one the actor may grant, and the actor may change roles org-wide.
+     */
+    scimRole: z.string().max(64).nullish(),
     /** The complete list (replaces the current one); null or [] removes them all. */
     addedPermissions: addedPermissionsField.nullish(),
     /** The complete manager set; null goes back to the default set. */
@@ -105,6 +114,11 @@ export async function updateDepartment(
           set.manager_permissions = to;
         }
       }
+      if (input.scimRole !== undefined && input.scimRole !== dept.scim_role) {
+        checkScimRole(ctx, access, dept.scim_role, input.scimRole);
+        changes.scimRole = { from: dept.scim_role, to: input.scimRole };
+        set.scim_role = input.scimRole;
+      }
       if (Object.keys(changes).length === 0) return dept;
       if (typeof set.code === 'string' && !dept.archived_at)
         await checkCodeFree(trx, orgId, set.code, dept.id);
@@ -127,4 +141,32 @@ export async function updateDepartment(
       return updated;
     });
   return externalIdRace(write, departmentExternalIdIndex);
+}
+
+/**
+ * A group→role mapping is a standing grant of a role: who sets or clears it changes roles org-wide and may
+ * grant both the old and the new role; a privileged role is never granted by a group (a person who
+ * re-authenticated grants it). Members' roles follow on their next SCIM membership change.
+ */
+function checkScimRole(ctx: CommandContext, access: Access, from: string | null, to: string | null): void {
+  if (!access.orgWide.has('users:change_role')) {
+    throw new DomainError('PERMISSION_NOT_HELD', undefined, {
+      field: 'scimRole',
+      permissions: ['users:change_role'],
+    });
+  }
+  for (const role of [from, to]) {
+    if (role === null) continue;
+    if (!isRoleKey(role)) throw new DomainError('UNKNOWN_ROLE', undefined, { field: 'scimRole' });
+    if (isPrivilegedRole(role)) {
+      throw new DomainError(
+        'VALIDATION_FAILED',
+        'A privileged role is granted by a person, not by a group.',
+        {
+          field: 'scimRole',
+        },
+      );
+    }
+    assertCanGrant(ctx.actor, role, 'scimRole');
+  }
 }

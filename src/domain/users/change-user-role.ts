@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import { compareRoles, isDowngrade, isRoleKey, type RoleKey } from '../../authz/roles.js';
 import type { UserRow } from '../../db/schema.js';
-import { withTransaction } from '../../db/transaction.js';
+import { withTransaction, type TransactionScope } from '../../db/transaction.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { Actor, CommandContext } from '../shared/context.js';
@@ -58,7 +58,6 @@ export async function changeUserRole(
   const to = grantableRole(ctx.actor, input.role, 'role');
   const orgId = ctx.actor.orgId;
   return withTransaction(ctx.db, async (scope) => {
-    const now = ctx.clock.now();
     const user = await lockUser(scope.trx, orgId, input.userId);
     // Through manager scope: the user's primary department is in the actor's subtrees (the roles, old and
     // new, are capped by the actor's own role below, as for everyone).
@@ -79,45 +78,64 @@ export async function changeUserRole(
     if (isPrivilegedRole(from) || isPrivilegedRole(to)) await requireRecentAuthentication(ctx, scope.trx);
     if (from === 'owner') await guardLastOwner(scope.trx, user);
 
-    const updated = await scope.trx
-      .updateTable('users')
-      .set({ role: to, updated_at: now, version: bumpVersion })
-      .where('org_id', '=', orgId)
-      .where('id', '=', user.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    // An invited user's pending invitation shows the role the link will grant: keep it in step.
-    await scope.trx
-      .updateTable('invitations')
-      .set({ role: to })
-      .where('org_id', '=', orgId)
-      .where('user_id', '=', user.id)
-      .where('status', '=', 'pending')
-      .execute();
-
-    const { gained, lost } = compareRoles(from, to);
-    await recordAuditEvent(
-      scope.trx,
-      orgId,
-      { actor: ctx.actor, meta: ctx.meta, now },
-      {
-        action: 'user.role_changed',
-        targetType: 'user',
-        targetId: user.id,
-        changes: { role: { from, to }, gained, lost },
-      },
-    );
-    if (isDowngrade(from, to)) {
-      await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, 'user.role_changed', now);
-    }
-    await notify(scope, ctx, {
-      kind: 'role_changed',
-      user: updated,
-      from,
-      to,
-      gained: gained.length,
-      lost: lost.length,
-    });
-    return updated;
+    return applyRoleChange(scope, ctx, user, from, to, 'manual');
   });
+}
+
+/**
+ * Inside the caller's transaction, with the user locked and every check made: moves the user from `from` to
+ * `to` — the row (and whether a person or a group mapping gave the role), a pending invitation's role, the
+ * audit event, the end of the user's sessions when the move loses a permission, and the notice. Shared by
+ * changeUserRole and the SCIM group→role mapping (changeDepartmentMembers).
+ */
+export async function applyRoleChange(
+  scope: TransactionScope,
+  ctx: CommandContext,
+  user: UserRow,
+  from: RoleKey,
+  to: RoleKey,
+  source: 'manual' | 'group_mapping',
+): Promise<UserRow> {
+  const orgId = user.org_id;
+  const now = ctx.clock.now();
+  const updated = await scope.trx
+    .updateTable('users')
+    .set({ role: to, role_source: source, updated_at: now, version: bumpVersion })
+    .where('org_id', '=', orgId)
+    .where('id', '=', user.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  // An invited user's pending invitation shows the role the link will grant: keep it in step.
+  await scope.trx
+    .updateTable('invitations')
+    .set({ role: to })
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', user.id)
+    .where('status', '=', 'pending')
+    .execute();
+
+  const { gained, lost } = compareRoles(from, to);
+  await recordAuditEvent(
+    scope.trx,
+    orgId,
+    { actor: ctx.actor, meta: ctx.meta, now },
+    {
+      action: 'user.role_changed',
+      targetType: 'user',
+      targetId: user.id,
+      changes: { role: { from, to }, gained, lost },
+    },
+  );
+  if (isDowngrade(from, to)) {
+    await revokeSessions(scope, ctx.revocations, { orgId, userId: user.id }, 'user.role_changed', now);
+  }
+  await notify(scope, ctx, {
+    kind: 'role_changed',
+    user: updated,
+    from,
+    to,
+    gained: gained.length,
+    lost: lost.length,
+  });
+  return updated;
 }

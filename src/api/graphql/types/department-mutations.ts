@@ -11,7 +11,7 @@ import { updateDepartment } from '../../../domain/departments/update-department.
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { DepartmentRef } from './department.js';
-import { PermissionNameEnum } from './enums.js';
+import { PermissionNameEnum, RoleKeyEnum } from './enums.js';
 import { UserPayload } from './lifecycle-mutations.js';
 import { UserError, runMutation, toUserError } from './user-error.js';
 
@@ -72,6 +72,13 @@ const UpdateDepartmentInput = builder.inputType('UpdateDepartmentInput', {
     managerPermissions: t.field({
       type: [PermissionNameEnum],
       description: `${managerPermissionsHelp} The complete set; null goes back to the default set.`,
+    }),
+    scimRole: t.field({
+      type: RoleKeyEnum,
+      description:
+        'The role this department grants to the people an identity provider adds to it as a SCIM group ' +
+        '(a group→role mapping); null removes it. Not a privileged role; you must be able to grant it and ' +
+        'hold `users:change_role` org-wide. Members’ roles follow on their next SCIM membership change.',
     }),
     expectedVersion: t.int(),
   }),
@@ -193,7 +200,7 @@ builder.mutationFields((t) => ({
   updateDepartment: t.field({
     type: DepartmentPayload,
     description:
-      'Change a department’s name, code, description or cost fields. Requires `departments:manage`.',
+      'Change a department’s name, code, description, cost fields, permissions or group→role mapping. Requires `departments:manage`.',
     args: { input: t.arg({ type: UpdateDepartmentInput, required: true }) },
     resolve: (_r, { input }, ctx) =>
       runMutation(async () => ({

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { DepartmentRow } from '../../../db/schema.js';
+import { RoleKeyEnum } from './enums.js';
 import {
   departmentActionsOf,
   noDepartmentActions,
@@ -76,6 +77,12 @@ DepartmentRef.implement({
     description: t.exposeString('description', { nullable: true }),
     parentId: t.exposeID('parent_id', { nullable: true }),
     costCentre: t.exposeString('cost_centre', { nullable: true }),
+    scimRole: t.field({
+      type: RoleKeyEnum,
+      nullable: true,
+      description: 'The role SCIM membership of this department grants (group→role mapping); null: none.',
+      resolve: (d) => (d.scim_role ?? null) as never,
+    }),
     monthlyCostPerSeat: t.float({
       nullable: true,
       description: 'Null: inherited from the parent department.',
