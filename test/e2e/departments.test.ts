@@ -304,6 +304,35 @@ describe.skipIf(missing !== null)('departments, cost report and roles in the con
     await expectAccessible(owner, 'a user page with effective permissions');
   });
 
+  it('maps a department to a role for the people SCIM adds to it, from its edit form', async () => {
+    await go(owner, `/departments/${ids.get('Fraud Unit')}`);
+    await owner.getByRole('heading', { name: 'Fraud Unit', level: 1 }).waitFor();
+    await owner.getByRole('button', { name: 'Edit', exact: true }).click();
+    const role = dialog(owner).getByLabel('Role for members added by SCIM');
+    await expect.poll(() => role.inputValue()).toBe('None');
+    await role.click();
+    // Only roles a group may grant are offered: no privileged one.
+    await expect.poll(() => owner.getByRole('option', { name: 'User Manager' }).count()).toBe(1);
+    expect(await owner.getByRole('option', { name: 'Administrator' }).count()).toBe(0);
+    await owner.getByRole('option', { name: 'User Manager' }).click();
+    await dialog(owner).getByRole('button', { name: 'Save', exact: true }).click();
+    await dialog(owner).waitFor({ state: 'detached' });
+    const stored = () =>
+      server.rt.services.db
+        .selectFrom('departments')
+        .select('scim_role')
+        .where('id', '=', ids.get('Fraud Unit')!)
+        .executeTakeFirstOrThrow();
+    await expect.poll(async () => (await stored()).scim_role).toBe('user_manager');
+    // And back to none, so the tests after this one see the department as it was.
+    await owner.getByRole('button', { name: 'Edit', exact: true }).click();
+    await dialog(owner).getByLabel('Role for members added by SCIM').click();
+    await owner.getByRole('option', { name: 'None' }).click();
+    await dialog(owner).getByRole('button', { name: 'Save', exact: true }).click();
+    await dialog(owner).waitFor({ state: 'detached' });
+    await expect.poll(async () => (await stored()).scim_role).toBeNull();
+  });
+
   it('adds a permission to a department; members hold it, shown with its source', async () => {
     keepEvidence('department-permissions');
     await go(owner, `/departments/${ids.get('Fraud Unit')}`);

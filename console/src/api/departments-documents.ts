@@ -27,6 +27,7 @@ export const DepartmentSummaryQuery = graphql(`
       name
       code
       description
+      scimRole
       directMembers: memberCount
       subtreeMembers: memberCount(includeSubtree: true)
       managers {
@@ -59,6 +60,7 @@ export const DepartmentDetailQuery = graphql(`
       depth
       costCentre
       monthlyCostPerSeat
+      scimRole
       archivedAt
       createdAt
       updatedAt

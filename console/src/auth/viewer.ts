@@ -43,6 +43,7 @@ export const RolesQuery = graphql(`
       name
       description
       viewerCanGrant
+      privileged
       permissions {
         name
         description

@@ -158,7 +158,12 @@ function DepartmentView({ department: d }: { department: DepartmentDetail }) {
               variant="light"
               leftSection={<IconPencil size={16} aria-hidden />}
               onClick={() =>
-                setDialog({ kind: 'edit', department: asTreeDepartment, description: d.description })
+                setDialog({
+                  kind: 'edit',
+                  department: asTreeDepartment,
+                  description: d.description,
+                  scimRole: d.scimRole,
+                })
               }
             >
               Edit

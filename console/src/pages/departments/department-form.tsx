@@ -5,6 +5,8 @@ import { CreateDepartment, UpdateDepartment, type TreeDepartment } from '../../a
 import { unwrapPayload } from '../../api/errors';
 import { ConfirmModal } from '../../ui/confirm-modal';
 import { departmentOptions, type Tree } from './tree-model';
+import { useRoles } from '../../auth/viewer';
+import type { RoleKey } from '../users/users-view';
 import { useDepartmentChange } from './use-departments';
 
 /** What the form edits; absent for a new department. */
@@ -16,7 +18,11 @@ export interface EditableDepartment {
   costCentre: string | null;
   monthlyCostPerSeat: number | null;
   version: number;
+  /** The role SCIM membership grants (group→role mapping), when loaded. */
+  scimRole?: string | null;
 }
+
+const noRole = '__none__';
 
 const codePattern = /^[A-Z0-9_-]{1,32}$/;
 
@@ -44,6 +50,12 @@ export function DepartmentFormModal({
   const [costCentre, setCostCentre] = useState(department?.costCentre ?? '');
   const [rate, setRate] = useState<number | string>(department?.monthlyCostPerSeat ?? '');
   const [parent, setParent] = useState<string | null>(parentId);
+  const [scimRole, setScimRole] = useState<string>(department?.scimRole ?? noRole);
+  const roles = useRoles();
+  // Offered to who may grant roles, and only the roles a group may grant (none privileged).
+  const mappable = (roles.data ?? []).filter((r) => r.viewerCanGrant && !r.privileged);
+  const mappingKnown = editing && department.scimRole !== undefined && mappable.length > 0;
+  const scimRoleChanged = mappingKnown && scimRole !== (department.scimRole ?? noRole);
   const codeText = code.trim().toUpperCase();
   const codeInvalid = codeText !== '' && !codePattern.test(codeText);
   // A description not loaded is left as it is (absent fields are kept), never cleared by mistake.
@@ -54,6 +66,8 @@ export function DepartmentFormModal({
     ...(knowsDescription ? { description: description.trim() || null } : {}),
     costCentre: costCentre.trim() || null,
     monthlyCostPerSeat: rate === '' ? null : Number(rate),
+    // Sent only when changed: editing a name never needs the right to change roles.
+    ...(scimRoleChanged ? { scimRole: scimRole === noRole ? null : (scimRole as RoleKey) } : {}),
   };
 
   const save = useDepartmentChange(
@@ -146,6 +160,16 @@ export function DepartmentFormModal({
         value={rate}
         onChange={setRate}
       />
+      {mappingKnown ? (
+        <Select
+          label="Role for members added by SCIM"
+          description="People an identity provider adds to this department as a group get this role; leaving takes it back. Roles chosen by a person are only ever raised."
+          data={[{ value: noRole, label: 'None' }, ...mappable.map((r) => ({ value: r.key, label: r.name }))]}
+          value={scimRole}
+          onChange={(v) => setScimRole(v ?? noRole)}
+          allowDeselect={false}
+        />
+      ) : null}
       {knowsDescription ? (
         <Textarea
           label="Description"

@@ -15,7 +15,13 @@ import { useDepartmentTree } from './use-departments';
 
 export type DepartmentDialog =
   | { kind: 'create'; parentId: string | null }
-  | { kind: 'edit'; department: TreeDepartment; description: string | null | undefined }
+  | {
+      kind: 'edit';
+      department: TreeDepartment;
+      description: string | null | undefined;
+      /** The group→role mapping, when loaded. */
+      scimRole?: string | null;
+    }
   | { kind: 'move'; department: TreeDepartment; parentId?: string }
   | { kind: 'archive'; department: TreeDepartment };
 
@@ -169,7 +175,7 @@ export function Dialogs({
       return (
         <DepartmentFormModal
           tree={tree}
-          department={{ ...dialog.department, description: dialog.description }}
+          department={{ ...dialog.department, description: dialog.description, scimRole: dialog.scimRole }}
           onClose={onClose}
         />
       );

@@ -114,7 +114,9 @@ export function SelectedDepartment({
                 <Button
                   variant="light"
                   leftSection={<IconPencil size={16} aria-hidden />}
-                  onClick={() => onDialog({ kind: 'edit', department, description: s.description })}
+                  onClick={() =>
+                    onDialog({ kind: 'edit', department, description: s.description, scimRole: s.scimRole })
+                  }
                 >
                   Edit
                 </Button>

@@ -2,6 +2,7 @@ import { can } from '../../../authz/authorize.js';
 import { permissionDescriptions, type Permission } from '../../../authz/permissions.js';
 import { compareRoles, roleDefinitions, roleKeys, type RoleKey } from '../../../authz/roles.js';
 import { DomainError } from '../../../domain/errors.js';
+import { isPrivilegedRole } from '../../../authz/privileged-roles.js';
 import { builder } from '../builder.js';
 import { commandContext } from '../context.js';
 import { RoleKeyEnum } from './enums.js';
@@ -22,6 +23,12 @@ const RoleRef = builder.objectRef<RoleKey>('Role').implement({
     name: t.string({ resolve: (k) => roleDefinitions[k].name }),
     description: t.string({ resolve: (k) => roleDefinitions[k].description }),
     permissions: t.field({ type: [PermissionRef], resolve: (k) => [...roleDefinitions[k].permissions] }),
+    privileged: t.boolean({
+      description:
+        'Whether the role holds a privileged permission (ownership, role changes, factor resets...): granting it ' +
+        'needs a recent sign-in, and no SCIM group→role mapping may name it.',
+      resolve: (k) => isPrivilegedRole(k),
+    }),
     viewerCanGrant: t.boolean({
       description: 'Whether the viewer may give this role to someone (or take it away).',
       resolve: (k, _a, ctx) =>
