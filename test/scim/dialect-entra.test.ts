@@ -160,12 +160,46 @@ describe('Microsoft Entra ID provisioning cycle', () => {
     expect((await rowOf(id)).status).toBe('active');
   });
 
-  it('a userName (UPN) rename is refused with 400 mutability: Roster cannot change a sign-in email through SCIM yet', async () => {
+  it('a userName (UPN) rename moves the sign-in address: audited; a taken address is 409 uniqueness', async () => {
+    const renamed = 'Adele.Renamed@entra-dialect.test';
     const r = await h.scim('PATCH', `/Users/${id}`, {
       schemas: [patchOp],
-      Operations: [{ op: 'Replace', path: 'userName', value: 'adele.renamed@entra-dialect.test' }],
+      Operations: [{ op: 'Replace', path: 'userName', value: renamed }],
     });
-    expectScimError(r, 400, 'mutability');
+    expect(r.statusCode, r.body).toBe(200);
+    expect(json(r)).toMatchObject({
+      userName: renamed,
+      emails: [{ value: renamed, type: 'work', primary: true }],
+    });
+    expect(await rowOf(id)).toMatchObject({ email: renamed, email_normalized: renamed.toLowerCase() });
+    expect(json(await lookUp('userName', upn)).totalResults).toBe(0);
+    expect(json(await lookUp('userName', renamed)).Resources.map((u: { id: string }) => u.id)).toEqual([id]);
+    const audit = await h.rt.services.db
+      .selectFrom('audit_events')
+      .select(['actor_type', 'changes'])
+      .where('target_id', '=', id)
+      .where('action', '=', 'user.email_changed')
+      .execute();
+    expect(audit).toEqual([{ actor_type: 'api_credential', changes: { email: { from: upn, to: renamed } } }]);
+    // Entra's usual form: userName and the work email together. Onto another person's address: refused.
+    const taken = await h.scim('PATCH', `/Users/${id}`, {
+      schemas: [patchOp],
+      Operations: [
+        { op: 'Replace', path: 'userName', value: 'megan.bowen@entra-dialect.test' },
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: 'megan.bowen@entra-dialect.test' },
+      ],
+    });
+    expectScimError(taken, 409, 'uniqueness');
+    expect((await rowOf(id)).email).toBe(renamed);
+    const back = await h.scim('PATCH', `/Users/${id}`, {
+      schemas: [patchOp],
+      Operations: [
+        { op: 'Replace', path: 'userName', value: upn },
+        { op: 'Replace', path: 'emails[type eq "work"].value', value: upn },
+      ],
+    });
+    expect(back.statusCode, back.body).toBe(200);
+    expect((await rowOf(id)).email).toBe(upn);
   });
 
   it('hard-deletes with DELETE: 204, then the user is gone (404) and not found by userName', async () => {

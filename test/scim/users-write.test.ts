@@ -388,15 +388,15 @@ describe('PATCH /Users/{id} (RFC 7644 §3.5.2)', () => {
       'invalidSyntax',
     );
     expectScimError(await h.scim('PATCH', `/Users/${u.id}`, patchOf()), 400, 'invalidSyntax');
-    // userName (the email) is not changeable yet: refused, not ignored
+    // userName may change (a new sign-in address), but not to something that is no address
     expectScimError(
       await h.scim(
         'PATCH',
         `/Users/${u.id}`,
-        patchOf({ op: 'replace', path: 'userName', value: 'renamed@scim-write.test' }),
+        patchOf({ op: 'replace', path: 'userName', value: 'not an address' }),
       ),
       400,
-      'mutability',
+      'invalidValue',
     );
     expect((await rowOf(u.id)).version).toBe(Number(/\d+/.exec(u.meta.version)![0]));
   });

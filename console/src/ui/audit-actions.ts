@@ -11,6 +11,7 @@ export const auditActionNames: Readonly<Record<string, string>> = {
   'user.provisioned': 'Provisioned (SCIM)',
   'user.activated': 'Account activated',
   'user.updated': 'Profile updated',
+  'user.email_changed': 'Sign-in email changed',
   'user.role_changed': 'Role changed',
   'user.departments_changed': 'Departments changed',
   'user.suspended': 'Suspended',

@@ -91,7 +91,7 @@ const userAttributes: Attr[] = [
     required: true,
     uniqueness: 'server',
     description:
-      "The person's email address, with which they sign in; unique in the organisation. Set at creation; not changeable through SCIM yet.",
+      "The person's email address, with which they sign in; unique in the organisation. A new value moves the sign-in address.",
   },
   {
     name: 'name',

@@ -426,7 +426,12 @@ export function domainFieldsOf(doc: UserDoc, previous?: UserDoc): DomainUserFiel
   if (typeof c.userName !== 'string' || c.userName.trim() === '') throw invalidValue('userName is required.');
   const email = c.userName.trim();
   const emails = (Array.isArray(c.emails) ? c.emails : []) as Record<string, unknown>[];
-  for (const el of emails) {
+  // A PATCH that renames userName and leaves emails alone: the one address follows the new userName.
+  const emailsFollow =
+    previous !== undefined &&
+    previous.core.userName !== c.userName &&
+    JSON.stringify(previous.core.emails) === JSON.stringify(c.emails);
+  for (const el of emailsFollow ? [] : emails) {
     if (typeof el.value === 'string' && normalizeEmail(el.value) !== normalizeEmail(email)) {
       throw new ScimError(
         400,

@@ -7,7 +7,6 @@ import type { CommandContext } from '../../domain/shared/context.js';
 import { deactivateUser } from '../../domain/users/deactivate-user.js';
 import { provisionUser } from '../../domain/users/provision-user.js';
 import { updateProvisionedUser } from '../../domain/users/update-provisioned-user.js';
-import { normalizeEmail } from '../../domain/users/user-record.js';
 import { groupEtag, scimGroupOf } from './group-resource.js';
 import { groupChangeOf, groupOfResource, type GroupFields } from './group-writes.js';
 import { getScimGroup } from './groups-query.js';
@@ -76,12 +75,11 @@ export function writeOperations(
     expectedVersion: number | undefined,
     active: boolean | undefined,
   ): Promise<WriteAnswer> {
-    if (normalizeEmail(fields.email) !== row.email_normalized) {
-      throw new ScimError(400, 'mutability', 'userName (the email) cannot be changed through SCIM yet.');
-    }
-    const { email: _email, active: _active, ...profile } = fields;
+    const { email, active: _active, ...profile } = fields;
     const updated = await updateProvisionedUser(ctx, {
       userId: row.id,
+      // A renamed userName is a new sign-in address (unique in the organisation, audited).
+      ...(email === row.email ? {} : { email }),
       ...profile,
       ...(active === undefined ? {} : { active }),
       expectedVersion,

@@ -12,6 +12,7 @@ export const auditActions = [
   'user.provisioned',
   'user.activated',
   'user.updated',
+  'user.email_changed',
   'user.role_changed',
   'user.departments_changed',
   'user.suspended',

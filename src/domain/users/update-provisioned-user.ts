@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authorizeAnywhere } from '../../authz/load-access.js';
+import { authorizeAnywhere, authorizeOnUser } from '../../authz/load-access.js';
 import type { Permission } from '../../authz/permissions.js';
 import type { UserRow } from '../../db/schema.js';
 import { withTransaction } from '../../db/transaction.js';
@@ -8,6 +8,7 @@ import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
 import { parseInput } from '../shared/parse-input.js';
 import { applyLifecycleEventIn } from './apply-lifecycle-event.js';
+import { changeSignInEmailIn, emailRace } from './change-sign-in-email.js';
 import { loadProvisioningSettings, type ProvisioningSettings } from './provisioning-settings.js';
 import {
   profileFieldsShape,
@@ -34,6 +35,8 @@ export function deprovisionEvent(settings: ProvisioningSettings): {
 export const updateProvisionedUserInput = z
   .object({
     userId: z.string().max(64),
+    /** A new sign-in address (the identity provider renamed the userName); unique in the organisation. */
+    email: z.string().trim().email().max(320).optional(),
     displayName: profileFieldsShape.displayName,
     jobTitle: profileFieldsShape.jobTitle,
     ...provisioningFieldsShape,
@@ -44,7 +47,8 @@ export const updateProvisionedUserInput = z
   .strict();
 
 /**
- * An identity provider's change of a user (SCIM PATCH and PUT): profile and provisioning fields through
+ * An identity provider's change of a user (SCIM PATCH and PUT): a new sign-in address
+ * (`changeSignInEmailIn`), profile and provisioning fields through
  * `updateUserProfileIn`, the status through `applyLifecycleEventIn` — the console's rules, audit, revocation
  * and notifications — in ONE transaction, so a refused part writes nothing. The version is checked once,
  * on the locked row, before anything is written. `active` that matches the status is no change (an invited
@@ -55,22 +59,27 @@ export async function updateProvisionedUser(
   raw: z.input<typeof updateProvisionedUserInput>,
 ): Promise<UserRow> {
   const input = parseInput(updateProvisionedUserInput, raw);
-  const { userId, active, expectedVersion, displayName, jobTitle } = input;
+  const { userId, active, expectedVersion, displayName, jobTitle, email } = input;
   const profile = { userId, displayName, jobTitle, ...pick(input) };
   const profileGiven = [displayName, jobTitle, ...provisioningKeys.map((k) => input[k])].some(
     (v) => v !== undefined,
   );
-  if (profileGiven) await authorizeAnywhere(ctx, 'users:update');
+  if (profileGiven || email !== undefined) await authorizeAnywhere(ctx, 'users:update');
   const settings = active === undefined ? null : await loadProvisioningSettings(ctx.db, ctx.actor.orgId);
   const off = settings ? deprovisionEvent(settings) : null;
   // Both directions may be needed (the status is read under the lock): authorize what `active` can ask.
   if (active === false && off) await authorizeAnywhere(ctx, off.permission);
   if (active === true) await authorizeAnywhere(ctx, 'users:reactivate');
-  return externalIdRace(() =>
+  const write = () =>
     withTransaction(ctx.db, async (scope) => {
       const locked = await lockUser(scope.trx, ctx.actor.orgId, userId);
       checkVersion(locked, expectedVersion);
       let user = locked;
+      if (email !== undefined) {
+        // The target-role rule, before anything is written (the profile update checks it again).
+        await authorizeOnUser(ctx, scope.trx, 'users:update', locked, 'write');
+        user = await changeSignInEmailIn(scope, ctx, user, email);
+      }
       if (profileGiven) user = await updateUserProfileIn(scope, ctx, profile, { self: false, access: null });
       const event = statusEvent(user, active, off);
       if (event) {
@@ -80,8 +89,8 @@ export async function updateProvisionedUser(
         });
       }
       return user;
-    }),
-  );
+    });
+  return emailRace(() => externalIdRace(write));
 }
 
 function pick(input: z.output<typeof updateProvisionedUserInput>) {
