@@ -54,6 +54,8 @@ export function resourceTypes(baseUrl: string) {
   ];
 }
 
+export type SchemaAttribute = Attr;
+
 type Attr = {
   name: string;
   type: 'string' | 'boolean' | 'dateTime' | 'reference' | 'complex';
@@ -84,7 +86,8 @@ function attr(
   };
 }
 
-const userAttributes: Attr[] = [
+/** The core User schema's attributes as `/Schemas` states them; the writes read their kinds from here too. */
+export const userAttributes: Attr[] = [
   {
     name: 'userName',
     type: 'string',
@@ -187,7 +190,7 @@ const groupAttributes: Attr[] = [
   },
 ];
 
-const enterpriseAttributes: Attr[] = [
+export const enterpriseAttributes: Attr[] = [
   { name: 'employeeNumber', type: 'string', description: 'Employee number, as the HR system has it.' },
   { name: 'costCenter', type: 'string', description: 'Cost center.' },
   { name: 'organization', type: 'string', description: 'Organization.' },
@@ -209,6 +212,12 @@ const enterpriseAttributes: Attr[] = [
         referenceTypes: ['User'],
         mutability: 'readOnly',
         description: "The manager's URI.",
+      },
+      {
+        name: 'displayName',
+        type: 'string',
+        mutability: 'readOnly',
+        description: "The manager's name: not kept (read it from the manager's own User).",
       },
     ],
   },

@@ -9,6 +9,7 @@ import {
   type Filter,
   type PatchPath,
 } from './filter/index.js';
+import { enterpriseAttributes, userAttributes, type SchemaAttribute } from './discovery.js';
 import { isObject, patchOperationsOf } from './patch-request.js';
 import { ScimError } from './scim-error.js';
 
@@ -28,58 +29,41 @@ interface Attr {
   kind: Kind;
   subs?: Record<string, { name: string; kind: 'string' | 'boolean' | 'readOnly' }>;
 }
-const str = (name: string): Attr => ({ name, kind: 'string' });
-const ro = (name: string): Attr => ({ name, kind: 'readOnly' });
-const coreAttrs: Record<string, Attr> = Object.fromEntries(
-  [
-    str('userName'),
-    str('externalId'),
-    str('displayName'),
-    str('title'),
-    { name: 'active', kind: 'boolean' } as Attr,
-    {
-      name: 'name',
-      kind: 'complex',
-      subs: {
-        givenname: { name: 'givenName', kind: 'string' },
-        familyname: { name: 'familyName', kind: 'string' },
-        formatted: { name: 'formatted', kind: 'string' },
-      },
-    } as Attr,
-    {
-      name: 'emails',
-      kind: 'multi',
-      subs: {
-        value: { name: 'value', kind: 'string' },
-        type: { name: 'type', kind: 'string' },
-        primary: { name: 'primary', kind: 'boolean' },
-      },
-    } as Attr,
-    ro('id'),
-    ro('meta'),
-    ro('groups'),
-    ro('roles'),
-    ro('schemas'),
-  ].map((a) => [a.name.toLowerCase(), a]),
-);
-const enterpriseAttrs: Record<string, Attr> = Object.fromEntries(
-  [
-    str('employeeNumber'),
-    str('costCenter'),
-    str('organization'),
-    str('division'),
-    str('department'),
-    {
-      name: 'manager',
-      kind: 'complex',
-      subs: {
-        value: { name: 'value', kind: 'string' },
-        $ref: { name: '$ref', kind: 'readOnly' },
-        displayname: { name: 'displayName', kind: 'readOnly' },
-      },
-    } as Attr,
-  ].map((a) => [a.name.toLowerCase(), a]),
-);
+/**
+ * How a write treats each attribute, read from the schema `/Schemas` describes (discovery.ts), so what a
+ * client is told and what a write accepts are one list; `id`, `meta` and `schemas` are the common
+ * attributes (RFC 7643 §3.1), read-only, and `externalId` the writable one.
+ */
+function writeTable(attributes: readonly SchemaAttribute[], common: Attr[]): Record<string, Attr> {
+  const kindOf = (a: SchemaAttribute): Kind =>
+    a.mutability === 'readOnly'
+      ? 'readOnly'
+      : a.type === 'complex'
+        ? a.multiValued
+          ? 'multi'
+          : 'complex'
+        : a.type === 'boolean'
+          ? 'boolean'
+          : 'string';
+  const subKind = (a: SchemaAttribute): 'string' | 'boolean' | 'readOnly' =>
+    a.mutability === 'readOnly' ? 'readOnly' : a.type === 'boolean' ? 'boolean' : 'string';
+  const table = attributes.map((a): Attr => {
+    const kind = kindOf(a);
+    if (kind !== 'complex' && kind !== 'multi') return { name: a.name, kind };
+    const subs = Object.fromEntries(
+      (a.subAttributes ?? []).map((s) => [s.name.toLowerCase(), { name: s.name, kind: subKind(s) }]),
+    );
+    return { name: a.name, kind, subs };
+  });
+  return Object.fromEntries([...table, ...common].map((a) => [a.name.toLowerCase(), a]));
+}
+const coreAttrs = writeTable(userAttributes, [
+  { name: 'externalId', kind: 'string' },
+  { name: 'id', kind: 'readOnly' },
+  { name: 'meta', kind: 'readOnly' },
+  { name: 'schemas', kind: 'readOnly' },
+]);
+const enterpriseAttrs = writeTable(enterpriseAttributes, []);
 
 interface Target {
   part: 'core' | 'enterprise';
