@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureConsoleBuilt } from '../../console/scripts/console-build.js';
 import { authenticateScimToken } from '../../src/domain/api-credentials/authenticate-scim-token.js';
 import { gql } from '../support/auth.js';
-import { browserMissingReason, expectAccessible, launchBrowser, newPage } from './browser.js';
+import { browserMissingReason, expectAccessible, launchBrowser, newPage, pickOption } from './browser.js';
 import { acceptOwnerSetup, createPerson, expectNoAccess, mainNav, signInBrowser } from './console-session.js';
 import { startE2EServer, type E2EServer } from './e2e-server.js';
 
@@ -99,6 +99,33 @@ describe.skipIf(missing !== null)('API credentials in the console', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
     await page.getByTestId('personal-token-row').getByText('Revoked').waitFor();
     expect((await gql(server.app, '{ viewer { email } }', undefined, secret)).body.data.viewer).toBeNull();
+    await context.close();
+  });
+
+  it('narrows a personal token to chosen permissions: it can do those and nothing else of the role', async () => {
+    const { page, context } = await newPage(browser);
+    await signInBrowser(page, server, server.ownerEmail, ownerPassword);
+    await mainNav(page).getByRole('link', { name: 'My security' }).click();
+    await page.getByRole('heading', { name: 'Personal API tokens' }).waitFor();
+    await page.getByLabel('Name of the new token').fill('Directory sync');
+    await pickOption(page.getByRole('combobox', { name: 'Only these permissions' }), 'See users', {
+      name: 'See users and their profiles',
+    });
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const shown = page.getByTestId('new-secret');
+    await shown.waitFor();
+    const secret = await shown.inputValue();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page
+      .getByTestId('personal-token-row')
+      .filter({ hasText: 'Directory sync' })
+      .getByText('See users and their profiles')
+      .waitFor();
+    const users = await gql(server.app, '{ users(first: 1) { edges { node { id } } } }', undefined, secret);
+    expect(users.body.errors).toBeUndefined();
+    const roles = await gql(server.app, '{ roles { key } }', undefined, secret);
+    expect(roles.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     await context.close();
   });
 

@@ -2,6 +2,7 @@ import {
   Button,
   Card,
   Group,
+  MultiSelect,
   NumberInput,
   Stack,
   Table,
@@ -18,15 +19,18 @@ import {
   RevokePersonalApiToken,
 } from '../../api/api-credentials';
 import { request } from '../../api/client';
+import { graphql } from '../../graphql';
 import { unwrapPayload } from '../../api/errors';
 import { ConfirmModal } from '../../ui/confirm-modal';
 import { useDates } from '../../ui/dates';
 import { notifyDone } from '../../ui/notify';
 import { SecretOnce } from '../../ui/secret-once';
 import { FormError } from '../../ui/states';
+import { useMe, useRoles } from '../../auth/viewer';
 import { CredentialName, RevokeCredentialButton } from '../api-credentials/credential-parts';
 
 const key = ['me', 'personal-api-tokens'] as const;
+type PermissionName = ReturnType<typeof graphql.scalar<'PermissionName'>>;
 
 interface TokenItem {
   id: string;
@@ -45,6 +49,19 @@ export function PersonalTokensSection() {
   const [days, setDays] = useState<number | string>(30);
   const [secret, setSecret] = useState<{ name: string; value: string } | null>(null);
   const [revoking, setRevoking] = useState<TokenItem | null>(null);
+  const [narrowTo, setNarrowTo] = useState<string[]>([]);
+  const me = useMe();
+  const roles = useRoles();
+  // What a token may be narrowed to: the permissions of your role (the server checks them again).
+  const ownPermissions =
+    roles.data
+      ?.find((r) => r.key === me.data?.viewer?.role)
+      ?.permissions.map((p) => ({
+        // `users:read` as the API's PermissionName enum: `USERS_READ`
+        value: p.name.replace(':', '_').toUpperCase(),
+        label: p.description,
+      })) ?? [];
+  const describe = (name: string) => ownPermissions.find((p) => p.value === name)?.label ?? name;
   const refresh = () => queryClient.invalidateQueries({ queryKey: [...key] });
 
   const create = useMutation({
@@ -52,12 +69,18 @@ export function PersonalTokensSection() {
       unwrapPayload(
         (
           await request(CreatePersonalApiToken, {
-            input: { name: name.trim(), expiresInDays: typeof days === 'number' ? days : null },
+            input: {
+              name: name.trim(),
+              expiresInDays: typeof days === 'number' ? days : null,
+              // Empty: the token acts with your whole role.
+              permissions: narrowTo.length > 0 ? (narrowTo as PermissionName[]) : null,
+            },
           })
         ).createPersonalApiToken,
       ),
     onSuccess: async (p) => {
       setName('');
+      setNarrowTo([]);
       setSecret({ name: p.token?.name ?? '', value: p.secret ?? '' });
       await refresh();
     },
@@ -99,6 +122,7 @@ export function PersonalTokensSection() {
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">Name</Table.Th>
+                  <Table.Th scope="col">May do</Table.Th>
                   <Table.Th scope="col">Expires</Table.Th>
                   <Table.Th scope="col">Last used</Table.Th>
                   <Table.Th scope="col">
@@ -111,6 +135,14 @@ export function PersonalTokensSection() {
                   <Table.Tr key={t.id} data-testid="personal-token-row">
                     <Table.Td>
                       <CredentialName name={t.name} live={t.live} revokedAt={t.revokedAt} />
+                    </Table.Td>
+                    <Table.Td>
+                      {t.permissions
+                        ? t.permissions
+                            .filter((p) => p !== 'API_ACCESS')
+                            .map(describe)
+                            .join(', ') || 'API access only'
+                        : 'Everything your role allows'}
                     </Table.Td>
                     <Table.Td>{dates.dateTime(t.expiresAt)}</Table.Td>
                     <Table.Td>{t.lastUsedAt ? dates.dateTime(t.lastUsedAt) : 'Never'}</Table.Td>
@@ -156,6 +188,20 @@ export function PersonalTokensSection() {
               Create token
             </Button>
           </Group>
+          {ownPermissions.length > 0 ? (
+            <MultiSelect
+              mt="sm"
+              label="Only these permissions"
+              description="Optional: leave empty for everything your role allows. A token never holds more than your role does when it is used."
+              placeholder={narrowTo.length === 0 ? 'Everything your role allows' : undefined}
+              data={ownPermissions.filter((p) => p.value !== 'API_ACCESS')}
+              value={narrowTo}
+              onChange={setNarrowTo}
+              searchable
+              clearable
+              maw={660}
+            />
+          ) : null}
           <div style={{ marginTop: 'var(--mantine-spacing-sm)' }}>
             <FormError error={create.error} />
           </div>
