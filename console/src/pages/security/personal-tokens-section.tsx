@@ -19,7 +19,7 @@ import {
   RevokePersonalApiToken,
 } from '../../api/api-credentials';
 import { request } from '../../api/client';
-import { graphql } from '../../graphql';
+import type { graphql } from '../../graphql';
 import { unwrapPayload } from '../../api/errors';
 import { ConfirmModal } from '../../ui/confirm-modal';
 import { useDates } from '../../ui/dates';
