@@ -240,15 +240,18 @@ export function schemas(baseUrl: string) {
   ];
 }
 
-/** A list of discovery resources as RFC 7644 §4 answers them (a ListResponse, all on one page). */
-export function discoveryList(resources: unknown[]) {
+/** One page of a query as a ListResponse (RFC 7644 §3.4.2), `startIndex` 1-based as the request gave it. */
+export function listResponseOf(r: { startIndex: number }, totalResults: number, resources: unknown[]) {
   return {
     schemas: [listResponse],
-    totalResults: resources.length,
-    startIndex: 1,
+    totalResults,
+    startIndex: r.startIndex,
     itemsPerPage: resources.length,
     Resources: resources,
   };
 }
 
-export { listResponse };
+/** A list of discovery resources as RFC 7644 §4 answers them (a ListResponse, all on one page). */
+export function discoveryList(resources: unknown[]) {
+  return listResponseOf({ startIndex: 1 }, resources.length, resources);
+}

@@ -1,11 +1,10 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { CommandContext } from '../../domain/shared/context.js';
-import { listResponse } from './discovery.js';
 import { groupEtag, scimGroupOf } from './group-resource.js';
 import { getScimGroup, listScimGroups } from './groups-query.js';
 import { project, projectionOf, returnsAttribute, type Projection } from './projection.js';
-import { ScimError } from './scim-error.js';
-import { ctxOf, listRequestOf, matchesAny, objectBody, searchRequest, send } from './scim-reply.js';
+import { listResponseOf } from './discovery.js';
+import { ctxOf, listRequestOf, matchesAny, searchBodyOf, send } from './scim-reply.js';
 import type { UserListRequest } from './users-query.js';
 
 /**
@@ -13,17 +12,14 @@ import type { UserListRequest } from './users-query.js';
  * their members only when the client does not exclude them. Their writes are in write-operations.ts.
  */
 export function groupRoutes(app: FastifyInstance, base: () => string): void {
-  const resource = (r: Awaited<ReturnType<typeof getScimGroup>>) => scimGroupOf(r.row, r.members, base());
+  const resource = (g: Awaited<ReturnType<typeof getScimGroup>>) => scimGroupOf(g.row, g.members, base());
 
   app.get('/Groups', async (req, reply) => {
     const q = (req.query ?? {}) as Record<string, unknown>;
     return listGroups(ctxOf(req), reply, listRequestOf(q), projectionOf(q.attributes, q.excludedAttributes));
   });
   app.post('/Groups/.search', async (req, reply) => {
-    const body = objectBody(req.body);
-    if (!Array.isArray(body.schemas) || !body.schemas.includes(searchRequest)) {
-      throw new ScimError(400, 'invalidSyntax', `A search request names the schema ${searchRequest}.`);
-    }
+    const body = searchBodyOf(req.body);
     const p = projectionOf(body.attributes, body.excludedAttributes);
     return listGroups(ctxOf(req), reply, listRequestOf(body), p);
   });
@@ -40,12 +36,7 @@ export function groupRoutes(app: FastifyInstance, base: () => string): void {
 
   async function listGroups(ctx: CommandContext, reply: FastifyReply, r: UserListRequest, p: Projection) {
     const result = await listScimGroups(ctx, r, returnsAttribute(p, 'members'));
-    return send(reply, {
-      schemas: [listResponse],
-      totalResults: result.totalResults,
-      startIndex: r.startIndex,
-      itemsPerPage: result.groups.length,
-      Resources: result.groups.map((g) => project(scimGroupOf(g.row, g.members, base()), p)),
-    });
+    const resources = result.groups.map((g) => project(resource(g), p));
+    return send(reply, listResponseOf(r, result.totalResults, resources));
   }
 }

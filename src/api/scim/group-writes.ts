@@ -1,6 +1,6 @@
 import { parsePatchPath, type AttributePath, type Filter } from './filter/index.js';
 import { coreGroupSchema } from './filter/index.js';
-import { isObject, patchOperationsOf } from './patch-request.js';
+import { isObject, memberOf, patchOperationsOf } from './patch-request.js';
 import { ScimError } from './scim-error.js';
 
 /**
@@ -37,7 +37,7 @@ export function groupOfResource(body: unknown): {
   }
   const fields = fieldsOf(body);
   if (fields.displayName === undefined) throw invalidValue('displayName is required.');
-  const members = key(body, 'members');
+  const members = memberOf(body, 'members');
   return {
     displayName: fields.displayName,
     externalId: fields.externalId ?? null,
@@ -85,7 +85,7 @@ export function groupChangeOf(body: unknown): GroupChange {
       if (op === 'remove') throw new ScimError(400, 'noTarget', 'remove needs a path.');
       if (!isObject(value)) throw invalidValue('A value without a path is an object of attributes.');
       Object.assign(change.fields, fieldsOf(value));
-      const members = key(value, 'members');
+      const members = memberOf(value, 'members');
       if (members !== undefined) {
         const ids = members === null ? [] : memberIdsOf(members);
         if (op === 'add') addMembers(ids);
@@ -148,14 +148,14 @@ export function groupChangeOf(body: unknown): GroupChange {
 /** displayName and externalId of an object of attributes (keys case-insensitive); `id`/`meta` ignored. */
 function fieldsOf(o: Record<string, unknown>): GroupFields {
   const out: GroupFields = {};
-  const displayName = key(o, 'displayName');
+  const displayName = memberOf(o, 'displayName');
   if (displayName !== undefined) {
     if (typeof displayName !== 'string' || displayName.trim() === '') {
       throw invalidValue('displayName is a non-empty string.');
     }
     out.displayName = displayName;
   }
-  const externalId = key(o, 'externalId');
+  const externalId = memberOf(o, 'externalId');
   if (externalId !== undefined) {
     if (externalId !== null && typeof externalId !== 'string') throw invalidValue('externalId is a string.');
     out.externalId = externalId === '' ? null : externalId;
@@ -167,7 +167,7 @@ function fieldsOf(o: Record<string, unknown>): GroupFields {
 function memberIdsOf(value: unknown): string[] {
   const list = Array.isArray(value) ? value : [value];
   return list.map((m) => {
-    const id = isObject(m) ? key(m, 'value') : undefined;
+    const id = isObject(m) ? memberOf(m, 'value') : undefined;
     if (typeof id !== 'string' || id === '')
       throw invalidValue('Each member is an object with a value (a user id).');
     return id;
@@ -204,11 +204,6 @@ function holdsForEveryMember(f: Filter): boolean {
 
 function isSub(p: AttributePath, name: string): boolean {
   return p.schema === undefined && p.subAttribute === undefined && p.name.toLowerCase() === name;
-}
-
-function key(o: Record<string, unknown>, name: string): unknown {
-  const k = Object.keys(o).find((x) => x.toLowerCase() === name.toLowerCase());
-  return k === undefined ? undefined : o[k];
 }
 
 function sameText(a: unknown, b: string): boolean {

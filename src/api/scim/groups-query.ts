@@ -49,15 +49,7 @@ export async function listScimGroups(
           .offset(r.startIndex - 1)
           .limit(r.count)
           .execute();
-  const totalResults = await listTotal(r, rows.length, async () =>
-    Number(
-      (
-        await base()
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-  );
+  const totalResults = await listTotal(r, rows.length, base);
   const members = withMembers
     ? await membersOf(
         ctx,

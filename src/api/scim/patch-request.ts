@@ -46,3 +46,10 @@ export function patchOperationsOf(body: unknown): PatchOperation[] {
 export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** A member of a JSON object by name, compared case-insensitively (SCIM names are, RFC 7643 §2.1). */
+export function memberOf(o: Record<string, unknown>, name: string): unknown {
+  const lower = name.toLowerCase();
+  const key = Object.keys(o).find((k) => k.toLowerCase() === lower);
+  return key === undefined ? undefined : o[key];
+}

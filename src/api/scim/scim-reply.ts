@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../../domain/shared/context.js';
+import { isObject } from './patch-request.js';
 import { ScimError, scimErrorBody } from './scim-error.js';
 import { scimListLimits, type UserListRequest } from './users-query.js';
 
@@ -30,10 +31,17 @@ export function found<T>(x: T | undefined): T {
 }
 
 export function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ScimError(400, 'invalidSyntax', 'The body must be a JSON object.');
+  if (!isObject(body)) throw new ScimError(400, 'invalidSyntax', 'The body must be a JSON object.');
+  return body;
+}
+
+/** A `POST …/.search` body (RFC 7644 §3.4.3): an object that names the SearchRequest schema. */
+export function searchBodyOf(body: unknown): Record<string, unknown> {
+  const o = objectBody(body);
+  if (!Array.isArray(o.schemas) || !o.schemas.includes(searchRequest)) {
+    throw new ScimError(400, 'invalidSyntax', `A search request names the schema ${searchRequest}.`);
   }
-  return body as Record<string, unknown>;
+  return o;
 }
 
 /** Fastify's own errors (body too large, unsupported media type, bad JSON) as SCIM errors. */

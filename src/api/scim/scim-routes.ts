@@ -4,7 +4,7 @@ import {
   chargeScimToken,
 } from '../../domain/api-credentials/authenticate-scim-token.js';
 import type { CommandContext, RequestMeta, Services } from '../../domain/shared/context.js';
-import { discoveryList, listResponse, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
+import { discoveryList, listResponseOf, resourceTypes, schemas, serviceProviderConfig } from './discovery.js';
 import { project, projectionOf, type Projection } from './projection.js';
 import { ScimError, scimErrorOf } from './scim-error.js';
 import { groupRoutes } from './group-routes.js';
@@ -14,9 +14,8 @@ import {
   found,
   listRequestOf,
   matchesAny,
-  objectBody,
   scimMediaType,
-  searchRequest,
+  searchBodyOf,
   send,
   sendError,
 } from './scim-reply.js';
@@ -38,7 +37,7 @@ declare module 'fastify' {
  * (every request; the token's organisation is the one served), call the domain, answer
  * `application/scim+json`. Errors are RFC 7644 §3.12 bodies, never a bare 500 for bad input.
  * Users and Groups (group-routes.ts) are read (list, search, get with ETags) and written (POST, PUT, PATCH,
- * DELETE with If-Match), each write the console's domain commands; /Bulk answers 501.
+ * DELETE with If-Match), each write the console's domain commands, alone or in a /Bulk request.
  */
 export function scimRoutes(services: Services): FastifyPluginAsync {
   return async (app) => {
@@ -95,10 +94,7 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
       return listUsers(ctxOf(req), reply, listRequestOf(q), projectionOf(q.attributes, q.excludedAttributes));
     });
     app.post('/Users/.search', async (req, reply) => {
-      const body = objectBody(req.body);
-      if (!Array.isArray(body.schemas) || !body.schemas.includes(searchRequest)) {
-        throw new ScimError(400, 'invalidSyntax', `A search request names the schema ${searchRequest}.`);
-      }
+      const body = searchBodyOf(req.body);
       const r = listRequestOf(body);
       return listUsers(ctxOf(req), reply, r, projectionOf(body.attributes, body.excludedAttributes));
     });
@@ -147,13 +143,8 @@ export function scimRoutes(services: Services): FastifyPluginAsync {
 
     async function listUsers(ctx: CommandContext, reply: FastifyReply, r: UserListRequest, p: Projection) {
       const result = await listScimUsers(ctx, r);
-      return send(reply, {
-        schemas: [listResponse],
-        totalResults: result.totalResults,
-        startIndex: r.startIndex,
-        itemsPerPage: result.users.length,
-        Resources: result.users.map((u) => project(scimUserOf(u.row, u.groups, base()), p)),
-      });
+      const resources = result.users.map((u) => project(scimUserOf(u.row, u.groups, base()), p));
+      return send(reply, listResponseOf(r, result.totalResults, resources));
     }
   };
 }

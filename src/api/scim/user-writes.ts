@@ -10,7 +10,7 @@ import {
   type PatchPath,
 } from './filter/index.js';
 import { enterpriseAttributes, userAttributes, type SchemaAttribute } from './discovery.js';
-import { isObject, patchOperationsOf } from './patch-request.js';
+import { isObject, memberOf, patchOperationsOf } from './patch-request.js';
 import { ScimError } from './scim-error.js';
 
 /**
@@ -168,9 +168,7 @@ export function matchesValue(f: Filter, el: Record<string, unknown>): boolean {
 }
 
 function fieldOf(el: Record<string, unknown>, p: AttributePath): unknown {
-  const name = (p.subAttribute ?? p.name).toLowerCase();
-  const key = Object.keys(el).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : el[key];
+  return memberOf(el, p.subAttribute ?? p.name);
 }
 
 /** The `eq` terms of a filter joined by `and`, as a new value: `add` on `emails[type eq "work"].value`. */

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import { authorize } from '../../authz/authorize.js';
-import type { UserRow } from '../../db/schema.js';
+import type { DB, UserRow } from '../../db/schema.js';
 import { notFound } from '../../domain/errors.js';
 import type { CommandContext } from '../../domain/shared/context.js';
 import { isUuid } from '../../domain/shared/ids.js';
@@ -27,15 +27,19 @@ export interface UserListResult {
 /**
  * `totalResults` of a list whose page holds `pageLength` rows: a page that is not full ends the list, so it
  * tells the total without counting (a look-up by userName, externalId or displayName, the commonest query of
- * all, is then one statement); a full or an empty later page does not, and `count` is asked.
+ * all, is then one statement); a full or an empty later page does not, and the `matching` rows are counted.
  */
-export async function listTotal(
+export async function listTotal<TB extends keyof DB>(
   r: Pick<UserListRequest, 'startIndex' | 'count'>,
   pageLength: number,
-  count: () => Promise<number>,
+  matching: () => SelectQueryBuilder<DB, TB, object>,
 ): Promise<number> {
   const endsTheList = r.count > 0 && pageLength < r.count && (pageLength > 0 || r.startIndex === 1);
-  return endsTheList ? r.startIndex - 1 + pageLength : count();
+  if (endsTheList) return r.startIndex - 1 + pageLength;
+  const counted = await matching()
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(counted.n);
 }
 
 /**
@@ -67,15 +71,7 @@ export async function listScimUsers(ctx: CommandContext, r: UserListRequest): Pr
           .offset(r.startIndex - 1)
           .limit(r.count)
           .execute();
-  const totalResults = await listTotal(r, rows.length, async () =>
-    Number(
-      (
-        await base()
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    ),
-  );
+  const totalResults = await listTotal(r, rows.length, base);
   const groups = await groupsOf(
     ctx,
     rows.map((u) => u.id),

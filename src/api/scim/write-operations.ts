@@ -1,4 +1,4 @@
-import type { UserRow } from '../../db/schema.js';
+import type { DepartmentRow, UserRow } from '../../db/schema.js';
 import { archiveDepartment } from '../../domain/departments/archive-department.js';
 import { changeDepartmentMembers } from '../../domain/departments/change-department-members.js';
 import { createDepartment } from '../../domain/departments/create-department.js';
@@ -87,22 +87,22 @@ export function writeOperations(
     return userAnswer(ctx, updated, 200);
   }
 
-  /** The department's own attributes, when the request changes any (one updateDepartment, audited). */
+  /**
+   * The department's own attributes, when the request changes any (one updateDepartment, audited, the
+   * version checked on the locked row); otherwise only the version, against the row the request read.
+   */
   async function updateGroupFields(
     ctx: CommandContext,
-    departmentId: string,
+    row: DepartmentRow,
     fields: GroupFields,
     expectedVersion: number | undefined,
   ) {
     if (fields.displayName === undefined && fields.externalId === undefined) {
-      if (expectedVersion !== undefined) {
-        const { row } = await getScimGroup(ctx, departmentId, false);
-        if (row.version !== expectedVersion) throw stale();
-      }
+      checkGroupVersion(row, expectedVersion);
       return null;
     }
     return updateDepartment(ctx, {
-      departmentId,
+      departmentId: row.id,
       ...(fields.displayName === undefined ? {} : { name: fields.displayName }),
       ...(fields.externalId === undefined ? {} : { externalId: fields.externalId }),
       expectedVersion,
@@ -166,7 +166,7 @@ export function writeOperations(
           throw new ScimError(400, 'mutability', 'id is immutable: it must be the id in the URL.');
         }
         const group = groupOfResource(body);
-        await updateGroupFields(ctx, row.id, group, expectedVersion);
+        await updateGroupFields(ctx, row, group, expectedVersion);
         await changeDepartmentMembers(ctx, { departmentId: row.id, replaceWith: group.members });
         return groupAnswer(ctx, row.id, 200);
       },
@@ -175,7 +175,7 @@ export function writeOperations(
         const { row } = await getScimGroup(ctx, idOf(req), false);
         const expectedVersion = expectedVersionOf(req.ifMatch, row.version);
         const change = groupChangeOf(req.body);
-        const updated = await updateGroupFields(ctx, row.id, change.fields, expectedVersion);
+        const updated = await updateGroupFields(ctx, row, change.fields, expectedVersion);
         if (change.replaceMembers !== null) {
           await changeDepartmentMembers(ctx, { departmentId: row.id, replaceWith: change.replaceMembers });
         } else if (change.add.length > 0 || change.remove.length > 0) {
@@ -190,7 +190,7 @@ export function writeOperations(
       DELETE: async (ctx, req) => {
         const { row } = await getScimGroup(ctx, idOf(req), false);
         const expectedVersion = expectedVersionOf(req.ifMatch, row.version);
-        if (expectedVersion !== undefined && expectedVersion !== row.version) throw stale();
+        checkGroupVersion(row, expectedVersion);
         // Its members leave first (batched, audited per person); the archive then finds it empty.
         await changeDepartmentMembers(ctx, { departmentId: row.id, replaceWith: [] });
         await archiveDepartment(ctx, { departmentId: row.id, expectedVersion });
@@ -205,4 +205,9 @@ function idOf(req: WriteRequest): string {
   return req.id;
 }
 
-const stale = () => new ScimError(412, undefined, 'The group changed since that version.');
+/** 412 when If-Match named another version than the group's (for changes that write no department row). */
+function checkGroupVersion(row: DepartmentRow, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== row.version) {
+    throw new ScimError(412, undefined, 'The group changed since that version.');
+  }
+}

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { missingForPlacement, mayActOnRole } from '../../authz/access.js';
 import { actorMayGrantRole } from '../../authz/actor-permissions.js';
 import { accessOf, addedPermissionsAt, outranked } from '../../authz/load-access.js';
-import { isPrivilegedRole } from '../../authz/privileged-roles.js';
 import { isRoleKey, type RoleKey } from '../../authz/roles.js';
 import { sql, type Kysely } from 'kysely';
 import type { DB, DepartmentRow, UserRow } from '../../db/schema.js';
@@ -15,7 +14,7 @@ import { parseInput } from '../shared/parse-input.js';
 import { loadDepartment } from './department-record.js';
 import { membershipSummary, type Membership } from './memberships.js';
 import { applyRoleChange } from '../users/change-user-role.js';
-import { mappedRoleChange, mappedRoleOf, type RoleSource } from './group-role-mapping.js';
+import { groupMayGrant, mappedRoleChange, mappedRoleOf, type RoleSource } from './group-role-mapping.js';
 import { maxSecondaryDepartments } from './set-user-departments.js';
 
 /** People one transaction adds or removes: bounds its locks, its statements' parameters and its length. */
@@ -159,7 +158,7 @@ async function checkAdditions(
   batch: readonly string[],
   mayActOn: (role: string) => boolean,
   lock = false,
-): Promise<{ people: UserRow[]; current: Map<string, Membership[]> }> {
+): Promise<{ people: Person[]; current: Map<string, Membership[]> }> {
   const people = await usersIn(db, orgId, batch, lock);
   const live = new Set(people.filter((p) => p.status !== 'deactivated').map((p) => p.id));
   const unknown = batch.find((id) => !live.has(id));
@@ -190,7 +189,7 @@ async function peopleToRemove(
   batch: readonly string[],
   mayActOn: (role: string) => boolean,
   lock: boolean,
-): Promise<UserRow[]> {
+): Promise<Person[]> {
   const people = await usersIn(db, orgId, batch, lock);
   if (people.some((p) => !mayActOn(p.role))) throw outranked();
   return people;
@@ -216,9 +215,22 @@ async function leaversActable(
   return roles.every((r) => mayActOn(r.role));
 }
 
+/** What a batch reads of each person: who they are, their role and where it came from, their status. */
+type Person = Pick<UserRow, 'id' | 'org_id' | 'role' | 'role_source' | 'status'>;
+
 /** Users of the organisation among `ids`, by id ascending (the lock order); FOR NO KEY UPDATE when `lock`. */
-async function usersIn(db: Kysely<DB>, orgId: string, ids: readonly string[], lock: boolean) {
-  let q = db.selectFrom('users').selectAll().where('org_id', '=', orgId).where('id', 'in', ids).orderBy('id');
+async function usersIn(
+  db: Kysely<DB>,
+  orgId: string,
+  ids: readonly string[],
+  lock: boolean,
+): Promise<Person[]> {
+  let q = db
+    .selectFrom('users')
+    .select(['id', 'org_id', 'role', 'role_source', 'status'])
+    .where('org_id', '=', orgId)
+    .where('id', 'in', ids)
+    .orderBy('id');
   if (lock) q = q.forNoKeyUpdate();
   return q.execute();
 }
@@ -283,17 +295,19 @@ async function applyBatch(
     }
     if (changes.length === 0) return 0;
     const changed = changes.map((c) => c.userId);
-    const primaries = changes
-      .filter((c) =>
-        (kind === 'add' ? c.to : c.from).some((m) => m.departmentId === department.id && m.isPrimary),
-      )
-      .map((c) => c.userId);
+    const primaries = new Set(
+      changes
+        .filter((c) =>
+          (kind === 'add' ? c.to : c.from).some((m) => m.departmentId === department.id && m.isPrimary),
+        )
+        .map((c) => c.userId),
+    );
     if (kind === 'add') {
       const rows = changes.map((c) => ({
         org_id: orgId,
         user_id: c.userId,
         department_id: department.id,
-        is_primary: primaries.includes(c.userId),
+        is_primary: primaries.has(c.userId),
       }));
       await trx.insertInto('user_departments').values(rows).execute();
       await trx
@@ -316,7 +330,7 @@ async function applyBatch(
         .where('valid_to', 'is', null)
         .execute();
     }
-    if (primaries.length > 0) {
+    if (primaries.size > 0) {
       await trx
         .updateTable('users')
         .set({
@@ -324,7 +338,7 @@ async function applyBatch(
           primary_department_changed_at: now,
         })
         .where('org_id', '=', orgId)
-        .where('id', 'in', primaries)
+        .where('id', 'in', [...primaries])
         .execute();
     }
     const events: AuditEventInput[] = changes.map((c) => ({
@@ -390,7 +404,7 @@ async function roleMappingOf(ctx: CommandContext, mayChangeRoles: boolean): Prom
   const out = new Map<string, RoleKey>();
   for (const r of rows) {
     const role = r.scim_role as string;
-    if (!isRoleKey(role) || isPrivilegedRole(role) || !actorMayGrantRole(ctx.actor, role)) {
+    if (!isRoleKey(role) || !groupMayGrant(role) || !actorMayGrantRole(ctx.actor, role)) {
       throw new DomainError('ROLE_NOT_GRANTABLE', undefined, { field: 'members', role });
     }
     out.set(r.id, role);

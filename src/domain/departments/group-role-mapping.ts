@@ -1,3 +1,4 @@
+import { isPrivilegedRole } from '../../authz/privileged-roles.js';
 import { canGrantRole, permissionsOf, roleKeys, type RoleKey } from '../../authz/roles.js';
 import type { Membership } from './memberships.js';
 
@@ -5,6 +6,15 @@ import type { Membership } from './memberships.js';
 export const unmappedRole: RoleKey = 'viewer';
 
 export type RoleSource = 'manual' | 'group_mapping';
+
+/**
+ * Whether a department may map to this role: never a privileged one (authz/privileged-roles.ts), which a
+ * person who re-authenticated grants, not a group. Checked when a mapping is set and again when it is
+ * applied. Pure.
+ */
+export function groupMayGrant(role: RoleKey): boolean {
+  return !isPrivilegedRole(role);
+}
 
 /**
  * The role a person's mapped groups give (issue 13, group→role mapping): of the roles their departments map

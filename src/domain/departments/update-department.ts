@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { managerPermissionsOf, type Access } from '../../authz/access.js';
-import { isPrivilegedRole } from '../../authz/privileged-roles.js';
 import { isRoleKey } from '../../authz/roles.js';
 import { DomainError } from '../errors.js';
 import { assertCanGrant } from '../users/change-user-role.js';
@@ -14,6 +13,7 @@ import type { CommandContext } from '../shared/context.js';
 import { checkVersion } from '../shared/check-version.js';
 import { parseInput } from '../shared/parse-input.js';
 import { externalIdRace } from '../users/update-user-profile.js';
+import { groupMayGrant } from './group-role-mapping.js';
 import {
   bumpDepartmentVersion,
   checkCodeFree,
@@ -158,7 +158,7 @@ function checkScimRole(ctx: CommandContext, access: Access, from: string | null,
   for (const role of [from, to]) {
     if (role === null) continue;
     if (!isRoleKey(role)) throw new DomainError('UNKNOWN_ROLE', undefined, { field: 'scimRole' });
-    if (isPrivilegedRole(role)) {
+    if (!groupMayGrant(role)) {
       throw new DomainError(
         'VALIDATION_FAILED',
         'A privileged role is granted by a person, not by a group.',

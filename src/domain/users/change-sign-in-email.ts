@@ -1,6 +1,6 @@
 import type { UserRow } from '../../db/schema.js';
 import type { TransactionScope } from '../../db/transaction.js';
-import { isUniqueViolation } from '../../db/unique-violation.js';
+import { onUniqueViolation } from '../../db/unique-violation.js';
 import { recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
@@ -61,13 +61,10 @@ export async function changeSignInEmailIn(
 }
 
 /** Runs a write, answering EMAIL_TAKEN when a concurrent writer took the address first (its transaction rolled back). */
-export async function emailRace<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isUniqueViolation(err, emailIndex)) {
-      throw new DomainError('EMAIL_TAKEN', undefined, { field: 'email' });
-    }
-    throw err;
-  }
+export function emailRace<T>(write: () => Promise<T>): Promise<T> {
+  return onUniqueViolation(
+    write,
+    emailIndex,
+    () => new DomainError('EMAIL_TAKEN', undefined, { field: 'email' }),
+  );
 }

@@ -91,7 +91,7 @@ export async function changeUserRole(
 export async function applyRoleChange(
   scope: TransactionScope,
   ctx: CommandContext,
-  user: UserRow,
+  user: Pick<UserRow, 'id' | 'org_id'>,
   from: RoleKey,
   to: RoleKey,
   source: 'manual' | 'group_mapping',

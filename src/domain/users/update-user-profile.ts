@@ -4,7 +4,7 @@ import { accessOf, authorizeAnywhere, authorizeOnUser, targetUserOf } from '../.
 import type { UserRow, UserUpdate } from '../../db/schema.js';
 import { withTransaction, type TransactionScope, type Tx } from '../../db/transaction.js';
 import { isUuid } from '../shared/ids.js';
-import { isUniqueViolation } from '../../db/unique-violation.js';
+import { onUniqueViolation } from '../../db/unique-violation.js';
 import { diffFields, recordAuditEvent } from '../audit/record-audit-event.js';
 import { DomainError } from '../errors.js';
 import type { CommandContext } from '../shared/context.js';
@@ -297,18 +297,15 @@ export async function assertExternalIdFree(
  * and our write (the unique index decides, `users_org_external_id` or a department's
  * `departments_org_external_id`; the transaction has rolled back).
  */
-export async function externalIdRace<T>(
+export function externalIdRace<T>(
   write: () => Promise<T>,
   uniqueIndex = 'users_org_external_id',
 ): Promise<T> {
-  try {
-    return await write();
-  } catch (err) {
-    if (isUniqueViolation(err, uniqueIndex)) {
-      throw new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' });
-    }
-    throw err;
-  }
+  return onUniqueViolation(
+    write,
+    uniqueIndex,
+    () => new DomainError('EXTERNAL_ID_TAKEN', undefined, { field: 'externalId' }),
+  );
 }
 
 /** A manager is another user of the same organisation. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { lookUp, rowContainer, text, type Attribute, type FilterResource } from './resource.js';
+import { lookUp, metaAttribute, text, type Attribute, type FilterResource } from './resource.js';
 
 /**
  * The SCIM Group resource (RFC 7643 §4.2) as Roster keeps it: a live department (docs/scim-attributes.md).
@@ -24,16 +24,7 @@ const core: Record<string, Attribute> = {
     },
     valueSubAttribute: 'value',
   },
-  meta: {
-    type: 'complex',
-    multiValued: false,
-    container: rowContainer,
-    subAttributes: {
-      created: { type: 'dateTime', column: 'created_at' },
-      lastmodified: { type: 'dateTime', column: 'updated_at' },
-      resourcetype: { type: 'constant', value: 'Group', caseExact: true },
-    },
-  },
+  meta: metaAttribute('Group'),
 };
 
 export function groupAttribute(schema: string | undefined, name: string): Attribute | undefined {

@@ -50,6 +50,20 @@ export interface FilterResource {
 
 export const text = (column: string, caseExact = false): Leaf => ({ type: 'string', column, caseExact });
 
+/** The common attribute `meta` (RFC 7643 §3.1) of a resource whose row has `created_at` and `updated_at`. */
+export function metaAttribute(resourceType: string): ComplexAttribute {
+  return {
+    type: 'complex',
+    multiValued: false,
+    container: rowContainer,
+    subAttributes: {
+      created: { type: 'dateTime', column: 'created_at' },
+      lastmodified: { type: 'dateTime', column: 'updated_at' },
+      resourcetype: { type: 'constant', value: resourceType, caseExact: true },
+    },
+  };
+}
+
 export function subAttributeOf(attribute: ComplexAttribute, name: string): Leaf | undefined {
   const key = name.toLowerCase();
   return Object.hasOwn(attribute.subAttributes, key) ? attribute.subAttributes[key] : undefined;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import {
   lookUp,
+  metaAttribute,
   rowContainer,
   text,
   type Attribute,
@@ -69,16 +70,7 @@ const core: Record<string, Attribute> = {
     },
     valueSubAttribute: 'value',
   },
-  meta: {
-    type: 'complex',
-    multiValued: false,
-    container: rowContainer,
-    subAttributes: {
-      created: { type: 'dateTime', column: 'created_at' },
-      lastmodified: { type: 'dateTime', column: 'updated_at' },
-      resourcetype: { type: 'constant', value: 'User', caseExact: true },
-    },
-  },
+  meta: metaAttribute('User'),
 };
 
 const enterprise: Record<string, Attribute> = {
