@@ -6,6 +6,7 @@
 // edge (HTTP, token check, parsing, rate limit) costs. Targets: >= 200 writes/s with p99 <= 100 ms; the
 // 10k-member PATCH <= 2 s.
 import { randomUUID } from 'node:crypto';
+import { authenticateScimToken } from '../src/domain/api-credentials/authenticate-scim-token.js';
 import { createScimToken } from '../src/domain/api-credentials/create-scim-token.js';
 import { changeDepartmentMembers } from '../src/domain/departments/change-department-members.js';
 import { createDepartment } from '../src/domain/departments/create-department.js';
@@ -15,22 +16,15 @@ import { updateProvisionedUser } from '../src/domain/users/update-provisioned-us
 import { actorFor, contextFor } from '../test/support/factories.js';
 import { prepareDataset, type BenchTarget } from './dataset.js';
 import { startServer } from './http.js';
-import { latencyStats, ratio, type LatencyStats } from './stats.js';
-
-interface WritePhase {
-  writes: number;
-  errors: number;
-  firstError: string | null;
-  writesPerSecond: number;
-  latency: LatencyStats;
-}
+import { concurrently, type Phase } from './phases.js';
+import { ratio } from './stats.js';
 
 export interface ScimWritesResult {
   target: string;
   users: number;
   concurrency: number;
-  create: { http: WritePhase; domainCall: WritePhase; ratio: number | null };
-  patch: { http: WritePhase; domainCall: WritePhase; ratio: number | null };
+  create: { http: Phase; domainCall: Phase; ratio: number | null };
+  patch: { http: Phase; domainCall: Phase; ratio: number | null };
   groupPatch: {
     members: number;
     httpAddMs: number;
@@ -44,40 +38,13 @@ export interface ScimWritesResult {
 
 const groupMembers = 10_000;
 
-/** `workers` loops for `seconds`, each calling `step` one write after another; timings and errors. */
-async function concurrently(
-  workers: number,
-  seconds: number,
-  step: (worker: number, i: number) => Promise<void>,
-): Promise<WritePhase> {
-  const samples: number[] = [];
-  let errors = 0;
-  let firstError: string | null = null;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: workers }, async (_, w) => {
-      for (let i = 0; performance.now() < end; i += 1) {
-        const t0 = performance.now();
-        try {
-          await step(w, i);
-          samples.push(performance.now() - t0);
-        } catch (err) {
-          errors += 1;
-          firstError ??= String(err).slice(0, 300);
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return {
-    writes: samples.length,
-    errors,
-    firstError,
-    writesPerSecond: Math.round(samples.length / elapsed),
-    latency: latencyStats(samples),
+/** A phase step from a write that throws when it fails (phases.ts records the error). */
+const written =
+  (write: (w: number, i: number) => Promise<unknown>) =>
+  async (w: number, i: number): Promise<null> => {
+    await write(w, i);
+    return null;
   };
-}
 
 export async function benchScimWrites(
   target: BenchTarget,
@@ -109,8 +76,6 @@ export async function benchScimWrites(
       scopes,
       maxRole: 'administrator',
     });
-    const { authenticateScimToken } =
-      await import('../src/domain/api-credentials/authenticate-scim-token.js');
     const actor = await authenticateScimToken(services, `Bearer ${second.secret}`, {});
     const ctx: CommandContext = { ...services, actor, meta: {} };
     const base = server.url.replace(/\/graphql$/, '/scim/v2');
@@ -134,21 +99,25 @@ export async function benchScimWrites(
     });
 
     log(`scim writes: POST /Users, ${concurrency} clients over HTTP...`);
-    const createdIds: string[] = [];
-    const createHttp = await concurrently(concurrency, seconds, async (w, i) => {
-      const body = await scim('POST', '/Users', userBody(`h-${run}-${w}-${i}`));
-      createdIds.push((JSON.parse(body) as { id: string }).id);
-    });
+    const createHttp = await concurrently(
+      concurrency,
+      seconds,
+      written((w, i) => scim('POST', '/Users', userBody(`h-${run}-${w}-${i}`))),
+    );
     log(`scim writes: provisionUser in process, ${concurrency} at once...`);
-    const createDomain = await concurrently(concurrency, seconds, async (w, i) => {
-      const who = `d-${run}-${w}-${i}`;
-      await provisionUser(ctx, {
-        email: `${who}@scim-bench.test`,
-        displayName: `Bench ${who}`,
-        externalId: who,
-        active: true,
-      });
-    });
+    const createDomain = await concurrently(
+      concurrency,
+      seconds,
+      written((w, i) => {
+        const who = `d-${run}-${w}-${i}`;
+        return provisionUser(ctx, {
+          email: `${who}@scim-bench.test`,
+          displayName: `Bench ${who}`,
+          externalId: who,
+          active: true,
+        });
+      }),
+    );
 
     // Updates of seeded people (viewers), a different one each time.
     const targets = (
@@ -164,18 +133,27 @@ export async function benchScimWrites(
     ).map((r) => r.id);
     const half = Math.floor(targets.length / 2);
     log(`scim writes: PATCH /Users/{id} (title), ${concurrency} clients over HTTP...`);
-    const patchHttp = await concurrently(concurrency, seconds, async (w, i) => {
-      const id = targets[(i * concurrency + w) % half]!;
-      await scim('PATCH', `/Users/${id}`, {
-        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-        Operations: [{ op: 'replace', path: 'title', value: `Analyst ${run} ${i}` }],
-      });
-    });
+    const patchHttp = await concurrently(
+      concurrency,
+      seconds,
+      written((w, i) =>
+        scim('PATCH', `/Users/${targets[(i * concurrency + w) % half]!}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', path: 'title', value: `Analyst ${run} ${i}` }],
+        }),
+      ),
+    );
     log(`scim writes: updateProvisionedUser in process, ${concurrency} at once...`);
-    const patchDomain = await concurrently(concurrency, seconds, async (w, i) => {
-      const id = targets[half + ((i * concurrency + w) % half)]!;
-      await updateProvisionedUser(ctx, { userId: id, jobTitle: `Analyst ${run} ${i}` });
-    });
+    const patchDomain = await concurrently(
+      concurrency,
+      seconds,
+      written((w, i) =>
+        updateProvisionedUser(ctx, {
+          userId: targets[half + ((i * concurrency + w) % half)]!,
+          jobTitle: `Analyst ${run} ${i}`,
+        }),
+      ),
+    );
 
     log(`scim writes: a group PATCH of ${groupMembers.toLocaleString('en')} members...`);
     const people = targets.slice(0, groupMembers);
@@ -211,12 +189,12 @@ export async function benchScimWrites(
       create: {
         http: createHttp,
         domainCall: createDomain,
-        ratio: ratio(createHttp.writesPerSecond, createDomain.writesPerSecond),
+        ratio: ratio(createHttp.requestsPerSecond, createDomain.requestsPerSecond),
       },
       patch: {
         http: patchHttp,
         domainCall: patchDomain,
-        ratio: ratio(patchHttp.writesPerSecond, patchDomain.writesPerSecond),
+        ratio: ratio(patchHttp.requestsPerSecond, patchDomain.requestsPerSecond),
       },
       groupPatch: {
         members: groupMembers,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signInAs } from '../support/auth.js';
 import {
+  departmentMemberIds,
   expectScimError,
   json,
   openScimHarness,
@@ -219,14 +220,7 @@ describe('Microsoft Entra ID group provisioning', () => {
   const displayName = 'Contoso Fraud Analysts';
   let groupId = '';
   let userId = '';
-  const members = async () =>
-    (
-      await h.rt.services.db
-        .selectFrom('user_departments')
-        .select('user_id')
-        .where('department_id', '=', groupId)
-        .execute()
-    ).map((r) => r.user_id);
+  const members = () => departmentMemberIds(h, groupId);
 
   it('looks the group up by displayName (excludedAttributes=members), then creates it with no members', async () => {
     const find = () =>

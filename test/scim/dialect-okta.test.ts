@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signInAs } from '../support/auth.js';
 import {
+  departmentMemberIds,
   expectScimError,
   json,
   openScimHarness,
@@ -152,15 +153,7 @@ describe('Okta group push', () => {
   const groupSchema = scimSchemas.group;
   let groupId = '';
   const ids: string[] = [];
-  const members = async () =>
-    (
-      await h.rt.services.db
-        .selectFrom('user_departments')
-        .select('user_id')
-        .where('department_id', '=', groupId)
-        .orderBy('user_id')
-        .execute()
-    ).map((r) => r.user_id);
+  const members = () => departmentMemberIds(h, groupId);
 
   it('lists groups with startIndex=1&count=100, then creates the pushed group', async () => {
     const page = await h.scim('GET', '/Groups?startIndex=1&count=100');

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memberBatchSize } from '../../src/domain/departments/change-department-members.js';
 import { createUser } from '../support/factories.js';
 import {
+  departmentMemberIds,
   expectScimError,
   insertPeople,
   json,
@@ -44,15 +45,7 @@ async function createGroup(displayName: string, members: string[] = [], external
   expect(r.statusCode, r.body).toBe(201);
   return json(r);
 }
-const memberIds = async (departmentId: string) =>
-  (
-    await h.rt.services.db
-      .selectFrom('user_departments')
-      .select('user_id')
-      .where('department_id', '=', departmentId)
-      .orderBy('user_id')
-      .execute()
-  ).map((r) => r.user_id);
+const memberIds = (departmentId: string) => departmentMemberIds(h, departmentId);
 const openHistory = async (departmentId: string) =>
   (
     await h.rt.services.db

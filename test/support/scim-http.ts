@@ -121,3 +121,14 @@ export async function insertPeople(h: ScimHarness, count: number, prefix: string
     .execute();
   return rows.map((r) => r.id).sort();
 }
+
+/** The ids of a department's members as stored (user_departments), ascending. */
+export async function departmentMemberIds(h: ScimHarness, departmentId: string): Promise<string[]> {
+  const rows = await h.rt.services.db
+    .selectFrom('user_departments')
+    .select('user_id')
+    .where('department_id', '=', departmentId)
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
+}
